@@ -1,0 +1,429 @@
+//! The tick engine: one [`Trial`] steps week by week; [`run`] runs many trials in
+//! parallel and folds them into an [`Aggregate`] in a fixed order.
+//!
+//! A trial is a pure function of (model, seed, trial index). It can be stepped one
+//! week at a time, and any lever's decision can be supplied from outside
+//! ([`Trial::step_with`]): the batch engine and a live workshop are the same code.
+
+use crate::error::{Error, Result};
+use crate::metrics::{metric, Aggregate, SeriesLayout, TrialResult, GLOBAL_METRICS};
+use crate::model::{Model, MAX_DELAY, MAX_ECHELONS};
+use crate::org::{self, Mind, Tally, View};
+use crate::rng::{self, Source};
+use crate::world::{self, Chain, Flows, Market};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whole-trial sums.
+#[derive(Debug, Default, Clone, Copy)]
+struct Totals {
+    flows: Tally,
+    lost: f64,
+    write_off: f64,
+    holding: f64,
+    stockout_store_weeks: f64,
+    promo_weeks: f64,
+    /// (n, sum, sum of squares) of weekly consumer demand and of production orders.
+    demand: [f64; 3],
+    orders: [f64; 3],
+}
+
+/// One seeded run of the scenario over its horizon.
+pub struct Trial<'m> {
+    model: &'m Model,
+    trial: u64,
+    t: usize,
+    market: Market,
+    chain: Chain,
+    demand_rng: ChaCha8Rng,
+    choice_rngs: Vec<ChaCha8Rng>,
+    readings: Vec<[f64; 3]>,
+    /// `chosen[lever][week]`: the option value chosen (in effect after the approval latency).
+    chosen: Vec<Vec<f64>>,
+    decided: Vec<f64>,
+    pulls: Vec<[f64; 3]>,
+    pressures: Vec<f64>,
+    mind: Mind,
+    stock_history: [[f64; MAX_ECHELONS]; MAX_DELAY + 1],
+    period: Tally,
+    attainment: Vec<f64>,
+    payout: Vec<f64>,
+    periods_done: usize,
+    totals: Totals,
+    layout: SeriesLayout,
+    series: Vec<f64>,
+}
+
+impl<'m> Trial<'m> {
+    /// Sets up trial `trial` of a run seeded with `seed`: store sizes and readings are drawn here.
+    pub fn new(model: &'m Model, seed: u64, trial: u64) -> Self {
+        let cv = model.scenario.world.demand.store_size_cv;
+        let mut sizes_rng = rng::stream(seed, trial, Source::StoreSizes);
+        let n_nodes = if model.chain.last().is_some_and(|e| e.per_store) {
+            model.stores
+        } else {
+            1
+        };
+        let sizes: Vec<f64> = (0..n_nodes)
+            .map(|_| {
+                let z = rng::normal_quantile(rng::open01(&mut sizes_rng));
+                let s2 = (1.0 + cv * cv).ln();
+                (s2.sqrt() * z - s2 / 2.0).exp()
+            })
+            .collect();
+        let readings = (0..model.roles.len())
+            .map(|r| {
+                org::interpret(
+                    model,
+                    &model.roles[r],
+                    &mut rng::stream(seed, trial, Source::Interpretation(r)),
+                )
+            })
+            .collect();
+        let layout = SeriesLayout::new(model);
+        Trial {
+            model,
+            trial,
+            t: 0,
+            market: Market::new(),
+            chain: Chain::new(model, sizes),
+            demand_rng: rng::stream(seed, trial, Source::Demand),
+            choice_rngs: (0..model.roles.len())
+                .map(|r| rng::stream(seed, trial, Source::Choice(r)))
+                .collect(),
+            readings,
+            chosen: model
+                .levers
+                .iter()
+                .map(|_| vec![0.0; model.horizon])
+                .collect(),
+            decided: vec![0.0; model.levers.len()],
+            pulls: vec![[0.0; 3]; model.roles.len()],
+            pressures: vec![0.0; model.roles.len()],
+            mind: Mind::new(model),
+            stock_history: [[0.0; MAX_ECHELONS]; MAX_DELAY + 1],
+            period: Tally::default(),
+            attainment: vec![0.0; model.roles.len()],
+            payout: vec![0.0; model.roles.len()],
+            periods_done: 0,
+            totals: Totals::default(),
+            series: vec![0.0; layout.count * model.horizon],
+            layout,
+        }
+    }
+
+    /// The week about to be played.
+    pub fn week(&self) -> usize {
+        self.t
+    }
+
+    /// Whether every week has been played.
+    pub fn is_done(&self) -> bool {
+        self.t >= self.model.horizon
+    }
+
+    /// Each role's reading of the strategy (weights on sell-out, margin, availability).
+    pub fn readings(&self) -> &[[f64; 3]] {
+        &self.readings
+    }
+
+    /// Plays one week with every decision made by the model's roles.
+    pub fn step(&mut self) {
+        self.step_with(&[]);
+    }
+
+    /// Plays one week; `external[j] = Some(i)` makes lever `j` take option `i` instead of
+    /// the role's own choice (a workshop participant in that seat). Out-of-range
+    /// options are ignored.
+    pub fn step_with(&mut self, external: &[Option<usize>]) {
+        if self.is_done() {
+            return;
+        }
+        let (m, t) = (self.model, self.t);
+        let ps = t / m.period * m.period;
+        let period_len = m.period.min(m.horizon - ps);
+        self.decide(t, t - ps, period_len, external);
+        let s = org::settings(m, |j| org::lever_value(m, &self.chosen, j, t, t + 1));
+        let f = world::advance(
+            m,
+            t,
+            &s,
+            &mut self.market,
+            &mut self.chain,
+            Some(&mut self.demand_rng),
+        );
+        self.period.add(&f, m);
+        self.stock_history[t % (MAX_DELAY + 1)] = f.on_hand;
+        self.record(t, &f, &s);
+        if t + 1 == ps + period_len {
+            self.close_period();
+        }
+        self.t += 1;
+    }
+
+    fn decide(&mut self, t: usize, elapsed: usize, period_len: usize, external: &[Option<usize>]) {
+        let m = self.model;
+        let view = View {
+            t,
+            chain: &self.chain,
+            market: &self.market,
+            stock_history: &self.stock_history,
+            chosen: &self.chosen,
+            to_date: &self.period,
+            elapsed,
+            period_len,
+        };
+        for (r, role) in m.roles.iter().enumerate() {
+            let p = org::pressure(m, role, &self.period, elapsed, period_len);
+            self.pressures[r] = p;
+            let mut believed = false;
+            for &j in &role.levers {
+                let lever = &m.levers[j];
+                if t % lever.every != 0 {
+                    self.decided[j] = if t == 0 {
+                        lever.initial_value
+                    } else {
+                        self.chosen[j][t - 1]
+                    };
+                    continue;
+                }
+                if !believed {
+                    self.mind.believe(m, role, &view);
+                    believed = true;
+                }
+                let d = self.mind.decide(
+                    m,
+                    r,
+                    j,
+                    &self.readings[r],
+                    p,
+                    &view,
+                    &mut self.choice_rngs[r],
+                );
+                let option = match external.get(j).copied().flatten() {
+                    Some(i) if i < lever.options.len() => i,
+                    _ => d.option,
+                };
+                self.decided[j] = lever.options[option];
+                for k in 0..3 {
+                    self.pulls[r][k] += d.pull[k];
+                }
+            }
+        }
+        for (j, v) in self.decided.iter().enumerate() {
+            self.chosen[j][t] = *v;
+        }
+    }
+
+    fn record(&mut self, t: usize, f: &Flows, s: &world::Settings) {
+        let m = self.model;
+        let h = m.horizon;
+        let tot = &mut self.totals;
+        tot.flows.add(f, m);
+        tot.lost += f.lost;
+        tot.write_off += f.write_off;
+        tot.holding += f.holding;
+        tot.stockout_store_weeks += f.stockout_stores;
+        tot.promo_weeks += (s.promo_depth > 0.0) as u8 as f64;
+        for (acc, x) in [(&mut tot.demand, f.demand), (&mut tot.orders, f.orders[0])] {
+            acc[0] += 1.0;
+            acc[1] += x;
+            acc[2] += x * x;
+        }
+        let nodes = if m.chain.last().is_some_and(|e| e.per_store) {
+            m.stores
+        } else {
+            1
+        } as f64;
+        let fixed = [
+            f.demand,
+            f.sold,
+            f.sell_in_units,
+            f.lost,
+            f.stockout_stores / nodes,
+            f.write_off,
+            s.promo_depth,
+            s.media_spend,
+            f.awareness,
+        ];
+        let ser = &mut self.series;
+        for (i, v) in fixed.iter().enumerate() {
+            ser[i * h + t] = *v;
+        }
+        let l = &self.layout;
+        for e in 0..m.chain.len() {
+            ser[(l.inventory + e) * h + t] = f.on_hand[e];
+            ser[(l.cover + e) * h + t] = (f.on_hand[e] / f.forecast[e].max(1e-9)).min(52.0);
+            ser[(l.orders + e) * h + t] = f.orders[e];
+        }
+        for (r, p) in self.pressures.iter().enumerate() {
+            ser[(l.pressure + r) * h + t] = *p;
+        }
+        for j in 0..m.levers.len() {
+            ser[(l.levers + j) * h + t] = org::lever_value(m, &self.chosen, j, t, t + 1);
+        }
+    }
+
+    fn close_period(&mut self) {
+        for (r, role) in self.model.roles.iter().enumerate() {
+            self.attainment[r] += org::blended(self.model, role, &self.period, 1.0, false);
+            self.payout[r] += org::blended(self.model, role, &self.period, 1.0, true);
+        }
+        self.periods_done += 1;
+        self.period = Tally::default();
+    }
+
+    /// Plays any remaining weeks and reports the trial.
+    pub fn finish(mut self) -> TrialResult {
+        while !self.is_done() {
+            self.step();
+        }
+        let m = self.model;
+        let p = &m.scenario.world.prices;
+        let tot = &self.totals;
+        let fl = &tot.flows;
+        let ending = self.chain.units_in_system() as f64;
+        let gross = fl.revenue - fl.sold * p.unit_cost;
+        let profit = gross
+            - tot.holding
+            - tot.write_off * p.unit_cost
+            - fl.media_spend
+            - ending * p.unit_cost * (1.0 - m.scenario.world.end_salvage_fraction);
+        let var = |a: &[f64; 3]| {
+            if a[0] > 1.0 {
+                (a[2] - a[1] * a[1] / a[0]) / (a[0] - 1.0)
+            } else {
+                0.0
+            }
+        };
+        let (vd, vo) = (var(&tot.demand), var(&tot.orders));
+        let bullwhip = if vd > 1e-12 { vo / vd } else { 0.0 };
+        let periods = self.periods_done.max(1) as f64;
+        let roles: Vec<[f64; 3]> = (0..m.roles.len())
+            .map(|r| {
+                let a = self.attainment[r] / periods;
+                [a, self.payout[r] / periods, (a >= 1.0) as u8 as f64]
+            })
+            .collect();
+        let mut metrics = vec![0.0; GLOBAL_METRICS.len()];
+        let mut set =
+            |name: &str, v: f64| metrics[metric(name)] = if v.is_finite() { v } else { 0.0 };
+        set("sell_out_units", fl.sold);
+        set("sell_in_units", fl.sell_in_units);
+        set("consumer_demand_units", fl.demand);
+        set("revenue", fl.revenue);
+        set("company_revenue", fl.sell_in_revenue);
+        set("gross_margin", gross);
+        set("profit", profit);
+        set(
+            "fill_rate",
+            if fl.demand > 0.0 {
+                fl.sold / fl.demand
+            } else {
+                1.0
+            },
+        );
+        set("stockout_store_weeks", tot.stockout_store_weeks);
+        set("lost_sales_units", tot.lost);
+        set("write_off_units", tot.write_off);
+        set("ending_inventory_units", ending);
+        set("holding_cost", tot.holding);
+        set("media_spend", fl.media_spend);
+        set("promo_weeks", tot.promo_weeks);
+        set("bullwhip_ratio", bullwhip);
+        set(
+            "interpretation_spread",
+            org::interpretation_spread(&self.readings),
+        );
+        set("operational_spread", org::operational_spread(&self.pulls));
+        let met = m.targets.iter().all(|tg| {
+            let v = metrics[tg.metric];
+            tg.at_least.is_none_or(|lo| v >= lo) && tg.at_most.is_none_or(|hi| v <= hi)
+        });
+        let all_claim = m.claimants.iter().all(|&r| roles[r][2] > 0.5);
+        metrics[metric("strategy_met")] = met as u8 as f64;
+        metrics[metric("coordinated_divergence")] = (!met && all_claim) as u8 as f64;
+        TrialResult {
+            trial: self.trial,
+            metrics,
+            roles,
+            interpretations: self.readings.clone(),
+            series: self.series,
+        }
+    }
+}
+
+/// Runs one whole trial.
+pub fn run_trial(model: &Model, seed: u64, trial: u64) -> TrialResult {
+    Trial::new(model, seed, trial).finish()
+}
+
+/// Trials per chunk: the unit of parallel work and of in-order merging.
+pub const CHUNK: u64 = 64;
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Base seed.
+    pub seed: u64,
+    /// Number of trials.
+    pub trials: u64,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+}
+
+/// Runs all trials in parallel; calls `on_trial` for each in trial order (with its
+/// series dropped) and `progress` after each batch. Stops early, with
+/// [`Error::Interrupted`], once `cancel` is set.
+pub fn run(
+    model: &Model,
+    cfg: &RunConfig,
+    on_trial: &mut dyn FnMut(&TrialResult) -> Result<()>,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<Aggregate> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
+    let chunks = cfg.trials.div_ceil(CHUNK);
+    let batch = (pool.current_num_threads() as u64 * 4).max(1);
+    let mut total = Aggregate::new(model);
+    let mut next = 0;
+    while next < chunks {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted {
+                done: total.trials,
+                total: cfg.trials,
+                out: Default::default(),
+            });
+        }
+        let ids: Vec<u64> = (next..(next + batch).min(chunks)).collect();
+        let done: Vec<(Aggregate, Vec<TrialResult>)> =
+            pool.install(|| ids.par_iter().map(|&c| run_chunk(model, cfg, c)).collect());
+        for (agg, rows) in done {
+            total.merge(&agg);
+            for row in &rows {
+                on_trial(row)?;
+            }
+        }
+        next += ids.len() as u64;
+        progress(total.trials);
+    }
+    Ok(total)
+}
+
+fn run_chunk(model: &Model, cfg: &RunConfig, chunk: u64) -> (Aggregate, Vec<TrialResult>) {
+    let mut agg = Aggregate::new(model);
+    let first = chunk * CHUNK;
+    let last = (first + CHUNK).min(cfg.trials);
+    let mut rows = Vec::with_capacity((last - first) as usize);
+    for i in first..last {
+        let mut r = run_trial(model, cfg.seed, i);
+        agg.add(&r);
+        r.series = Vec::new();
+        rows.push(r);
+    }
+    (agg, rows)
+}

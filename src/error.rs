@@ -1,0 +1,128 @@
+//! Errors a user can act on: every problem names the file, the JSON path, what was
+//! expected and what was found.
+
+use serde::Serialize;
+use std::fmt;
+use std::path::PathBuf;
+
+/// One thing wrong with a scenario or an override.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    /// JSON path, e.g. `roles[0].scorecard.components[1].target` (`.` for the whole document).
+    pub path: String,
+    /// What a valid value looks like.
+    pub expected: String,
+    /// What the file holds.
+    pub found: String,
+    /// A likely fix, when the mistake is a common one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// 1-based line, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+impl Problem {
+    /// A problem at `path`.
+    pub fn new(
+        path: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Self {
+        Problem {
+            path: path.into(),
+            expected: expected.into(),
+            found: found.into(),
+            hint: None,
+            line: None,
+            column: None,
+        }
+    }
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path)?;
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            write!(f, " (line {l}, column {c})")?;
+        }
+        write!(f, ": expected {}, found {}", self.expected, self.found)?;
+        if let Some(h) = &self.hint {
+            write!(f, " (hint: {h})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong in the library, with the exit code the CLI uses.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input file could not be found or read.
+    #[error("{}: cannot read: {source}", path.display())]
+    MissingInput {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A scenario (file or built-in, after `--set` overrides) is invalid.
+    #[error("{source_name}: invalid scenario ({} problem{}):\n{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, list(source_name, problems))]
+    InvalidScenario {
+        /// File path or `built-in NAME`.
+        source_name: String,
+        /// Every problem found.
+        problems: Vec<Problem>,
+    },
+    /// The command line asks for something impossible.
+    #[error("{0}")]
+    Usage(String),
+    /// Writing results failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The run was interrupted before it finished.
+    #[error("interrupted after {done} of {total} trials; nothing was written to {}", out.display())]
+    Interrupted {
+        /// Trials completed.
+        done: u64,
+        /// Trials asked for.
+        total: u64,
+        /// The output folder left untouched.
+        out: PathBuf,
+    },
+}
+
+fn list(source_name: &str, problems: &[Problem]) -> String {
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| format!("  {source_name}: {p}"))
+        .collect();
+    lines.join("\n")
+}
+
+impl Error {
+    /// Exit code: 1 runtime error, 2 usage error, 65 invalid scenario, 66 missing input (sysexits.h).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::MissingInput { .. } => 66,
+            Error::InvalidScenario { .. } => 65,
+            Error::Usage(_) => 2,
+            Error::Io { .. } | Error::Interrupted { .. } => 1,
+        }
+    }
+}
+
+/// Library result type.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,211 @@
+//! The `orgsim` command line: a thin layer over the library.
+
+use clap::{Parser, Subcommand};
+use orgsim::engine::RunConfig;
+use orgsim::load::{self, BUILTINS, DEFAULT_SCENARIO};
+use orgsim::output::{self, RunInfo};
+use orgsim::Error;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+#[derive(Parser)]
+#[command(
+    name = "orgsim",
+    version,
+    about = "Agent-based organisation simulator: departments with their own scorecards acting on an ambiguous strategy"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run many seeded trials of a scenario and write summary, per-trial and per-week results.
+    Run {
+        /// A scenario file, or the name of a built-in scenario (see `orgsim list`).
+        #[arg(default_value = DEFAULT_SCENARIO)]
+        scenario: String,
+        /// Number of trials.
+        #[arg(long, default_value_t = 1000)]
+        trials: u64,
+        /// Base seed; the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads (default: all cores).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Output folder (default: output/<scenario name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override a scenario value by its JSON path, e.g. strategy.ambiguity=0.2 or roles.sales.behaviour.temperature=0.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// Replace --out even if it holds files orgsim did not write.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// List the built-in scenarios.
+    List,
+    /// Check a scenario file and report every problem found.
+    Validate {
+        /// The scenario file (or built-in name).
+        file: String,
+        /// Overrides to check along with the file.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+    },
+    /// Print the JSON Schema of the scenario format.
+    Schema,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match execute(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("orgsim: {e}");
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}
+
+/// Prints to stdout; a closed pipe (`orgsim schema | head`) ends quietly.
+fn say(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        std::process::exit(0);
+    }
+}
+
+fn execute(cli: Cli) -> orgsim::Result<()> {
+    match cli.command {
+        Command::List => {
+            let mut s = String::new();
+            for b in BUILTINS {
+                s.push_str(&format!(
+                    "{:<30} [{}] {}\n",
+                    b.name,
+                    b.story,
+                    load::builtin_summary(b)
+                ));
+            }
+            say(&s);
+            Ok(())
+        }
+        Command::Schema => {
+            say(&(load::schema_json() + "\n"));
+            Ok(())
+        }
+        Command::Validate { file, sets } => {
+            let source = load::resolve(&file)?;
+            let model = load::load(&source, &sets)?;
+            say(&format!(
+                "{}: valid ({} roles, {} levers, {} stock points, {} weeks)\n",
+                source.name,
+                model.roles.len(),
+                model.levers.len(),
+                model.chain.len(),
+                model.horizon
+            ));
+            Ok(())
+        }
+        Command::Run {
+            scenario,
+            trials,
+            seed,
+            threads,
+            out,
+            sets,
+            force,
+            quiet,
+        } => {
+            if trials == 0 {
+                return Err(Error::Usage("--trials must be at least 1".into()));
+            }
+            let source = load::resolve(&scenario)?;
+            let model = load::load(&source, &sets)?;
+            let out = out.unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
+            let cfg = RunConfig {
+                seed,
+                trials,
+                threads,
+            };
+            let info = RunInfo {
+                source: source.name.clone(),
+                command: std::env::args().collect(),
+                force,
+            };
+            let cancel = AtomicBool::new(false);
+            let outcome =
+                output::run_to_dir(&model, &cfg, &out, &info, &|_| {}, &cancel, &|_, _, _| {
+                    Ok(())
+                })?;
+            if !quiet {
+                say(&summary_table(&model, &outcome));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn summary_table(model: &orgsim::model::Model, o: &output::Outcome) -> String {
+    use orgsim::metrics::GLOBAL_METRICS;
+    let agg = &o.aggregate;
+    let mut s = format!(
+        "{}: {} trials in {:.2} s ({:.0} trials/s)\n\n{:<26} {:>12} {:>25} {:>12}\n",
+        model.scenario.name,
+        agg.trials,
+        o.seconds,
+        agg.trials as f64 / o.seconds.max(1e-9),
+        "metric",
+        "mean",
+        "95% interval",
+        "median"
+    );
+    for (name, st) in GLOBAL_METRICS.iter().zip(&agg.metrics) {
+        let ci = st.ci95();
+        s.push_str(&format!(
+            "{:<26} {:>12} {:>25} {:>12}\n",
+            name,
+            short(st.moments.mean()),
+            format!("[{}, {}]", short(ci[0]), short(ci[1])),
+            short(st.sketch.quantile(0.5))
+        ));
+    }
+    s.push_str(&format!(
+        "\n{:<26} {:>12} {:>18}\n",
+        "role", "attainment", "claims success"
+    ));
+    for (r, role) in model.roles.iter().enumerate() {
+        let [a, _, c] = &agg.roles[r];
+        s.push_str(&format!(
+            "{:<26} {:>12} {:>17.0}%\n",
+            role.name,
+            short(a.moments.mean()),
+            100.0 * c.moments.mean()
+        ));
+    }
+    s.push_str(&format!("\nresults in {}\n", o.out.display()));
+    s
+}
+
+fn short(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{:.3e}", v)
+    } else if a >= 100.0 {
+        format!("{:.0}", v)
+    } else {
+        format!("{:.3}", v)
+    }
+}

@@ -1,0 +1,486 @@
+//! What a trial measures, and the streaming statistics that summarise many trials.
+//!
+//! Aggregation merges exactly: moments are kept as fixed-point integer sums and
+//! quantiles come from integer counts over value buckets, so merging partial results
+//! in any order, from any number of threads or shards, gives the same bytes.
+
+use crate::model::Model;
+use std::collections::BTreeMap;
+
+/// Per-trial global metrics, in the column order of `trials.csv`.
+pub const GLOBAL_METRICS: &[&str] = &[
+    "sell_out_units",
+    "sell_in_units",
+    "consumer_demand_units",
+    "revenue",
+    "company_revenue",
+    "gross_margin",
+    "profit",
+    "fill_rate",
+    "stockout_store_weeks",
+    "lost_sales_units",
+    "write_off_units",
+    "ending_inventory_units",
+    "holding_cost",
+    "media_spend",
+    "promo_weeks",
+    "bullwhip_ratio",
+    "strategy_met",
+    "coordinated_divergence",
+    "interpretation_spread",
+    "operational_spread",
+];
+
+/// Index of a global metric by name (panics on a typo in code, never on user input).
+pub fn metric(name: &str) -> usize {
+    GLOBAL_METRICS
+        .iter()
+        .position(|m| *m == name)
+        .unwrap_or_else(|| panic!("no metric {name}"))
+}
+
+/// Per-role, per-trial values.
+pub const ROLE_METRICS: &[&str] = &["attainment", "payout", "claims_success"];
+
+/// Column names of `trials.csv` after `trial`: global metrics, then `ROLE_METRIC` per role.
+pub fn trial_columns(model: &Model) -> Vec<String> {
+    let mut cols: Vec<String> = GLOBAL_METRICS.iter().map(|s| s.to_string()).collect();
+    for r in &model.roles {
+        for m in ROLE_METRICS {
+            cols.push(format!("{}_{m}", r.name));
+        }
+    }
+    cols
+}
+
+/// Names of the per-tick series, in `series.csv` order.
+pub fn series_names(model: &Model) -> Vec<String> {
+    let mut names: Vec<String> = FIXED_SERIES.iter().map(|s| s.to_string()).collect();
+    for kind in ["inventory", "weeks_of_cover", "orders"] {
+        for e in &model.chain {
+            names.push(format!("{kind}.{}", e.name));
+        }
+    }
+    for r in &model.roles {
+        names.push(format!("pressure.{}", r.name));
+    }
+    for l in &model.levers {
+        names.push(format!("lever.{}.{}", model.roles[l.role].name, l.name));
+    }
+    names
+}
+
+/// Series every scenario has, in order.
+pub const FIXED_SERIES: &[&str] = &[
+    "consumer_demand",
+    "sell_out",
+    "sell_in",
+    "lost_sales",
+    "stockout_rate",
+    "write_off",
+    "promo_depth",
+    "media_spend",
+    "awareness",
+];
+
+/// Where each group of series starts in a trial's series buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct SeriesLayout {
+    /// First `inventory.*` series.
+    pub inventory: usize,
+    /// First `weeks_of_cover.*` series.
+    pub cover: usize,
+    /// First `orders.*` series.
+    pub orders: usize,
+    /// First `pressure.*` series.
+    pub pressure: usize,
+    /// First `lever.*` series.
+    pub levers: usize,
+    /// Number of series.
+    pub count: usize,
+}
+
+impl SeriesLayout {
+    /// The layout for a model.
+    pub fn new(model: &Model) -> Self {
+        let n = model.chain.len();
+        let inventory = FIXED_SERIES.len();
+        let pressure = inventory + 3 * n;
+        let levers = pressure + model.roles.len();
+        SeriesLayout {
+            inventory,
+            cover: inventory + n,
+            orders: inventory + 2 * n,
+            pressure,
+            levers,
+            count: levers + model.levers.len(),
+        }
+    }
+}
+
+/// Everything one trial reports.
+#[derive(Debug, Clone)]
+pub struct TrialResult {
+    /// Trial index.
+    pub trial: u64,
+    /// Global metrics, in [`GLOBAL_METRICS`] order.
+    pub metrics: Vec<f64>,
+    /// Per role: attainment, payout, claims_success.
+    pub roles: Vec<[f64; 3]>,
+    /// Interpreted strategy weights per role, in objective order.
+    pub interpretations: Vec<[f64; 3]>,
+    /// Per-tick series, `series[s * horizon + t]`.
+    pub series: Vec<f64>,
+}
+
+const SCALE: f64 = 65536.0;
+
+/// Count, sum and sum of squares in fixed point: exact and associative.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Moments {
+    n: u64,
+    sum: i128,
+    sumsq: i128,
+}
+
+impl Moments {
+    /// Adds a value (non-finite values are clamped; the engine never produces them).
+    pub fn add(&mut self, v: f64) {
+        let q = (v.clamp(-1e15, 1e15) * SCALE).round() as i128;
+        self.n += 1;
+        self.sum += q;
+        self.sumsq += q * q;
+    }
+    /// Merges another set of moments.
+    pub fn merge(&mut self, o: &Moments) {
+        self.n += o.n;
+        self.sum += o.sum;
+        self.sumsq += o.sumsq;
+    }
+    /// Number of values.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+    /// Mean (0 when empty).
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.sum as f64 / SCALE / self.n as f64
+        }
+    }
+    /// Sample standard deviation.
+    pub fn sd(&self) -> f64 {
+        if self.n < 2 {
+            return 0.0;
+        }
+        let n = self.n as i128;
+        // n*sumsq - sum^2 is exact in integers, so no cancellation error.
+        let num = (n * self.sumsq - self.sum * self.sum).max(0) as f64;
+        (num / (self.n as f64 * (self.n - 1) as f64)).sqrt() / SCALE
+    }
+}
+
+/// A multiset of values kept exactly while it has few distinct values, then in
+/// buckets of relative width 2^-`bits`. Which form it takes depends only on the
+/// multiset, never on insertion or merge order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sketch {
+    counts: BTreeMap<u64, u64>,
+    coarse: bool,
+    bits: u32,
+    exact_cap: usize,
+}
+
+fn ordered(v: f64) -> u64 {
+    let b = v.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+fn unordered(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
+impl Sketch {
+    /// A sketch for per-trial metrics (0.05% buckets past 4096 distinct values).
+    pub fn fine() -> Self {
+        Sketch {
+            counts: BTreeMap::new(),
+            coarse: false,
+            bits: 11,
+            exact_cap: 4096,
+        }
+    }
+    /// A sketch for per-tick series (0.8% buckets past 256 distinct values).
+    pub fn coarse() -> Self {
+        Sketch {
+            counts: BTreeMap::new(),
+            coarse: false,
+            bits: 7,
+            exact_cap: 256,
+        }
+    }
+
+    fn shift(&self) -> u32 {
+        52 - self.bits
+    }
+
+    /// Adds a value.
+    pub fn add(&mut self, v: f64) {
+        let v = if v == 0.0 { 0.0 } else { v };
+        let k = if self.coarse {
+            ordered(v) >> self.shift()
+        } else {
+            ordered(v)
+        };
+        *self.counts.entry(k).or_insert(0) += 1;
+        if !self.coarse && self.counts.len() > self.exact_cap {
+            self.coarsen();
+        }
+    }
+
+    fn coarsen(&mut self) {
+        let s = self.shift();
+        let mut c = BTreeMap::new();
+        for (k, n) in std::mem::take(&mut self.counts) {
+            *c.entry(k >> s).or_insert(0) += n;
+        }
+        self.counts = c;
+        self.coarse = true;
+    }
+
+    /// Merges another sketch of the same kind.
+    pub fn merge(&mut self, o: &Sketch) {
+        let mut o = o.clone();
+        if self.coarse && !o.coarse {
+            o.coarsen();
+        }
+        if o.coarse && !self.coarse {
+            self.coarsen();
+        }
+        for (k, n) in o.counts {
+            *self.counts.entry(k).or_insert(0) += n;
+        }
+        if !self.coarse && self.counts.len() > self.exact_cap {
+            self.coarsen();
+        }
+    }
+
+    /// The q-quantile by nearest rank (the smallest value with at least q of the mass at or below it).
+    pub fn quantile(&self, q: f64) -> f64 {
+        let n: u64 = self.counts.values().sum();
+        if n == 0 {
+            return 0.0;
+        }
+        let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+        let mut seen = 0;
+        for (&k, &c) in &self.counts {
+            seen += c;
+            if seen >= rank {
+                return self.value(k);
+            }
+        }
+        unreachable!("rank is at most the total count")
+    }
+
+    fn value(&self, k: u64) -> f64 {
+        if !self.coarse {
+            return unordered(k);
+        }
+        let s = self.shift();
+        let lo = unordered(k << s);
+        let hi = unordered(((k + 1) << s) - 1);
+        if lo == 0.0 || hi == 0.0 {
+            return 0.0;
+        }
+        (lo + hi) / 2.0
+    }
+
+    /// (value, count) pairs in increasing order (bucket midpoints once coarse).
+    pub fn histogram(&self) -> Vec<(f64, u64)> {
+        self.counts
+            .iter()
+            .map(|(&k, &c)| (self.value(k), c))
+            .collect()
+    }
+}
+
+/// Summary of one quantity across trials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stat {
+    /// Moments.
+    pub moments: Moments,
+    /// Distribution.
+    pub sketch: Sketch,
+}
+
+impl Stat {
+    /// A statistic for per-trial values.
+    pub fn fine() -> Self {
+        Stat {
+            moments: Moments::default(),
+            sketch: Sketch::fine(),
+        }
+    }
+    /// A statistic for per-tick values.
+    pub fn coarse() -> Self {
+        Stat {
+            moments: Moments::default(),
+            sketch: Sketch::coarse(),
+        }
+    }
+    /// Adds a value.
+    pub fn add(&mut self, v: f64) {
+        self.moments.add(v);
+        self.sketch.add(v);
+    }
+    /// Merges.
+    pub fn merge(&mut self, o: &Stat) {
+        self.moments.merge(&o.moments);
+        self.sketch.merge(&o.sketch);
+    }
+    /// Normal-approximation 95% interval of the mean.
+    pub fn ci95(&self) -> [f64; 2] {
+        let n = self.moments.count().max(1) as f64;
+        let half = 1.96 * self.moments.sd() / n.sqrt();
+        [self.moments.mean() - half, self.moments.mean() + half]
+    }
+}
+
+/// Everything a run keeps about its trials, independent of how many there were.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    /// Trials folded in.
+    pub trials: u64,
+    /// One per global metric.
+    pub metrics: Vec<Stat>,
+    /// Per role: attainment, payout, claims_success.
+    pub roles: Vec<[Stat; 3]>,
+    /// Per role and objective: interpreted weight.
+    pub interpretations: Vec<[Stat; 3]>,
+    /// Per series and tick.
+    pub series: Vec<Stat>,
+    /// Horizon (ticks per series).
+    pub horizon: usize,
+}
+
+impl Aggregate {
+    /// An empty aggregate for a model.
+    pub fn new(model: &Model) -> Self {
+        let n_series = SeriesLayout::new(model).count;
+        let fine3 = || [Stat::fine(), Stat::fine(), Stat::fine()];
+        Aggregate {
+            trials: 0,
+            metrics: GLOBAL_METRICS.iter().map(|_| Stat::fine()).collect(),
+            roles: model.roles.iter().map(|_| fine3()).collect(),
+            interpretations: model.roles.iter().map(|_| fine3()).collect(),
+            series: (0..n_series * model.horizon)
+                .map(|_| Stat::coarse())
+                .collect(),
+            horizon: model.horizon,
+        }
+    }
+
+    /// Folds in one trial.
+    pub fn add(&mut self, r: &TrialResult) {
+        self.trials += 1;
+        for (s, v) in self.metrics.iter_mut().zip(&r.metrics) {
+            s.add(*v);
+        }
+        for (s, v) in self.roles.iter_mut().zip(&r.roles) {
+            for k in 0..3 {
+                s[k].add(v[k]);
+            }
+        }
+        for (s, v) in self.interpretations.iter_mut().zip(&r.interpretations) {
+            for k in 0..3 {
+                s[k].add(v[k]);
+            }
+        }
+        for (s, v) in self.series.iter_mut().zip(&r.series) {
+            s.add(*v);
+        }
+    }
+
+    /// Merges another aggregate of the same model.
+    pub fn merge(&mut self, o: &Aggregate) {
+        self.trials += o.trials;
+        let pairs = self.metrics.iter_mut().zip(&o.metrics);
+        pairs.for_each(|(a, b)| a.merge(b));
+        for (a, b) in self
+            .roles
+            .iter_mut()
+            .zip(&o.roles)
+            .chain(self.interpretations.iter_mut().zip(&o.interpretations))
+        {
+            for k in 0..3 {
+                a[k].merge(&b[k]);
+            }
+        }
+        self.series
+            .iter_mut()
+            .zip(&o.series)
+            .for_each(|(a, b)| a.merge(b));
+    }
+
+    /// The statistic of series `s` at tick `t`.
+    pub fn series_at(&self, s: usize, t: usize) -> &Stat {
+        &self.series[s * self.horizon + t]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sketch_is_exact_for_few_values_and_close_for_many() {
+        let mut s = Sketch::fine();
+        for v in [3.0, 1.0, 2.0, 4.0, 5.0] {
+            s.add(v);
+        }
+        assert_eq!(s.quantile(0.5), 3.0);
+        assert_eq!(s.quantile(0.1), 1.0);
+        assert_eq!(s.quantile(0.9), 5.0);
+        let mut big = Sketch::coarse();
+        for i in 0..100_000 {
+            big.add(1000.0 + i as f64 * 0.01);
+        }
+        let med = big.quantile(0.5);
+        assert!((med - 1500.0).abs() / 1500.0 < 0.01, "median {med}");
+    }
+
+    #[test]
+    fn merge_order_does_not_matter() {
+        let vals: Vec<f64> = (0..5000)
+            .map(|i| ((i * 7919) % 1013) as f64 * 1.37 - 300.0)
+            .collect();
+        let mut whole = Stat::fine();
+        vals.iter().for_each(|v| whole.add(*v));
+        for split in [1, 7, 2500, 4999] {
+            let (a, b) = vals.split_at(split);
+            let (mut sa, mut sb) = (Stat::fine(), Stat::fine());
+            a.iter().for_each(|v| sa.add(*v));
+            b.iter().for_each(|v| sb.add(*v));
+            let mut ba = sb.clone();
+            ba.merge(&sa);
+            sa.merge(&sb);
+            assert_eq!(sa, whole);
+            assert_eq!(ba, whole);
+        }
+    }
+
+    #[test]
+    fn moments_match_textbook_values() {
+        let mut m = Moments::default();
+        for v in [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0] {
+            m.add(v);
+        }
+        assert!((m.mean() - 5.0).abs() < 1e-9);
+        assert!((m.sd() - (32.0f64 / 7.0).sqrt()).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,904 @@
+//! A checked, compiled scenario: names resolved to indices, weights normalised,
+//! ranges enforced. The engine only ever sees a [`Model`], so it never re-checks input.
+
+use crate::error::Problem;
+use crate::metrics::GLOBAL_METRICS;
+use crate::scenario::*;
+
+/// Most stock points in a chain (keeps per-tick state in fixed-size arrays).
+pub const MAX_ECHELONS: usize = 8;
+/// Longest visibility delay, in weeks.
+pub const MAX_DELAY: usize = 8;
+/// Most options on one lever.
+pub const MAX_OPTIONS: usize = 16;
+/// Most stores (beyond this a trial stops being a simulation of an organisation and starts being an OOM).
+pub const MAX_STORES: u32 = 100_000;
+/// Longest horizon, in weeks.
+pub const MAX_HORIZON: u32 = 520;
+/// Longest lead time or order delay, in weeks.
+pub const MAX_LEAD: u32 = 52;
+
+/// A stock point, compiled.
+#[derive(Debug, Clone)]
+pub struct Echelon {
+    /// Its name.
+    pub name: String,
+    /// One copy per store.
+    pub per_store: bool,
+    /// Shipping lead time into this point.
+    pub lead: usize,
+    /// Delay of its orders to upstream.
+    pub order_delay: usize,
+    /// Opening stock in weeks of demand.
+    pub initial_cover: f64,
+    /// Backlog or lose unmet downstream orders.
+    pub unmet: Unmet,
+    /// Shelf life in weeks since arrival.
+    pub shelf_life: Option<usize>,
+    /// Holding cost per unit-week.
+    pub holding: f64,
+    /// Ordering policy.
+    pub policy: OrderPolicy,
+}
+
+/// A lever, compiled.
+#[derive(Debug, Clone)]
+pub struct LeverSpec {
+    /// Owning role index.
+    pub role: usize,
+    /// Its name.
+    pub name: String,
+    /// What it sets.
+    pub target: LeverTarget,
+    /// Echelon index for stock-point levers.
+    pub echelon: usize,
+    /// Options still allowed after exclusions.
+    pub options: Vec<f64>,
+    /// Value in effect before the first decision.
+    pub initial_value: f64,
+    /// Decision interval.
+    pub every: usize,
+    /// Approval latency.
+    pub latency: usize,
+}
+
+/// A scorecard line, compiled.
+#[derive(Debug, Clone)]
+pub struct ComponentSpec {
+    /// The metric.
+    pub metric: RoleMetric,
+    /// Echelon for stock metrics.
+    pub echelon: usize,
+    /// Per-period target.
+    pub target: f64,
+    /// Normalised weight.
+    pub weight: f64,
+}
+
+/// A scorecard, compiled.
+#[derive(Debug, Clone)]
+pub struct CardSpec {
+    /// Components with weights summing to 1.
+    pub components: Vec<ComponentSpec>,
+    /// Payout threshold.
+    pub threshold: f64,
+    /// Payout cap.
+    pub cap: f64,
+}
+
+/// A role, compiled.
+#[derive(Debug, Clone)]
+pub struct RoleSpec {
+    /// Its name.
+    pub name: String,
+    /// Lever indices.
+    pub levers: Vec<usize>,
+    /// Its scorecard.
+    pub card: CardSpec,
+    /// How it decides.
+    pub behaviour: Behaviour,
+    /// Per echelon: `Some(delay)` if seen, `None` if hidden.
+    pub sees: [Option<usize>; MAX_ECHELONS],
+    /// The objectives its scorecard speaks to (sums to 1), used for motivated reading.
+    pub emphasis: [f64; 3],
+}
+
+/// A strategy target on a global metric.
+#[derive(Debug, Clone)]
+pub struct TargetSpec {
+    /// Index into [`GLOBAL_METRICS`].
+    pub metric: usize,
+    /// Lower bound.
+    pub at_least: Option<f64>,
+    /// Upper bound.
+    pub at_most: Option<f64>,
+}
+
+/// The compiled scenario the engine runs.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The scenario as given (after overrides), for reports.
+    pub scenario: Scenario,
+    /// Weeks per trial.
+    pub horizon: usize,
+    /// Weeks per period.
+    pub period: usize,
+    /// Number of stores.
+    pub stores: usize,
+    /// Stock points, upstream first.
+    pub chain: Vec<Echelon>,
+    /// All levers of all roles.
+    pub levers: Vec<LeverSpec>,
+    /// Roles.
+    pub roles: Vec<RoleSpec>,
+    /// True strategy weights by [`Objective::ALL`] order (sum 1).
+    pub weights: [f64; 3],
+    /// Stated priority, as objective indices.
+    pub priority: Vec<usize>,
+    /// Strategy targets.
+    pub targets: Vec<TargetSpec>,
+    /// Roles whose success counts for coordinated divergence.
+    pub claimants: Vec<usize>,
+    /// Shared bonus weight and scorecard.
+    pub shared: Option<(f64, CardSpec)>,
+    /// Cost of defection.
+    pub defection_cost: f64,
+    /// Echelon whose receipts are sell-in.
+    pub sell_in: usize,
+    /// The promotion lever, if any.
+    pub promo_lever: Option<usize>,
+    /// The trade-loading lever, if any.
+    pub loading_lever: Option<usize>,
+    /// The media lever, if any.
+    pub media_lever: Option<usize>,
+}
+
+impl Model {
+    /// Checks everything and resolves names; returns every problem found.
+    pub fn compile(s: Scenario) -> Result<Model, Vec<Problem>> {
+        let mut c = Check::default();
+        c.check_top(&s);
+        let chain = c.chain(&s.world);
+        let names: Vec<&str> = s.world.chain.iter().map(|e| e.name.as_str()).collect();
+        let role_names: Vec<&str> = s.roles.iter().map(|r| r.name.as_str()).collect();
+        c.unique("roles", &role_names);
+        if s.roles.is_empty() {
+            c.push(Problem::new("roles", "at least one role", "an empty list"));
+        }
+        let mut levers = Vec::new();
+        let mut roles = Vec::new();
+        for (ri, r) in s.roles.iter().enumerate() {
+            let p = format!("roles[{ri}]");
+            let mut ids = Vec::new();
+            let lever_names: Vec<&str> = r.levers.iter().map(|l| l.name.as_str()).collect();
+            c.unique(&format!("{p}.levers"), &lever_names);
+            for (li, l) in r.levers.iter().enumerate() {
+                ids.push(levers.len());
+                levers.push(c.lever(
+                    &format!("{p}.levers[{li}]"),
+                    ri,
+                    l,
+                    &names,
+                    &role_names,
+                    &s.strategy,
+                ));
+            }
+            let card = c.card(&format!("{p}.scorecard"), &r.scorecard, &names);
+            c.behaviour(&format!("{p}.behaviour"), &r.behaviour);
+            let mut sees = [Some(0); MAX_ECHELONS];
+            for (vi, v) in r.visibility.iter().enumerate() {
+                let vp = format!("{p}.visibility[{vi}]");
+                if let Some(e) = c.stock_point(&format!("{vp}.stock_point"), &v.stock_point, &names)
+                {
+                    sees[e] = v.delay_weeks.map(|d| d as usize);
+                    if let Some(d) = v.delay_weeks {
+                        c.range(
+                            &format!("{vp}.delay_weeks"),
+                            d as f64,
+                            0.0,
+                            MAX_DELAY as f64,
+                        );
+                    }
+                }
+            }
+            let emphasis = emphasis(&card);
+            roles.push(RoleSpec {
+                name: r.name.clone(),
+                levers: ids,
+                card,
+                behaviour: r.behaviour.clone(),
+                sees,
+                emphasis,
+            });
+        }
+        c.unique_lever_targets(&levers);
+        let (weights, priority) = c.strategy(&s.strategy);
+        let targets = c.targets(&s.strategy);
+        let claimants = c.claimants(&s.strategy, &role_names);
+        c.exclusions(&s.strategy, &s.roles);
+        let shared = s.org.shared_bonus.as_ref().map(|b| {
+            c.range("org.shared_bonus.weight", b.weight, 0.0, 1.0);
+            (
+                b.weight,
+                c.card("org.shared_bonus.scorecard", &b.scorecard, &names),
+            )
+        });
+        c.range("org.defection_cost", s.org.defection_cost, 0.0, 100.0);
+        let sell_in = match &s.world.sell_in_point {
+            Some(sp) => c
+                .stock_point("world.sell_in_point", sp, &names)
+                .unwrap_or(0),
+            None => 1.min(names.len().saturating_sub(1)),
+        };
+        if !c.problems.is_empty() {
+            return Err(c.problems);
+        }
+        let find = |t: &LeverTarget| levers.iter().position(|l| &l.target == t);
+        Ok(Model {
+            horizon: s.horizon_weeks as usize,
+            period: s.period_weeks as usize,
+            stores: s.world.stores as usize,
+            sell_in,
+            promo_lever: find(&LeverTarget::PromoDepth),
+            loading_lever: find(&LeverTarget::TradeLoading),
+            media_lever: find(&LeverTarget::MediaSpend),
+            chain,
+            levers,
+            roles,
+            weights,
+            priority,
+            targets,
+            claimants,
+            shared,
+            defection_cost: s.org.defection_cost,
+            scenario: s,
+        })
+    }
+
+    /// The lever acting on echelon `e` with the given kind of target, if any.
+    pub fn echelon_lever(&self, e: usize, forward_buy: bool) -> Option<usize> {
+        self.levers.iter().position(|l| {
+            l.echelon == e
+                && matches!(
+                    (&l.target, forward_buy),
+                    (LeverTarget::OrderCover { .. }, false)
+                        | (LeverTarget::ForwardBuy { .. }, true)
+                )
+        })
+    }
+
+    /// Number of periods in the horizon (the last may be short).
+    pub fn periods(&self) -> usize {
+        self.horizon.div_ceil(self.period)
+    }
+}
+
+fn emphasis(card: &CardSpec) -> [f64; 3] {
+    let mut e = [0.0; 3];
+    for comp in &card.components {
+        let k = Objective::ALL
+            .iter()
+            .position(|o| *o == comp.metric.emphasis())
+            .unwrap();
+        e[k] += comp.weight;
+    }
+    let s: f64 = e.iter().sum();
+    if s > 0.0 {
+        e.iter_mut().for_each(|x| *x /= s);
+    }
+    e
+}
+
+#[derive(Default)]
+struct Check {
+    problems: Vec<Problem>,
+}
+
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        "a non-finite number".to_string()
+    }
+}
+
+impl Check {
+    fn push(&mut self, p: Problem) {
+        self.problems.push(p);
+    }
+
+    fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64) {
+        if !(v.is_finite() && v >= lo && v <= hi) {
+            self.push(Problem::new(
+                path,
+                format!("a number from {lo} to {hi}"),
+                num(v),
+            ));
+        }
+    }
+
+    fn positive(&mut self, path: &str, v: f64, hi: f64) {
+        if !(v.is_finite() && v > 0.0 && v <= hi) {
+            self.push(Problem::new(
+                path,
+                format!("a number above 0 and at most {hi}"),
+                num(v),
+            ));
+        }
+    }
+
+    fn unique(&mut self, path: &str, names: &[&str]) {
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].contains(n) {
+                self.push(Problem::new(
+                    format!("{path}[{i}].name"),
+                    "a name not used before in this list",
+                    format!("'{n}' again"),
+                ));
+            }
+            if n.is_empty() {
+                self.push(Problem::new(
+                    format!("{path}[{i}].name"),
+                    "a non-empty name",
+                    "''",
+                ));
+            }
+        }
+    }
+
+    fn stock_point(&mut self, path: &str, name: &str, names: &[&str]) -> Option<usize> {
+        let found = names.iter().position(|n| *n == name);
+        if found.is_none() {
+            let mut p = Problem::new(
+                path,
+                format!("a stock point of world.chain ({})", names.join(", ")),
+                format!("'{name}'"),
+            );
+            if let Some(n) = crate::load::nearest(name, names.iter().copied()) {
+                p = p.hint(format!("did you mean '{n}'?"));
+            }
+            self.push(p);
+        }
+        found
+    }
+
+    fn check_top(&mut self, s: &Scenario) {
+        let ok_name = !s.name.is_empty()
+            && s.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !ok_name {
+            self.push(Problem::new(
+                "name",
+                "letters, digits, '_' or '-' (it names the output folder)",
+                format!("'{}'", s.name),
+            ));
+        }
+        self.range(
+            "horizon_weeks",
+            s.horizon_weeks as f64,
+            1.0,
+            MAX_HORIZON as f64,
+        );
+        self.range(
+            "period_weeks",
+            s.period_weeks as f64,
+            1.0,
+            s.horizon_weeks.max(1) as f64,
+        );
+        let w = &s.world;
+        self.range("world.stores", w.stores as f64, 1.0, MAX_STORES as f64);
+        let d = &w.demand;
+        self.positive("world.demand.base_per_store", d.base_per_store, 1e6);
+        match d.distribution {
+            DemandDistribution::Poisson => {}
+            DemandDistribution::NegativeBinomial { dispersion } => {
+                self.positive("world.demand.distribution.dispersion", dispersion, 1e6)
+            }
+            DemandDistribution::Normal { cv } => {
+                self.range("world.demand.distribution.cv", cv, 0.0, 3.0)
+            }
+        }
+        self.range("world.demand.store_size_cv", d.store_size_cv, 0.0, 2.0);
+        self.range(
+            "world.demand.season_amplitude",
+            d.season_amplitude,
+            0.0,
+            0.95,
+        );
+        self.range(
+            "world.demand.season_peak_week",
+            d.season_peak_week as f64,
+            0.0,
+            52.0,
+        );
+        self.range(
+            "world.demand.promo_elasticity",
+            d.promo_elasticity,
+            0.0,
+            20.0,
+        );
+        self.range("world.demand.pull_forward", d.pull_forward, 0.0, 1.0);
+        self.range("world.demand.dip_weeks", d.dip_weeks as f64, 1.0, 12.0);
+        let p = &w.prices;
+        self.positive("world.prices.shelf_price", p.shelf_price, 1e9);
+        self.positive("world.prices.list_price", p.list_price, 1e9);
+        self.positive("world.prices.unit_cost", p.unit_cost, 1e9);
+        self.range(
+            "world.prices.loading_discount",
+            p.loading_discount,
+            0.0,
+            0.9,
+        );
+        let m = &w.media;
+        self.range("world.media.adstock_decay", m.adstock_decay, 0.0, 0.99);
+        self.positive("world.media.saturation_spend", m.saturation_spend, 1e12);
+        self.range("world.media.max_uplift", m.max_uplift, 0.0, 5.0);
+        self.range(
+            "world.retailer_max_cover_weeks",
+            w.retailer_max_cover_weeks,
+            0.0,
+            52.0,
+        );
+        self.range(
+            "world.end_salvage_fraction",
+            w.end_salvage_fraction,
+            0.0,
+            1.0,
+        );
+    }
+
+    fn chain(&mut self, w: &World) -> Vec<Echelon> {
+        let n = w.chain.len();
+        if n == 0 || n > MAX_ECHELONS {
+            self.push(Problem::new(
+                "world.chain",
+                format!("1 to {MAX_ECHELONS} stock points"),
+                format!("{n}"),
+            ));
+        }
+        let names: Vec<&str> = w.chain.iter().map(|e| e.name.as_str()).collect();
+        self.unique("world.chain", &names);
+        let mut out = Vec::new();
+        for (i, sp) in w.chain.iter().enumerate() {
+            let p = format!("world.chain[{i}]");
+            if sp.per_store && i + 1 != n {
+                self.push(
+                    Problem::new(
+                        format!("{p}.per_store"),
+                        "false (only the last stock point, facing consumers, is per store)",
+                        "true",
+                    )
+                    .hint("put the store stock point last in world.chain"),
+                );
+            }
+            self.range(
+                &format!("{p}.lead_time_weeks"),
+                sp.lead_time_weeks as f64,
+                0.0,
+                MAX_LEAD as f64,
+            );
+            self.range(
+                &format!("{p}.order_delay_weeks"),
+                sp.order_delay_weeks as f64,
+                0.0,
+                MAX_LEAD as f64,
+            );
+            self.range(
+                &format!("{p}.initial_cover_weeks"),
+                sp.initial_cover_weeks,
+                0.0,
+                52.0,
+            );
+            if let Some(sl) = sp.shelf_life_weeks {
+                self.range(&format!("{p}.shelf_life_weeks"), sl as f64, 1.0, 260.0);
+            }
+            self.range(&format!("{p}.holding_cost"), sp.holding_cost, 0.0, 1e6);
+            self.policy(&format!("{p}.policy"), &sp.policy);
+            out.push(Echelon {
+                name: sp.name.clone(),
+                per_store: sp.per_store,
+                lead: sp.lead_time_weeks as usize,
+                order_delay: sp.order_delay_weeks as usize,
+                initial_cover: sp.initial_cover_weeks,
+                unmet: sp.unmet,
+                shelf_life: sp.shelf_life_weeks.map(|s| s as usize),
+                holding: sp.holding_cost,
+                policy: sp.policy.clone(),
+            });
+        }
+        out
+    }
+
+    fn policy(&mut self, p: &str, pol: &OrderPolicy) {
+        match pol {
+            OrderPolicy::OrderUpTo {
+                forecast,
+                cover_weeks,
+                safety_factor,
+            } => {
+                match forecast {
+                    Forecast::MovingAverage { window } => {
+                        self.range(&format!("{p}.forecast.window"), *window as f64, 1.0, 52.0)
+                    }
+                    Forecast::ExpSmoothing { alpha } => {
+                        self.positive(&format!("{p}.forecast.alpha"), *alpha, 1.0)
+                    }
+                }
+                self.range(&format!("{p}.cover_weeks"), *cover_weeks, 0.0, 52.0);
+                self.range(&format!("{p}.safety_factor"), *safety_factor, 0.0, 5.0);
+            }
+            OrderPolicy::Sterman {
+                theta,
+                alpha_s,
+                beta,
+                desired_cover_weeks,
+            } => {
+                self.range(&format!("{p}.theta"), *theta, 0.0, 1.0);
+                self.range(&format!("{p}.alpha_s"), *alpha_s, 0.0, 1.0);
+                self.range(&format!("{p}.beta"), *beta, 0.0, 1.0);
+                self.range(
+                    &format!("{p}.desired_cover_weeks"),
+                    *desired_cover_weeks,
+                    0.0,
+                    52.0,
+                );
+            }
+            OrderPolicy::Fixed { quantity } => {
+                self.range(&format!("{p}.quantity"), *quantity, 0.0, 1e9)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn lever(
+        &mut self,
+        p: &str,
+        role: usize,
+        l: &Lever,
+        names: &[&str],
+        roles: &[&str],
+        strat: &Strategy,
+    ) -> LeverSpec {
+        let n = l.options.len();
+        if n == 0 || n > MAX_OPTIONS {
+            self.push(Problem::new(
+                format!("{p}.options"),
+                format!("1 to {MAX_OPTIONS} options"),
+                format!("{n}"),
+            ));
+        }
+        let (lo, hi) = match l.acts_on {
+            LeverTarget::PromoDepth => (0.0, 0.9),
+            LeverTarget::TradeLoading => (0.0, 10.0),
+            LeverTarget::MediaSpend => (0.0, 1e12),
+            LeverTarget::OrderCover { .. } => (0.0, 52.0),
+            LeverTarget::ForwardBuy { .. } => (0.0, 26.0),
+        };
+        for (i, o) in l.options.iter().enumerate() {
+            self.range(&format!("{p}.options[{i}]"), *o, lo, hi);
+        }
+        if l.initial >= n.max(1) {
+            self.push(Problem::new(
+                format!("{p}.initial"),
+                format!("an option index below {n}"),
+                format!("{}", l.initial),
+            ));
+        }
+        self.range(
+            &format!("{p}.decide_every_weeks"),
+            l.decide_every_weeks as f64,
+            1.0,
+            52.0,
+        );
+        let echelon = match &l.acts_on {
+            LeverTarget::OrderCover { stock_point } | LeverTarget::ForwardBuy { stock_point } => {
+                let e = self.stock_point(&format!("{p}.acts_on.stock_point"), stock_point, names);
+                e.unwrap_or(0)
+            }
+            _ => 0,
+        };
+        let mut latency = 0;
+        if let Some(a) = &l.approval {
+            if !roles.contains(&a.by.as_str()) {
+                let mut pr = Problem::new(
+                    format!("{p}.approval.by"),
+                    format!("a role ({})", roles.join(", ")),
+                    format!("'{}'", a.by),
+                );
+                if let Some(near) = crate::load::nearest(&a.by, roles.iter().copied()) {
+                    pr = pr.hint(format!("did you mean '{near}'?"));
+                }
+                self.push(pr);
+            }
+            self.range(
+                &format!("{p}.approval.latency_weeks"),
+                a.latency_weeks as f64,
+                0.0,
+                MAX_LEAD as f64,
+            );
+            latency = a.latency_weeks as usize;
+        }
+        let role_name = roles.get(role).copied().unwrap_or("");
+        let excluded: Vec<f64> = strat
+            .exclusions
+            .iter()
+            .filter(|x| x.role == role_name && x.lever == l.name)
+            .flat_map(|x| x.options.iter().copied())
+            .collect();
+        let options: Vec<f64> = l
+            .options
+            .iter()
+            .copied()
+            .filter(|o| !excluded.contains(o))
+            .collect();
+        if options.is_empty() && n > 0 {
+            self.push(Problem::new(
+                format!("{p}.options"),
+                "at least one option left after strategy.exclusions",
+                "every option excluded",
+            ));
+        }
+        LeverSpec {
+            role,
+            name: l.name.clone(),
+            target: l.acts_on.clone(),
+            echelon,
+            initial_value: l.options.get(l.initial).copied().unwrap_or(0.0),
+            options,
+            every: l.decide_every_weeks.max(1) as usize,
+            latency,
+        }
+    }
+
+    fn unique_lever_targets(&mut self, levers: &[LeverSpec]) {
+        for (i, l) in levers.iter().enumerate() {
+            if levers[..i].iter().any(|m| m.target == l.target) {
+                self.push(Problem::new(
+                    format!("lever '{}'", l.name),
+                    "one lever per target in the whole organisation",
+                    format!("a second lever acting on {:?}", l.target),
+                ));
+            }
+        }
+    }
+
+    fn card(&mut self, p: &str, card: &Scorecard, names: &[&str]) -> CardSpec {
+        if card.components.is_empty() {
+            self.push(Problem::new(
+                format!("{p}.components"),
+                "at least one component",
+                "an empty list",
+            ));
+        }
+        let total: f64 = card
+            .components
+            .iter()
+            .map(|c| c.weight)
+            .filter(|w| w.is_finite())
+            .sum();
+        let mut comps = Vec::new();
+        for (i, comp) in card.components.iter().enumerate() {
+            let cp = format!("{p}.components[{i}]");
+            self.range(&format!("{cp}.weight"), comp.weight, 0.0, 1e6);
+            self.positive(&format!("{cp}.target"), comp.target, 1e15);
+            let echelon = match (&comp.stock_point, comp.metric.needs_stock_point()) {
+                (Some(sp), true) => self
+                    .stock_point(&format!("{cp}.stock_point"), sp, names)
+                    .unwrap_or(0),
+                (None, true) => {
+                    self.push(Problem::new(
+                        format!("{cp}.stock_point"),
+                        "the stock point this metric measures",
+                        "none",
+                    ));
+                    0
+                }
+                (Some(_), false) => {
+                    self.push(Problem::new(
+                        format!("{cp}.stock_point"),
+                        "no stock_point (this metric is not per stock point)",
+                        "a stock point",
+                    ));
+                    0
+                }
+                (None, false) => 0,
+            };
+            comps.push(ComponentSpec {
+                metric: comp.metric,
+                echelon,
+                target: comp.target,
+                weight: comp.weight / total.max(1e-300),
+            });
+        }
+        if !card.components.is_empty() && total <= 0.0 {
+            self.push(Problem::new(
+                format!("{p}.components"),
+                "weights with a positive sum",
+                "weights summing to 0",
+            ));
+        }
+        self.range(
+            &format!("{p}.payout.threshold"),
+            card.payout.threshold,
+            0.0,
+            0.99,
+        );
+        self.range(&format!("{p}.payout.cap"), card.payout.cap, 1.0, 10.0);
+        CardSpec {
+            components: comps,
+            threshold: card.payout.threshold,
+            cap: card.payout.cap,
+        }
+    }
+
+    fn behaviour(&mut self, p: &str, b: &Behaviour) {
+        self.range(&format!("{p}.pressure_base"), b.pressure_base, 0.0, 1.0);
+        self.range(&format!("{p}.pressure_gain"), b.pressure_gain, 0.0, 100.0);
+        self.range(&format!("{p}.temperature"), b.temperature, 0.0, 10.0);
+        self.range(&format!("{p}.inertia"), b.inertia, 0.0, 100.0);
+        self.range(
+            &format!("{p}.lookahead_weeks"),
+            b.lookahead_weeks as f64,
+            1.0,
+            26.0,
+        );
+        self.range(
+            &format!("{p}.motivated_reading"),
+            b.motivated_reading,
+            0.0,
+            1.0,
+        );
+    }
+
+    fn strategy(&mut self, s: &Strategy) -> ([f64; 3], Vec<usize>) {
+        let mut w = [0.0; 3];
+        if s.objectives.is_empty() {
+            self.push(Problem::new(
+                "strategy.objectives",
+                "at least one objective",
+                "an empty list",
+            ));
+        }
+        for (i, o) in s.objectives.iter().enumerate() {
+            let k = Objective::ALL
+                .iter()
+                .position(|x| *x == o.objective)
+                .unwrap();
+            if w[k] != 0.0 || s.objectives[..i].iter().any(|x| x.objective == o.objective) {
+                self.push(Problem::new(
+                    format!("strategy.objectives[{i}].objective"),
+                    "each objective once",
+                    format!("'{}' again", o.objective.name()),
+                ));
+            }
+            self.range(
+                &format!("strategy.objectives[{i}].weight"),
+                o.weight,
+                0.0,
+                1e6,
+            );
+            if o.weight.is_finite() {
+                w[k] += o.weight;
+            }
+        }
+        let total: f64 = w.iter().sum();
+        if !s.objectives.is_empty() && total <= 0.0 {
+            self.push(Problem::new(
+                "strategy.objectives",
+                "weights with a positive sum",
+                "weights summing to 0",
+            ));
+        } else if total > 0.0 {
+            w.iter_mut().for_each(|x| *x /= total);
+        }
+        self.range("strategy.ambiguity", s.ambiguity, 0.0, 1.0);
+        let mut prio = Vec::new();
+        for (i, o) in s.priority.iter().enumerate() {
+            let k = Objective::ALL.iter().position(|x| x == o).unwrap();
+            if prio.contains(&k) {
+                self.push(Problem::new(
+                    format!("strategy.priority[{i}]"),
+                    "each objective once",
+                    format!("'{}' again", o.name()),
+                ));
+            } else if !s.objectives.iter().any(|x| x.objective == *o) {
+                self.push(Problem::new(
+                    format!("strategy.priority[{i}]"),
+                    "an objective listed in strategy.objectives",
+                    format!("'{}'", o.name()),
+                ));
+            }
+            prio.push(k);
+        }
+        (w, prio)
+    }
+
+    fn targets(&mut self, s: &Strategy) -> Vec<TargetSpec> {
+        let mut out = Vec::new();
+        for (i, t) in s.targets.iter().enumerate() {
+            let p = format!("strategy.targets[{i}]");
+            match GLOBAL_METRICS.iter().position(|m| *m == t.metric) {
+                Some(metric) => out.push(TargetSpec {
+                    metric,
+                    at_least: t.at_least,
+                    at_most: t.at_most,
+                }),
+                None => {
+                    let mut pr = Problem::new(
+                        format!("{p}.metric"),
+                        "a per-trial metric name (see trials.csv)",
+                        format!("'{}'", t.metric),
+                    );
+                    if let Some(n) = crate::load::nearest(&t.metric, GLOBAL_METRICS.iter().copied())
+                    {
+                        pr = pr.hint(format!("did you mean '{n}'?"));
+                    }
+                    self.push(pr);
+                }
+            }
+            if t.at_least.is_none() && t.at_most.is_none() {
+                self.push(Problem::new(&p, "at_least or at_most", "neither"));
+            }
+            for (k, v) in [("at_least", t.at_least), ("at_most", t.at_most)] {
+                if let Some(v) = v {
+                    if !v.is_finite() {
+                        self.push(Problem::new(format!("{p}.{k}"), "a finite number", num(v)));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn claimants(&mut self, s: &Strategy, roles: &[&str]) -> Vec<usize> {
+        if s.claimants.is_empty() {
+            return (0..roles.len()).collect();
+        }
+        let mut out = Vec::new();
+        for (i, c) in s.claimants.iter().enumerate() {
+            match roles.iter().position(|r| r == c) {
+                Some(k) => out.push(k),
+                None => self.push(Problem::new(
+                    format!("strategy.claimants[{i}]"),
+                    format!("a role ({})", roles.join(", ")),
+                    format!("'{c}'"),
+                )),
+            }
+        }
+        out
+    }
+
+    fn exclusions(&mut self, s: &Strategy, roles: &[Role]) {
+        for (i, x) in s.exclusions.iter().enumerate() {
+            let p = format!("strategy.exclusions[{i}]");
+            let Some(role) = roles.iter().find(|r| r.name == x.role) else {
+                let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+                self.push(Problem::new(
+                    format!("{p}.role"),
+                    format!("a role ({})", names.join(", ")),
+                    format!("'{}'", x.role),
+                ));
+                continue;
+            };
+            let Some(lever) = role.levers.iter().find(|l| l.name == x.lever) else {
+                let names: Vec<&str> = role.levers.iter().map(|l| l.name.as_str()).collect();
+                self.push(Problem::new(
+                    format!("{p}.lever"),
+                    format!("a lever of {} ({})", x.role, names.join(", ")),
+                    format!("'{}'", x.lever),
+                ));
+                continue;
+            };
+            for (j, o) in x.options.iter().enumerate() {
+                if !lever.options.contains(o) {
+                    self.push(Problem::new(
+                        format!("{p}.options[{j}]"),
+                        format!("one of the lever's options {:?}", lever.options),
+                        num(*o),
+                    ));
+                }
+            }
+        }
+    }
+}

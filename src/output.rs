@@ -1,0 +1,336 @@
+//! Writing a run's files: `summary.json`, `trials.csv`, `series.csv`, `manifest.json`.
+//!
+//! Everything is written into a fresh sibling folder and moved into place only when
+//! complete, so an interrupted run never leaves files that look finished. An output
+//! folder from an earlier orgsim run is replaced whole; a folder holding anything
+//! else is refused unless forced.
+
+use crate::engine::{self, RunConfig};
+use crate::error::{Error, Result};
+use crate::metrics::{series_names, trial_columns, Aggregate, Stat, GLOBAL_METRICS, ROLE_METRICS};
+use crate::model::Model;
+use crate::scenario::Objective;
+use serde_json::{json, Map, Value};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// The files every run writes; charts and the report come on top.
+pub const RUN_FILES: &[&str] = &["summary.json", "trials.csv", "series.csv", "manifest.json"];
+
+/// What the caller knows about the run that the engine does not.
+#[derive(Debug, Clone, Default)]
+pub struct RunInfo {
+    /// Where the scenario came from (`built-in NAME` or a path).
+    pub source: String,
+    /// The command line, for the manifest and the report.
+    pub command: Vec<String>,
+    /// Replace a non-empty folder orgsim did not write.
+    pub force: bool,
+}
+
+/// A finished run.
+pub struct Outcome {
+    /// The aggregate.
+    pub aggregate: Aggregate,
+    /// Where the files are.
+    pub out: PathBuf,
+    /// Seconds the trials took.
+    pub seconds: f64,
+}
+
+/// Runs `cfg.trials` trials of `model` and writes every output file under `out`.
+pub fn run_to_dir(
+    model: &Model,
+    cfg: &RunConfig,
+    out: &Path,
+    info: &RunInfo,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+    extra: &dyn Fn(&Model, &Aggregate, &Path) -> Result<()>,
+) -> Result<Outcome> {
+    check_out_dir(out, info.force)?;
+    let tmp = staging_dir(out)?;
+    let result = (|| {
+        let started = SystemTime::now();
+        let clock = Instant::now();
+        let agg = write_trials(model, cfg, &tmp, progress, cancel).map_err(|e| match e {
+            Error::Interrupted { done, total, .. } => Error::Interrupted {
+                done,
+                total,
+                out: out.to_path_buf(),
+            },
+            e => e,
+        })?;
+        let seconds = clock.elapsed().as_secs_f64();
+        write_file(
+            &tmp.join("summary.json"),
+            summary_json(model, cfg, &agg).as_bytes(),
+        )?;
+        write_file(&tmp.join("series.csv"), series_csv(model, &agg).as_bytes())?;
+        extra(model, &agg, &tmp)?;
+        write_file(
+            &tmp.join("manifest.json"),
+            manifest_json(model, cfg, info, started, seconds).as_bytes(),
+        )?;
+        Ok((agg, seconds))
+    })();
+    match result {
+        Ok((aggregate, seconds)) => {
+            replace_dir(&tmp, out)?;
+            Ok(Outcome {
+                aggregate,
+                out: out.to_path_buf(),
+                seconds,
+            })
+        }
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            Err(e)
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes a whole file.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::write(path, bytes).map_err(io(path))
+}
+
+/// Refuses to replace a folder that holds files orgsim did not write.
+fn check_out_dir(out: &Path, force: bool) -> Result<()> {
+    if force || !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        return Err(Error::Usage(format!(
+            "--out {}: exists and is not a folder",
+            out.display()
+        )));
+    }
+    let empty = fs::read_dir(out).map_err(io(out))?.next().is_none();
+    let ours = fs::read_to_string(out.join("manifest.json"))
+        .is_ok_and(|m| m.contains("\"orgsim_version\""));
+    if empty || ours {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "--out {}: the folder holds files orgsim did not write; choose another folder or pass --force to replace it",
+            out.display()
+        )))
+    }
+}
+
+fn staging_dir(out: &Path) -> Result<PathBuf> {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(io(parent))?;
+    let tmp = parent.join(format!(".{name}.orgsim-partial-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+    Ok(tmp)
+}
+
+fn replace_dir(tmp: &Path, out: &Path) -> Result<()> {
+    if out.exists() {
+        let old = tmp.with_extension("old");
+        fs::rename(out, &old).map_err(io(out))?;
+        fs::rename(tmp, out).map_err(io(out))?;
+        fs::remove_dir_all(&old).map_err(io(&old))?;
+    } else {
+        fs::rename(tmp, out).map_err(io(out))?;
+    }
+    Ok(())
+}
+
+fn write_trials(
+    model: &Model,
+    cfg: &RunConfig,
+    dir: &Path,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<Aggregate> {
+    let path = dir.join("trials.csv");
+    let file = fs::File::create(&path).map_err(io(&path))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let csv_err = |e: csv::Error| Error::Io {
+        path: path.clone(),
+        source: std::io::Error::other(e),
+    };
+    let mut header = vec!["trial".to_string()];
+    header.extend(trial_columns(model));
+    w.write_record(&header).map_err(csv_err)?;
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    let agg = engine::run(
+        model,
+        cfg,
+        &mut |r| {
+            row.clear();
+            row.push(r.trial.to_string());
+            row.extend(r.metrics.iter().map(|v| num(*v)));
+            for role in &r.roles {
+                row.extend(role.iter().map(|v| num(*v)));
+            }
+            w.write_record(&row).map_err(csv_err)
+        },
+        progress,
+        cancel,
+    )?;
+    let mut inner = w.into_inner().map_err(|e| Error::Io {
+        path: path.clone(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    inner.flush().map_err(io(&path))?;
+    Ok(agg)
+}
+
+/// Formats a number the same way on every machine (shortest round-trip form).
+pub fn num(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let r = (v * 1e9).round() / 1e9;
+        format!("{r}")
+    }
+}
+
+fn rounded(v: f64) -> Value {
+    let r = if v == v.trunc() {
+        v
+    } else {
+        (v * 1e9).round() / 1e9
+    };
+    json!(r)
+}
+
+/// `{mean, sd, ci95, p10, p50, p90}` of a statistic.
+pub fn stat_json(s: &Stat) -> Value {
+    let ci = s.ci95();
+    json!({
+        "mean": rounded(s.moments.mean()),
+        "sd": rounded(s.moments.sd()),
+        "ci95": [rounded(ci[0]), rounded(ci[1])],
+        "p10": rounded(s.sketch.quantile(0.1)),
+        "p50": rounded(s.sketch.quantile(0.5)),
+        "p90": rounded(s.sketch.quantile(0.9)),
+    })
+}
+
+/// The contents of `summary.json`.
+pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
+    let mut metrics = Map::new();
+    for (name, s) in GLOBAL_METRICS.iter().zip(&agg.metrics) {
+        metrics.insert(name.to_string(), stat_json(s));
+    }
+    let mut roles = Map::new();
+    for (r, role) in model.roles.iter().enumerate() {
+        let mut reading = Map::new();
+        for (k, o) in Objective::ALL.iter().enumerate() {
+            reading.insert(o.name().into(), stat_json(&agg.interpretations[r][k]));
+        }
+        roles.insert(
+            role.name.clone(),
+            json!({
+                "attainment": stat_json(&agg.roles[r][0]),
+                "payout": stat_json(&agg.roles[r][1]),
+                "claims_success_rate": rounded(agg.roles[r][2].moments.mean()),
+                "interpretation": reading,
+            }),
+        );
+    }
+    let truth: Map<String, Value> = Objective::ALL
+        .iter()
+        .zip(model.weights)
+        .map(|(o, w)| (o.name().to_string(), rounded(w)))
+        .collect();
+    let doc = json!({
+        "scenario": model.scenario.name,
+        "seed": cfg.seed,
+        "trials": agg.trials,
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "strategy_weights": truth,
+        "coordinated_divergence_rate": rounded(agg.metrics[crate::metrics::metric("coordinated_divergence")].moments.mean()),
+        "metrics": metrics,
+        "roles": roles,
+        "role_metrics": ROLE_METRICS,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("summary serializes");
+    s.push('\n');
+    s
+}
+
+/// The contents of `series.csv`: `tick,series,mean,p10,p50,p90`, series by series.
+pub fn series_csv(model: &Model, agg: &Aggregate) -> String {
+    let mut s = String::from("tick,series,mean,p10,p50,p90\n");
+    for (i, name) in series_names(model).iter().enumerate() {
+        for t in 0..model.horizon {
+            let st = agg.series_at(i, t);
+            let q = |p| num(st.sketch.quantile(p));
+            s.push_str(&format!(
+                "{t},{name},{},{},{},{}\n",
+                num(st.moments.mean()),
+                q(0.1),
+                q(0.5),
+                q(0.9)
+            ));
+        }
+    }
+    s
+}
+
+fn manifest_json(
+    model: &Model,
+    cfg: &RunConfig,
+    info: &RunInfo,
+    started: SystemTime,
+    seconds: f64,
+) -> String {
+    let host = fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    let since = started
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let doc = json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "scenario": model.scenario.name,
+        "scenario_source": info.source,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "threads": rayon_threads(cfg.threads),
+        "command": info.command,
+        "started_unix_s": since,
+        "duration_s": seconds,
+        "trials_per_second": if seconds > 0.0 { cfg.trials as f64 / seconds } else { 0.0 },
+        "host": host,
+        "scenario_resolved": model.scenario,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("manifest serializes");
+    s.push('\n');
+    s
+}
+
+fn rayon_threads(n: usize) -> usize {
+    if n == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    } else {
+        n
+    }
+}

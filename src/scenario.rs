@@ -1,0 +1,620 @@
+//! The scenario file: the serde types that *are* the format, and loading it.
+//!
+//! A scenario is one JSON document. The JSON Schema shipped with orgsim is derived
+//! from these types (`orgsim schema`), so the documentation cannot drift from the code.
+//! Structural problems (wrong type, unknown key) are reported by serde with the JSON
+//! path; semantic problems (a lever naming a stock point that does not exist, weights
+//! that sum to zero) are collected by [`crate::validate`], all of them at once.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One scenario: the world, the roles acting on it, the strategy they read, and the org design.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Optional pointer to the JSON Schema, so editors can validate the file.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Short identifier, used for the output folder.
+    pub name: String,
+    /// What the scenario shows, in plain words for a consultant or a workshop.
+    pub description: String,
+    /// Number of weekly ticks in one trial.
+    #[serde(default = "defaults::horizon_weeks")]
+    pub horizon_weeks: u32,
+    /// Ticks per scorecard period (targets and bonuses are per period).
+    #[serde(default = "defaults::period_weeks")]
+    pub period_weeks: u32,
+    /// The shared reality: market, stock points, money.
+    pub world: World,
+    /// What the organisation says it wants.
+    pub strategy: Strategy,
+    /// The departments and partners, each with levers and a scorecard.
+    pub roles: Vec<Role>,
+    /// Organisation design: shared bonus, consequences of defection.
+    #[serde(default)]
+    pub org: Org,
+}
+
+/// The world all roles act on.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct World {
+    /// Number of stores facing consumers (the stock point marked `per_store` is replicated this many times).
+    pub stores: u32,
+    /// Consumer demand at each store.
+    pub demand: Demand,
+    /// Prices and unit cost.
+    pub prices: Prices,
+    /// Media: spend builds awareness (adstock), awareness raises demand.
+    #[serde(default)]
+    pub media: Media,
+    /// Stock points from the most upstream (supplied by production) to the stores, in order.
+    pub chain: Vec<StockPoint>,
+    /// The stock point whose receipts are the company's sell-in (default: the second stock point, or the only one).
+    #[serde(default)]
+    pub sell_in_point: Option<String>,
+    /// The retailer accepts units pushed by trade loading, and forward-buys, only while its stock at the
+    /// sell-in point (on hand and on order) stays below this many weeks of its forecast (its storage).
+    #[serde(default = "defaults::retailer_max_cover_weeks")]
+    pub retailer_max_cover_weeks: f64,
+    /// Fraction of unit cost recovered for stock left anywhere at the end of the horizon.
+    #[serde(default = "defaults::end_salvage_fraction")]
+    pub end_salvage_fraction: f64,
+}
+
+/// Consumer demand per served store per week:
+/// `base x season(t) x media(t) x promo_uplift(t) x post_promo_dip(t)`, then a random draw.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Demand {
+    /// Mean units per store per week before season, media and promotion.
+    pub base_per_store: f64,
+    /// Distribution of the weekly count around its mean.
+    #[serde(default)]
+    pub distribution: DemandDistribution,
+    /// Spread of store sizes (coefficient of variation of a lognormal size factor; 0 = identical stores).
+    #[serde(default)]
+    pub store_size_cv: f64,
+    /// Seasonal swing: demand is multiplied by `1 + amplitude x cos(2 pi (t - peak) / 52)`.
+    #[serde(default)]
+    pub season_amplitude: f64,
+    /// Week of the seasonal peak.
+    #[serde(default)]
+    pub season_peak_week: u32,
+    /// Promotion uplift is `exp(elasticity x depth)` for a price discount `depth` in [0, 1).
+    #[serde(default = "defaults::promo_elasticity")]
+    pub promo_elasticity: f64,
+    /// Share of the extra promoted volume that is borrowed from the following weeks (the post-promotion dip).
+    #[serde(default)]
+    pub pull_forward: f64,
+    /// Number of weeks over which the borrowed volume is paid back.
+    #[serde(default = "defaults::dip_weeks")]
+    pub dip_weeks: u32,
+}
+
+/// How the weekly demand count is drawn around its mean. Each draw uses exactly one
+/// uniform number (inversion), so a decision that changes the mean never shifts
+/// later random draws: paired comparisons stay paired.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DemandDistribution {
+    /// Poisson with the given mean (variance = mean).
+    #[default]
+    Poisson,
+    /// Negative binomial: variance = mean + mean^2 / dispersion (over-dispersed demand).
+    NegativeBinomial {
+        /// The dispersion parameter r (> 0); smaller is noisier.
+        dispersion: f64,
+    },
+    /// Normal, rounded and truncated at zero; sd = cv x mean.
+    Normal {
+        /// Coefficient of variation.
+        cv: f64,
+    },
+}
+
+/// Prices per unit.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Prices {
+    /// Consumer shelf price before any promotion.
+    pub shelf_price: f64,
+    /// Price the retailer pays the company (sell-in), before any trade deal.
+    pub list_price: f64,
+    /// Cost of goods per unit.
+    pub unit_cost: f64,
+    /// Discount off list price on units pushed to the retailer by trade loading.
+    #[serde(default = "defaults::loading_discount")]
+    pub loading_discount: f64,
+}
+
+/// Media response: adstock with weekly decay, saturating awareness, demand uplift.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Media {
+    /// Share of last week's adstock that carries over.
+    pub adstock_decay: f64,
+    /// Adstock at which awareness reaches 1 - 1/e.
+    pub saturation_spend: f64,
+    /// Demand uplift at full awareness (0.3 = +30%).
+    pub max_uplift: f64,
+}
+
+impl Default for Media {
+    fn default() -> Self {
+        Media {
+            adstock_decay: 0.7,
+            saturation_spend: 1.0,
+            max_uplift: 0.0,
+        }
+    }
+}
+
+/// A stock point (warehouse, distribution centre, store, ...).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StockPoint {
+    /// Name used by levers, scorecards and visibility.
+    pub name: String,
+    /// Replicated once per store (only the last stock point may be).
+    #[serde(default)]
+    pub per_store: bool,
+    /// Weeks from shipment by the upstream point (or production) to arrival here.
+    pub lead_time_weeks: u32,
+    /// Weeks from placing an order to the upstream point receiving it.
+    #[serde(default)]
+    pub order_delay_weeks: u32,
+    /// Opening stock, in weeks of expected demand.
+    pub initial_cover_weeks: f64,
+    /// What happens to orders from downstream this point cannot fill (stores always lose unmet consumer demand).
+    #[serde(default)]
+    pub unmet: Unmet,
+    /// Units older than this (weeks since arrival here) are written off.
+    #[serde(default)]
+    pub shelf_life_weeks: Option<u32>,
+    /// Holding cost per unit per week.
+    pub holding_cost: f64,
+    /// How this point orders from upstream.
+    pub policy: OrderPolicy,
+}
+
+/// Fate of unfilled orders from downstream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Unmet {
+    /// Kept and shipped when stock arrives.
+    #[default]
+    Backlog,
+    /// Dropped; the downstream point orders again.
+    Lost,
+}
+
+/// An ordering policy.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum OrderPolicy {
+    /// Order up to `forecast x (lead time + order delay + cover_weeks) + safety`, counting stock on hand and on order.
+    OrderUpTo {
+        /// How the demand seen by this point is forecast.
+        forecast: Forecast,
+        /// Weeks of cover beyond the replenishment lead time (a lever may set it).
+        cover_weeks: f64,
+        /// Safety stock in forecast standard deviations over the lead time (0 = none).
+        #[serde(default)]
+        safety_factor: f64,
+    },
+    /// Sterman's (1989) anchoring-and-adjustment heuristic of the Beer Distribution Game.
+    Sterman {
+        /// Smoothing of expected demand (theta).
+        theta: f64,
+        /// Fraction of the stock gap ordered each week (alpha_S).
+        alpha_s: f64,
+        /// Weight given to the supply line (beta).
+        beta: f64,
+        /// Desired stock, as weeks of expected demand (a lever with kind order_cover may set it).
+        desired_cover_weeks: f64,
+    },
+    /// The same quantity every week.
+    Fixed {
+        /// Units per week.
+        quantity: f64,
+    },
+}
+
+/// A demand forecast.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Forecast {
+    /// Mean of the last `window` weeks.
+    MovingAverage {
+        /// Weeks averaged.
+        window: u32,
+    },
+    /// Exponential smoothing with weight `alpha` on the newest week.
+    ExpSmoothing {
+        /// Smoothing weight in (0, 1].
+        alpha: f64,
+    },
+}
+
+/// What the organisation says it wants, and how clearly.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Strategy {
+    /// The words on the slide.
+    #[serde(default)]
+    pub statement: String,
+    /// The objectives and their true weights.
+    pub objectives: Vec<ObjectiveWeight>,
+    /// A stated priority order (most important first); empty = none stated.
+    #[serde(default)]
+    pub priority: Vec<Objective>,
+    /// Options ruled out whatever anyone prefers.
+    #[serde(default)]
+    pub exclusions: Vec<Exclusion>,
+    /// 0 = everyone reads the true weights; 1 = readings are mostly noise and motivated reading.
+    pub ambiguity: f64,
+    /// What success means for the whole organisation; a trial that misses any target has missed the strategy.
+    pub targets: Vec<Target>,
+    /// Roles whose joint success, while the strategy is missed, counts as coordinated divergence (default: all).
+    #[serde(default)]
+    pub claimants: Vec<String>,
+}
+
+/// A global objective of the strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Objective {
+    /// Consumer sales volume.
+    SellOut,
+    /// Contribution of the whole chain: gross margin less holding, write-off and media costs.
+    Margin,
+    /// Share of consumer demand served from the shelf (fill rate).
+    Availability,
+}
+
+impl Objective {
+    /// All objectives, in the order used in outputs.
+    pub const ALL: [Objective; 3] = [
+        Objective::SellOut,
+        Objective::Margin,
+        Objective::Availability,
+    ];
+    /// The snake_case name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Objective::SellOut => "sell_out",
+            Objective::Margin => "margin",
+            Objective::Availability => "availability",
+        }
+    }
+}
+
+/// An objective with its weight.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveWeight {
+    /// Which objective.
+    pub objective: Objective,
+    /// Its true weight (weights are normalised to sum to 1).
+    pub weight: f64,
+}
+
+/// Options of one lever that nobody may choose.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    /// The role owning the lever.
+    pub role: String,
+    /// The lever's name.
+    pub lever: String,
+    /// Option values ruled out.
+    pub options: Vec<f64>,
+}
+
+/// A bound on a global per-trial metric (e.g. `fill_rate` at least 0.95).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// A per-trial metric name, as in `trials.csv`.
+    pub metric: String,
+    /// Lowest acceptable value.
+    #[serde(default)]
+    pub at_least: Option<f64>,
+    /// Highest acceptable value.
+    #[serde(default)]
+    pub at_most: Option<f64>,
+}
+
+/// A department or partner.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// Name used in outputs and references.
+    pub name: String,
+    /// Who this is, in plain words.
+    #[serde(default)]
+    pub description: String,
+    /// The decisions this role controls.
+    pub levers: Vec<Lever>,
+    /// How this role is paid.
+    pub scorecard: Scorecard,
+    /// How this role decides (pressure, rationality, planning horizon).
+    #[serde(default)]
+    pub behaviour: Behaviour,
+    /// What this role sees of each stock point's stock; stock points not listed are seen without delay.
+    #[serde(default)]
+    pub visibility: Vec<Visibility>,
+}
+
+/// A decision with a finite menu of options.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lever {
+    /// Name used in outputs and exclusions.
+    pub name: String,
+    /// What the lever changes in the world.
+    pub acts_on: LeverTarget,
+    /// The menu of option values (meaning depends on `acts_on`).
+    pub options: Vec<f64>,
+    /// Index of the option in effect before the first decision.
+    #[serde(default)]
+    pub initial: usize,
+    /// Decide every this many weeks.
+    #[serde(default = "defaults::decide_every_weeks")]
+    pub decide_every_weeks: u32,
+    /// A change takes effect only after another role approves it.
+    #[serde(default)]
+    pub approval: Option<Approval>,
+}
+
+/// What a lever sets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LeverTarget {
+    /// Consumer price discount this week (0.2 = 20% off), funded by a trade deal on sell-in.
+    PromoDepth,
+    /// Extra units pushed to the retailer this week, in weeks of its forecast demand.
+    TradeLoading,
+    /// Media spend this week.
+    MediaSpend,
+    /// The cover (weeks) of a stock point's ordering policy.
+    OrderCover {
+        /// The stock point.
+        stock_point: String,
+    },
+    /// Extra weeks of forecast demand a stock point buys while a promotion deal is on.
+    ForwardBuy {
+        /// The stock point.
+        stock_point: String,
+    },
+}
+
+impl LeverTarget {
+    /// A pulse is an action for the decision interval only (a promotion week, a media burst);
+    /// otherwise the option is a standing setting (a cover target) that stays until changed.
+    pub fn is_pulse(&self) -> bool {
+        !matches!(self, LeverTarget::OrderCover { .. })
+    }
+}
+
+/// Approval needed before a chosen option takes effect.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    /// The approving role.
+    pub by: String,
+    /// Weeks between the decision and its effect.
+    pub latency_weeks: u32,
+}
+
+/// A role's incentive function.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scorecard {
+    /// Weighted components; attainment is their weighted mean.
+    pub components: Vec<ScoreComponent>,
+    /// How attainment turns into payout.
+    #[serde(default)]
+    pub payout: Payout,
+}
+
+/// One scorecard line: a metric, its per-period target, its weight.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreComponent {
+    /// What is measured each period.
+    pub metric: RoleMetric,
+    /// The stock point, for stock metrics (`inventory_turns`, `weeks_of_cover`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock_point: Option<String>,
+    /// Target per period (turns are per year, cover and reach are averages).
+    pub target: f64,
+    /// Relative weight in the scorecard.
+    pub weight: f64,
+}
+
+/// Metrics a scorecard can pay on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleMetric {
+    /// Company revenue on shipments to the retailer (net of trade deals).
+    SellInRevenue,
+    /// Units shipped to the retailer.
+    SellInUnits,
+    /// Units sold to consumers.
+    SellOutUnits,
+    /// Annualised turns of a stock point: outflow / average stock x 52 / period (higher is better).
+    InventoryTurns,
+    /// Average weeks of cover at a stock point (lower is better).
+    WeeksOfCover,
+    /// Media spend against its budget (closer is better).
+    MediaSpend,
+    /// Average awareness in the period, 0 to 1.
+    Reach,
+    /// Retailer's margin: consumer revenue less the cost of the units it sold.
+    RetailerMargin,
+    /// Share of consumer demand served.
+    FillRate,
+    /// The whole chain's contribution (the strategy's margin).
+    ChainContribution,
+}
+
+impl RoleMetric {
+    /// The strategy objective this metric speaks to (used for motivated reading).
+    pub fn emphasis(self) -> Objective {
+        match self {
+            RoleMetric::SellInRevenue
+            | RoleMetric::SellInUnits
+            | RoleMetric::SellOutUnits
+            | RoleMetric::MediaSpend
+            | RoleMetric::Reach => Objective::SellOut,
+            RoleMetric::InventoryTurns
+            | RoleMetric::WeeksOfCover
+            | RoleMetric::RetailerMargin
+            | RoleMetric::ChainContribution => Objective::Margin,
+            RoleMetric::FillRate => Objective::Availability,
+        }
+    }
+    /// Whether the metric needs `stock_point`.
+    pub fn needs_stock_point(self) -> bool {
+        matches!(self, RoleMetric::InventoryTurns | RoleMetric::WeeksOfCover)
+    }
+}
+
+/// Payout curve: nothing below `threshold`, half at threshold, all at target (attainment 1), more up to `cap`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Payout {
+    /// Attainment below which nothing is paid.
+    pub threshold: f64,
+    /// Attainment above which payout stops growing.
+    pub cap: f64,
+}
+
+impl Default for Payout {
+    fn default() -> Self {
+        Payout {
+            threshold: 0.8,
+            cap: 1.2,
+        }
+    }
+}
+
+/// How a role decides.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Behaviour {
+    /// Incentive pull when on target.
+    #[serde(default = "defaults::pressure_base")]
+    pub pressure_base: f64,
+    /// Growth of the pull with shortfall x closeness of the period end (squared share of the period elapsed).
+    #[serde(default = "defaults::pressure_gain")]
+    pub pressure_gain: f64,
+    /// Soft-max temperature (0 = always the best-scoring option).
+    #[serde(default = "defaults::temperature")]
+    pub temperature: f64,
+    /// Effort of acting or of changing a setting, in normal weeks of the objectives: the status quo
+    /// (no promotion, the current cover) wins ties.
+    #[serde(default = "defaults::inertia")]
+    pub inertia: f64,
+    /// Weeks ahead the role projects global objectives.
+    #[serde(default = "defaults::lookahead_weeks")]
+    pub lookahead_weeks: u32,
+    /// Share of ambiguity-driven reading that follows the role's own scorecard rather than noise.
+    #[serde(default = "defaults::motivated_reading")]
+    pub motivated_reading: f64,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            pressure_base: defaults::pressure_base(),
+            pressure_gain: defaults::pressure_gain(),
+            temperature: defaults::temperature(),
+            inertia: defaults::inertia(),
+            lookahead_weeks: defaults::lookahead_weeks(),
+            motivated_reading: defaults::motivated_reading(),
+        }
+    }
+}
+
+/// What a role sees of one stock point.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Visibility {
+    /// The stock point.
+    pub stock_point: String,
+    /// Weeks of delay before the role sees its stock; absent = the role does not see it and assumes normal cover.
+    #[serde(default)]
+    pub delay_weeks: Option<u32>,
+}
+
+/// Organisation design.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Org {
+    /// A component added to every role's bonus, tied to global outcomes.
+    #[serde(default)]
+    pub shared_bonus: Option<SharedBonus>,
+    /// Cost to a role of choosing an option that serves the strategy worse than its best option (0 = none designed in).
+    #[serde(default)]
+    pub defection_cost: f64,
+}
+
+/// A shared component in every bonus.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharedBonus {
+    /// Share of every role's bonus paid on the shared scorecard (0.5 = half of every bonus is shared).
+    pub weight: f64,
+    /// The shared scorecard.
+    pub scorecard: Scorecard,
+}
+
+pub(crate) mod defaults {
+    pub fn horizon_weeks() -> u32 {
+        52
+    }
+    pub fn period_weeks() -> u32 {
+        4
+    }
+    pub fn end_salvage_fraction() -> f64 {
+        0.5
+    }
+    pub fn promo_elasticity() -> f64 {
+        3.0
+    }
+    pub fn dip_weeks() -> u32 {
+        2
+    }
+    pub fn loading_discount() -> f64 {
+        0.05
+    }
+    pub fn retailer_max_cover_weeks() -> f64 {
+        4.0
+    }
+    pub fn decide_every_weeks() -> u32 {
+        1
+    }
+    pub fn pressure_base() -> f64 {
+        0.2
+    }
+    pub fn pressure_gain() -> f64 {
+        2.0
+    }
+    pub fn temperature() -> f64 {
+        0.02
+    }
+    pub fn inertia() -> f64 {
+        0.02
+    }
+    pub fn lookahead_weeks() -> u32 {
+        4
+    }
+    pub fn motivated_reading() -> f64 {
+        0.4
+    }
+}
