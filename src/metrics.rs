@@ -119,7 +119,7 @@ impl SeriesLayout {
 }
 
 /// Everything one trial reports.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TrialResult {
     /// Trial index.
     pub trial: u64,
@@ -366,7 +366,13 @@ pub struct Aggregate {
     pub series: Vec<Stat>,
     /// Horizon (ticks per series).
     pub horizon: usize,
+    /// The first [`SAMPLE_TRIALS`] trials by index (series dropped), in trial order: points for
+    /// per-trial charts. Keeping trials by index, not by arrival, keeps merges exact.
+    pub sample: Vec<TrialResult>,
 }
+
+/// How many trials (the lowest indices) an [`Aggregate`] keeps whole for per-trial charts.
+pub const SAMPLE_TRIALS: u64 = 2000;
 
 impl Aggregate {
     /// An empty aggregate for a model.
@@ -382,6 +388,7 @@ impl Aggregate {
                 .map(|_| Stat::coarse())
                 .collect(),
             horizon: model.horizon,
+            sample: Vec::new(),
         }
     }
 
@@ -404,6 +411,12 @@ impl Aggregate {
         for (s, v) in self.series.iter_mut().zip(&r.series) {
             s.add(*v);
         }
+        if r.trial < SAMPLE_TRIALS {
+            let pos = self.sample.partition_point(|x| x.trial < r.trial);
+            let mut kept = r.clone();
+            kept.series = Vec::new();
+            self.sample.insert(pos, kept);
+        }
     }
 
     /// Merges another aggregate of the same model.
@@ -425,6 +438,8 @@ impl Aggregate {
             .iter_mut()
             .zip(&o.series)
             .for_each(|(a, b)| a.merge(b));
+        self.sample.extend(o.sample.iter().cloned());
+        self.sample.sort_by_key(|r| r.trial);
     }
 
     /// The statistic of series `s` at tick `t`.
