@@ -1,0 +1,39 @@
+//! Helpers shared by the behaviour tests: run many trials of a (modified) built-in scenario.
+#![allow(dead_code)]
+
+use orgsim::engine::run_trial;
+use orgsim::metrics::{metric, TrialResult};
+use orgsim::model::Model;
+use rayon::prelude::*;
+
+/// A built-in scenario with `--set` style overrides applied.
+pub fn model(name: &str, sets: &[&str]) -> Model {
+    let source = orgsim::load::resolve(name).expect("built-in exists");
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    orgsim::load::load(&source, &sets).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Trials `0..n` of `model` with seed `seed` (whole results, series included).
+pub fn trials(model: &Model, seed: u64, n: u64) -> Vec<TrialResult> {
+    (0..n).into_par_iter().map(|i| run_trial(model, seed, i)).collect()
+}
+
+/// Per-trial values of a global metric.
+pub fn values(rs: &[TrialResult], name: &str) -> Vec<f64> {
+    let k = metric(name);
+    rs.iter().map(|r| r.metrics[k]).collect()
+}
+
+/// Mean and standard error of the mean.
+pub fn mean_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, (v / n).sqrt())
+}
+
+/// Paired difference `b - a` (trial by trial, on common random numbers): mean and standard error.
+pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| y - x).collect();
+    mean_se(&d)
+}
