@@ -19,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+pub mod charts;
 pub mod engine;
 pub mod error;
 pub mod load;
@@ -26,6 +27,7 @@ pub mod metrics;
 pub mod model;
 pub mod org;
 pub mod output;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod world;

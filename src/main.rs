@@ -1,11 +1,12 @@
 //! The `orgsim` command line: a thin layer over the library.
 
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use orgsim::engine::RunConfig;
 use orgsim::load::{self, BUILTINS, DEFAULT_SCENARIO};
 use orgsim::output::{self, RunInfo};
 use orgsim::Error;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
@@ -45,9 +46,12 @@ enum Command {
         /// Replace --out even if it holds files orgsim did not write.
         #[arg(long)]
         force: bool,
-        /// Print nothing but errors.
+        /// Print nothing but errors (no summary, no progress bar).
         #[arg(long)]
         quiet: bool,
+        /// Skip the charts (charts/*.png, charts/*.svg) and report.html.
+        #[arg(long)]
+        no_charts: bool,
     },
     /// List the built-in scenarios.
     List,
@@ -128,6 +132,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             sets,
             force,
             quiet,
+            no_charts,
         } => {
             if trials == 0 {
                 return Err(Error::Usage("--trials must be at least 1".into()));
@@ -144,18 +149,46 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 source: source.name.clone(),
                 command: std::env::args().collect(),
                 force,
+                charts: !no_charts,
             };
             let cancel = AtomicBool::new(false);
-            let outcome =
-                output::run_to_dir(&model, &cfg, &out, &info, &|_| {}, &cancel, &|_, _, _| {
-                    Ok(())
-                })?;
+            let bar = progress_bar(trials, quiet);
+            let result = output::run_to_dir(
+                &model,
+                &cfg,
+                &out,
+                &info,
+                &|done| bar.set_position(done),
+                &cancel,
+            );
+            bar.finish_and_clear();
+            let outcome = result?;
             if !quiet {
                 say(&summary_table(&model, &outcome));
+                if !no_charts {
+                    say(&format!(
+                        "report in {}\n",
+                        outcome.out.join("report.html").display()
+                    ));
+                }
             }
             Ok(())
         }
     }
+}
+
+/// A bar on stderr with trials done, rate and time left; hidden unless stderr is a terminal.
+fn progress_bar(trials: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let style =
+        ProgressStyle::with_template("{bar:40.cyan/blue} {pos}/{len} trials  {rate}  {eta} left")
+            .expect("the progress template is valid")
+            .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} trials/s", s.per_sec());
+            });
+    ProgressBar::new(trials).with_style(style)
 }
 
 fn summary_table(model: &orgsim::model::Model, o: &output::Outcome) -> String {

@@ -1,4 +1,5 @@
-//! Writing a run's files: `summary.json`, `trials.csv`, `series.csv`, `manifest.json`.
+//! Writing a run's files: `summary.json`, `trials.csv`, `series.csv`, `manifest.json`,
+//! and, when asked, `charts/` and `report.html`.
 //!
 //! Everything is written into a fresh sibling folder and moved into place only when
 //! complete, so an interrupted run never leaves files that look finished. An output
@@ -29,6 +30,8 @@ pub struct RunInfo {
     pub command: Vec<String>,
     /// Replace a non-empty folder orgsim did not write.
     pub force: bool,
+    /// Draw `charts/` and write `report.html`.
+    pub charts: bool,
 }
 
 /// A finished run.
@@ -49,7 +52,6 @@ pub fn run_to_dir(
     info: &RunInfo,
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
-    extra: &dyn Fn(&Model, &Aggregate, &Path) -> Result<()>,
 ) -> Result<Outcome> {
     check_out_dir(out, info.force)?;
     let tmp = staging_dir(out)?;
@@ -70,7 +72,10 @@ pub fn run_to_dir(
             summary_json(model, cfg, &agg).as_bytes(),
         )?;
         write_file(&tmp.join("series.csv"), series_csv(model, &agg).as_bytes())?;
-        extra(model, &agg, &tmp)?;
+        if info.charts {
+            let charts = crate::charts::write_charts(model, &agg, &tmp)?;
+            crate::report::write_report(model, &agg, &charts, cfg.seed, &info.command, &tmp)?;
+        }
         write_file(
             &tmp.join("manifest.json"),
             manifest_json(model, cfg, info, started, seconds).as_bytes(),

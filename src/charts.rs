@@ -1,0 +1,1179 @@
+//! Charts of a run, written as PNG and SVG under `<out>/charts/`.
+//!
+//! Each chart is drawn by one function generic over the plotters backend, once into an
+//! SVG string (kept for the report) and once into a PNG file, so both show the same
+//! picture. Text is rasterised with an embedded font (DejaVu Sans), never a system font,
+//! so a PNG is byte-identical on every machine; nothing in a chart depends on the clock.
+
+use crate::error::{Error, Result};
+use crate::metrics::{metric, series_names, Aggregate, Stat};
+use crate::model::Model;
+use crate::scenario::Objective;
+use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::path::Path;
+use std::sync::Once;
+
+/// Width of every chart, in pixels.
+pub const WIDTH: u32 = 1280;
+/// Height of every chart, in pixels.
+pub const HEIGHT: u32 = 720;
+
+/// One chart that was written.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// File stem under `charts/` (`NAME.png`, `NAME.svg`).
+    pub name: String,
+    /// The title drawn on the chart.
+    pub title: String,
+    /// The SVG document, for inlining in the report.
+    pub svg: String,
+}
+
+/// The charts every run draws, in report order: (file stem, title).
+pub const CHARTS: &[(&str, &str)] = &[
+    (
+        "promotions_vs_inventory",
+        "Promotions against inventory, week by week",
+    ),
+    (
+        "scorecards_vs_outcome",
+        "Scorecard attainment against profit, one point per trial",
+    ),
+    ("outcomes", "Outcomes across trials"),
+    ("interpretations", "How each role reads the strategy"),
+];
+
+/// Draws every chart of [`CHARTS`] into `dir/charts/` and returns them in that order.
+pub fn write_charts(model: &Model, agg: &Aggregate, dir: &Path) -> Result<Vec<Chart>> {
+    register_font();
+    let charts_dir = dir.join("charts");
+    std::fs::create_dir_all(&charts_dir).map_err(|source| Error::Io {
+        path: charts_dir.clone(),
+        source,
+    })?;
+    let ctx = Ctx { model, agg };
+    CHARTS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, title))| {
+            let svg = render(i, &ctx, &charts_dir, name)?;
+            Ok(Chart {
+                name: name.to_string(),
+                title: title.to_string(),
+                svg,
+            })
+        })
+        .collect()
+}
+
+/// The font is compiled in, so registering it cannot fail at run time (a test proves it parses).
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let bytes = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+        let ok = plotters::style::register_font("sans-serif", FontStyle::Normal, bytes).is_ok();
+        assert!(ok, "the embedded DejaVu Sans font parses");
+    });
+}
+
+struct Ctx<'a> {
+    model: &'a Model,
+    agg: &'a Aggregate,
+}
+
+/// A drawing failure, with the backend's message.
+struct DrawError(String);
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        DrawError(e.to_string())
+    }
+}
+
+type Drawn<T = ()> = std::result::Result<T, DrawError>;
+
+fn failed(path: &Path, msg: String) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(msg),
+    }
+}
+
+/// Draws chart `index` as SVG and PNG; returns the SVG text.
+fn render(index: usize, ctx: &Ctx, dir: &Path, name: &str) -> Result<String> {
+    let svg_path = dir.join(format!("{name}.svg"));
+    let png_path = dir.join(format!("{name}.png"));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(index, &root, ctx)
+            .and_then(|_| Ok(root.present()?))
+            .map_err(|e| failed(&svg_path, e.0))?;
+    }
+    // Viewers of the SVG pick their own font; ask for the one the layout was measured with.
+    let svg = svg.replace(
+        "font-family=\"sans-serif\"",
+        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+    );
+    std::fs::write(&svg_path, &svg).map_err(|source| Error::Io {
+        path: svg_path.clone(),
+        source,
+    })?;
+    let root = BitMapBackend::new(&png_path, (WIDTH, HEIGHT)).into_drawing_area();
+    draw(index, &root, ctx)
+        .and_then(|_| Ok(root.present()?))
+        .map_err(|e| failed(&png_path, e.0))?;
+    Ok(svg)
+}
+
+fn draw<DB: DrawingBackend>(index: usize, root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> Drawn {
+    root.fill(&WHITE)?;
+    let title = CHARTS[index].1;
+    match index {
+        0 => promo_chart(root, ctx, title),
+        1 => scorecard_chart(root, ctx, title),
+        2 => outcome_chart(root, ctx, title),
+        _ => interpretation_chart(root, ctx, title),
+    }
+}
+
+// ---------------------------------------------------------------- style
+
+const INK: RGBColor = RGBColor(30, 30, 30);
+const GREY: RGBColor = RGBColor(110, 110, 110);
+const GRID: RGBColor = RGBColor(228, 228, 228);
+// Okabe-Ito colours: distinguishable with the common colour-vision deficiencies and in greyscale print.
+const ORANGE: RGBColor = RGBColor(230, 159, 0);
+const SKY: RGBColor = RGBColor(86, 180, 233);
+const GREEN: RGBColor = RGBColor(0, 158, 115);
+const BLUE: RGBColor = RGBColor(0, 114, 178);
+const VERMILION: RGBColor = RGBColor(213, 94, 0);
+const PURPLE: RGBColor = RGBColor(204, 121, 167);
+const STOCKOUT: RGBColor = RGBColor(200, 30, 30);
+const STOCKOUT_LIGHT: RGBColor = RGBColor(236, 160, 160);
+const SERIES: [RGBColor; 5] = [BLUE, GREEN, PURPLE, SKY, VERMILION];
+
+const TITLE_PX: f64 = 34.0;
+const NOTE_PX: f64 = 19.0;
+const CAPTION_PX: f64 = 21.0;
+const DESC_PX: f64 = 19.0;
+const TICK_PX: f64 = 17.0;
+const LEGEND_PX: f64 = 18.0;
+
+fn text(size: f64) -> TextStyle<'static> {
+    ("sans-serif", size).into_font().color(&INK)
+}
+
+fn objective_colour(k: usize) -> RGBColor {
+    [ORANGE, BLUE, GREEN][k % 3]
+}
+
+/// Title and a one-line note under it; returns the area below.
+fn header<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    note: &str,
+) -> Drawn<DrawingArea<DB, Shift>> {
+    let (top, rest) = root.split_vertically(84);
+    top.draw_text(title, &text(TITLE_PX), (24, 12))?;
+    top.draw_text(note, &text(NOTE_PX).color(&GREY), (24, 54))?;
+    Ok(rest)
+}
+
+/// How a legend entry is drawn.
+enum Mark {
+    Line(RGBColor),
+    Dashed(RGBColor),
+    Band(RGBColor),
+    Bar(RGBColor),
+    Dot(RGBColor),
+    Whisker,
+}
+
+fn draw_mark<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, m: &Mark, x: i32, y: i32) -> Drawn {
+    let mid = y + 10;
+    match m {
+        Mark::Line(c) => area.draw(&PathElement::new(
+            [(x, mid), (x + 30, mid)],
+            c.stroke_width(4),
+        ))?,
+        Mark::Dashed(c) => {
+            for s in [0, 12, 24] {
+                area.draw(&PathElement::new(
+                    [(x + s, mid), (x + s + 7, mid)],
+                    c.stroke_width(2),
+                ))?;
+            }
+        }
+        Mark::Band(c) => area.draw(&Rectangle::new(
+            [(x, y + 2), (x + 30, y + 18)],
+            c.mix(0.25).filled(),
+        ))?,
+        Mark::Bar(c) => area.draw(&Rectangle::new(
+            [(x + 5, y + 1), (x + 25, y + 19)],
+            c.filled(),
+        ))?,
+        Mark::Dot(c) => area.draw(&Circle::new((x + 15, mid), 6, c.filled()))?,
+        Mark::Whisker => {
+            area.draw(&PathElement::new(
+                [(x + 15, y), (x + 15, y + 20)],
+                INK.stroke_width(2),
+            ))?;
+            area.draw(&PathElement::new(
+                [(x + 9, y), (x + 21, y)],
+                INK.stroke_width(2),
+            ))?;
+            area.draw(&PathElement::new(
+                [(x + 9, y + 20), (x + 21, y + 20)],
+                INK.stroke_width(2),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// Draws legend entries in a column (`across` false) or a row, starting at `at`.
+fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[(Mark, String)],
+    at: (i32, i32),
+    across: bool,
+) -> Drawn {
+    // Centred on the mark's midline: top-anchored text sits differently in SVG and PNG.
+    let style = text(LEGEND_PX).pos(Pos::new(HPos::Left, VPos::Center));
+    let (mut x, mut y) = at;
+    for (mark, label) in items {
+        draw_mark(area, mark, x, y)?;
+        area.draw_text(label, &style, (x + 38, y + 10))?;
+        if across {
+            let (w, _) = area.estimate_text_size(label, &style)?;
+            x += 38 + w as i32 + 30;
+        } else {
+            y += 30;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- numbers
+
+/// `12,345` style, for axis labels and captions.
+pub fn grouped(v: f64) -> String {
+    let neg = v < 0.0;
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if neg && out.chars().any(|c| c != '0' && c != ',') {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// Compact axis label: `80k`, `1.5M`, `0.25`.
+fn short(v: f64) -> String {
+    let a = v.abs();
+    let trim = |s: String| {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    };
+    if a >= 1e6 {
+        format!("{}M", trim(format!("{:.2}", v / 1e6)))
+    } else if a >= 1e4 {
+        format!("{}k", trim(format!("{:.1}", v / 1e3)))
+    } else if a >= 100.0 || a == 0.0 {
+        format!("{v:.0}")
+    } else {
+        trim(format!("{v:.2}"))
+    }
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.0}%", 100.0 * v)
+}
+
+/// Pads a range so data never sits on the frame, and keeps it non-empty.
+fn padded(lo: f64, hi: f64, share: f64) -> std::ops::Range<f64> {
+    let span = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
+    (lo - span * share)..(hi + span * share)
+}
+
+fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    })
+}
+
+// ---------------------------------------------------------------- 1: promotions vs inventory
+
+/// Per-week statistics of one series across trials.
+struct Band {
+    p10: Vec<f64>,
+    p50: Vec<f64>,
+    p90: Vec<f64>,
+    mean: Vec<f64>,
+}
+
+fn band(agg: &Aggregate, s: usize, scale: f64) -> Band {
+    let stats: Vec<&Stat> = (0..agg.horizon).map(|t| agg.series_at(s, t)).collect();
+    let q = |p: f64| {
+        stats
+            .iter()
+            .map(|st| scale * st.sketch.quantile(p))
+            .collect()
+    };
+    Band {
+        p10: q(0.1),
+        p50: q(0.5),
+        p90: q(0.9),
+        mean: stats.iter().map(|st| scale * st.moments.mean()).collect(),
+    }
+}
+
+fn series_index(model: &Model, name: &str) -> Option<usize> {
+    series_names(model).iter().position(|n| n == name)
+}
+
+/// What the three stacked panels share: the week axis, period ends, stockout weeks.
+struct Weeks {
+    horizon: usize,
+    period: usize,
+    labels: Vec<f64>,
+    stockout: Vec<f64>,
+    notable: f64,
+}
+
+impl Weeks {
+    fn new(ctx: &Ctx) -> Self {
+        let horizon = ctx.model.horizon;
+        let period = ctx.model.period.max(1);
+        // Label period ends, thinned to at most ~20 labels.
+        let step = period * (horizon / period).div_ceil(20).max(1);
+        let labels = (1..=horizon / step).map(|k| (k * step) as f64).collect();
+        let stockout = series_index(ctx.model, "stockout_rate")
+            .map(|s| band(ctx.agg, s, 100.0).mean)
+            .unwrap_or_else(|| vec![0.0; horizon]);
+        let mut sorted = stockout.clone();
+        sorted.sort_by(f64::total_cmp);
+        let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+        // "Notable" is relative to this run's typical week, with a floor so noise is not flagged.
+        let notable = (2.0 * median).max(1.0);
+        Weeks {
+            horizon,
+            period,
+            labels,
+            stockout,
+            notable,
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        0.5..self.horizon as f64 + 0.5
+    }
+
+    fn notable_weeks(&self) -> impl Iterator<Item = f64> + '_ {
+        let n = self.notable;
+        let weeks = self.stockout.iter().enumerate();
+        weeks
+            .filter(move |(_, v)| **v >= n)
+            .map(|(t, _)| t as f64 + 1.0)
+    }
+
+    fn period_lines(&self) -> Vec<f64> {
+        if self.horizon / self.period > 60 {
+            return Vec::new();
+        }
+        (1..self.horizon.div_ceil(self.period))
+            .map(|k| (k * self.period) as f64 + 0.5)
+            .collect()
+    }
+}
+
+/// A linear axis whose ticks sit exactly where asked (period ends, bar groups).
+struct Keyed {
+    range: std::ops::Range<f64>,
+    keys: Vec<f64>,
+}
+
+impl Keyed {
+    fn new(range: std::ops::Range<f64>, keys: Vec<f64>) -> Self {
+        Keyed { range, keys }
+    }
+}
+
+impl Ranged for Keyed {
+    type FormatOption = NoDefaultFormatting;
+    type ValueType = f64;
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        let share = (v - self.range.start) / (self.range.end - self.range.start);
+        limit.0 + (share * (limit.1 - limit.0) as f64).round() as i32
+    }
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        // Only bold (labelled) lines: light grid lines would double the period lines.
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.keys.clone()
+        }
+    }
+    fn range(&self) -> std::ops::Range<f64> {
+        self.range.clone()
+    }
+}
+
+impl ValueFormatter<f64> for Keyed {
+    fn format(v: &f64) -> String {
+        format!("{v}")
+    }
+}
+
+type KeyedChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<Keyed, RangedCoordf64>>;
+
+/// One panel on the shared week axis; only the bottom one carries week labels.
+fn week_panel<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    weeks: &Weeks,
+    y: std::ops::Range<f64>,
+    y_desc: &str,
+    bottom: bool,
+) -> Drawn<KeyedChart<'a, DB>> {
+    let x = Keyed::new(weeks.range(), weeks.labels.clone());
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(8)
+        .margin_right(12)
+        .x_label_area_size(if bottom { 58 } else { 0 })
+        .y_label_area_size(96)
+        .build_cartesian_2d(x, y)?;
+    let blank = |_: &f64| String::new();
+    let week = |v: &f64| format!("{v:.0}");
+    let x_fmt: &dyn Fn(&f64) -> String = if bottom { &week } else { &blank };
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .y_labels(5)
+        .x_label_formatter(x_fmt)
+        .y_label_formatter(&|v| short(*v))
+        .label_style(text(TICK_PX))
+        .axis_desc_style(text(DESC_PX))
+        .x_desc(if bottom {
+            "week (labels at period ends)"
+        } else {
+            ""
+        })
+        .y_desc(y_desc)
+        .draw()?;
+    Ok(chart)
+}
+
+/// Red spans behind the data in weeks of notable stockouts, and dashed period ends.
+fn week_marks<DB: DrawingBackend>(chart: &mut KeyedChart<DB>, weeks: &Weeks, spans: bool) -> Drawn {
+    let y = chart.y_range();
+    if spans {
+        chart.draw_series(weeks.notable_weeks().map(|w| {
+            Rectangle::new(
+                [(w - 0.5, y.start), (w + 0.5, y.end)],
+                STOCKOUT.mix(0.10).filled(),
+            )
+        }))?;
+    }
+    for x in weeks.period_lines() {
+        chart.draw_series(DashedLineSeries::new(
+            [(x, y.start), (x, y.end)],
+            5,
+            5,
+            GREY.stroke_width(1),
+        ))?;
+    }
+    Ok(())
+}
+
+fn draw_band<DB: DrawingBackend>(chart: &mut KeyedChart<DB>, b: &Band, colour: RGBColor) -> Drawn {
+    let up = b.p90.iter().enumerate().map(|(t, v)| (t as f64 + 1.0, *v));
+    let down = b
+        .p10
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(t, v)| (t as f64 + 1.0, *v));
+    chart.draw_series(std::iter::once(Polygon::new(
+        up.chain(down).collect::<Vec<_>>(),
+        colour.mix(0.18).filled(),
+    )))?;
+    Ok(())
+}
+
+fn draw_line<DB: DrawingBackend>(
+    chart: &mut KeyedChart<DB>,
+    values: &[f64],
+    style: ShapeStyle,
+    dashed: bool,
+) -> Drawn {
+    let pts: Vec<(f64, f64)> = values
+        .iter()
+        .enumerate()
+        .map(|(t, v)| (t as f64 + 1.0, *v))
+        .collect();
+    if dashed {
+        chart.draw_series(DashedLineSeries::new(pts, 8, 5, style))?;
+    } else {
+        chart.draw_series(LineSeries::new(pts, style))?;
+    }
+    Ok(())
+}
+
+fn promo_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx, title: &str) -> Drawn {
+    let weeks = Weeks::new(ctx);
+    let note = format!(
+        "{} trials. Lines: median across trials; bands: 10th to 90th percentile; dashed: ends of the {}-week bonus periods.",
+        ctx.agg.trials, weeks.period
+    );
+    let body = header(root, title, &note)?;
+    let (plots, gutter) = body.split_horizontally(WIDTH as i32 - 290);
+    let (top, rest) = plots.split_vertically(190);
+    let (mid, low) = rest.split_vertically(250);
+    let (g_top, g_rest) = gutter.split_vertically(190);
+    let (g_mid, g_low) = g_rest.split_vertically(250);
+    promo_panel(&top, &g_top, ctx, &weeks)?;
+    cover_panel(&mid, &g_mid, ctx, &weeks)?;
+    stockout_panel(&low, &g_low, &weeks)
+}
+
+fn promo_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    gutter: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+    weeks: &Weeks,
+) -> Drawn {
+    let Some(s) = series_index(ctx.model, "promo_depth") else {
+        return Ok(());
+    };
+    let b = band(ctx.agg, s, 100.0);
+    let (_, hi) = min_max(b.p90.iter().chain(&b.mean).copied());
+    let mut chart = week_panel(
+        area,
+        weeks,
+        0.0..(hi * 1.1).max(10.0),
+        "promo depth (% off)",
+        false,
+    )?;
+    week_marks(&mut chart, weeks, true)?;
+    draw_band(&mut chart, &b, ORANGE)?;
+    draw_line(&mut chart, &b.p50, ORANGE.stroke_width(3), false)?;
+    draw_line(&mut chart, &b.mean, VERMILION.stroke_width(2), true)?;
+    let items = [
+        (Mark::Line(ORANGE), "promo depth, median".to_string()),
+        (Mark::Dashed(VERMILION), "promo depth, mean".to_string()),
+        (Mark::Band(ORANGE), "10th to 90th pct".to_string()),
+        (Mark::Band(STOCKOUT), "notable stockout week".to_string()),
+    ];
+    legend(gutter, &items, (6, 16), false)
+}
+
+fn cover_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    gutter: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+    weeks: &Weeks,
+) -> Drawn {
+    let bands: Vec<(String, Band)> = ctx
+        .model
+        .chain
+        .iter()
+        .filter_map(|e| {
+            let s = series_index(ctx.model, &format!("weeks_of_cover.{}", e.name))?;
+            Some((e.name.clone(), band(ctx.agg, s, 1.0)))
+        })
+        .collect();
+    let (_, hi) = min_max(bands.iter().flat_map(|(_, b)| b.p90.iter().copied()));
+    let mut chart = week_panel(
+        area,
+        weeks,
+        0.0..(hi * 1.05).max(1.0),
+        "weeks of cover",
+        false,
+    )?;
+    week_marks(&mut chart, weeks, true)?;
+    for (i, (_, b)) in bands.iter().enumerate() {
+        draw_band(&mut chart, b, SERIES[i % SERIES.len()])?;
+    }
+    for (i, (_, b)) in bands.iter().enumerate() {
+        draw_line(
+            &mut chart,
+            &b.p50,
+            SERIES[i % SERIES.len()].stroke_width(3),
+            false,
+        )?;
+    }
+    let mut items: Vec<(Mark, String)> = bands
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| (Mark::Line(SERIES[i % SERIES.len()]), name.clone()))
+        .collect();
+    items.push((Mark::Band(GREY), "10th to 90th pct".into()));
+    legend(gutter, &items, (6, 16), false)
+}
+
+fn stockout_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    gutter: &DrawingArea<DB, Shift>,
+    weeks: &Weeks,
+) -> Drawn {
+    let (_, hi) = min_max(weeks.stockout.iter().copied());
+    let y = 0.0..(hi * 1.1).max(weeks.notable * 1.5);
+    let mut chart = week_panel(area, weeks, y, "stores out (%)", true)?;
+    week_marks(&mut chart, weeks, false)?;
+    chart.draw_series(weeks.stockout.iter().enumerate().map(|(t, v)| {
+        let w = t as f64 + 1.0;
+        let c = if *v >= weeks.notable {
+            STOCKOUT
+        } else {
+            STOCKOUT_LIGHT
+        };
+        Rectangle::new([(w - 0.38, 0.0), (w + 0.38, *v)], c.filled())
+    }))?;
+    let items = [
+        (Mark::Bar(STOCKOUT_LIGHT), "stores out, mean".to_string()),
+        (
+            Mark::Bar(STOCKOUT),
+            format!("notable: {:.1}% or more", weeks.notable),
+        ),
+        (Mark::Dashed(GREY), "end of a period".to_string()),
+    ];
+    legend(gutter, &items, (6, 10), false)
+}
+
+// ---------------------------------------------------------------- 2: scorecards vs outcome
+
+/// The strategy's lower bound on profit, if it sets one.
+fn profit_target(model: &Model) -> Option<f64> {
+    let p = metric("profit");
+    model
+        .targets
+        .iter()
+        .find(|t| t.metric == p)
+        .and_then(|t| t.at_least)
+}
+
+/// Share of sampled trials in which role `r` claims success while the strategy is missed.
+pub fn claims_while_missed(agg: &Aggregate, r: usize) -> f64 {
+    let met = metric("strategy_met");
+    let n = agg.sample.len().max(1) as f64;
+    let hits = agg
+        .sample
+        .iter()
+        .filter(|t| t.roles[r][2] > 0.5 && t.metrics[met] < 0.5);
+    hits.count() as f64 / n
+}
+
+fn grid(n: usize) -> (usize, usize) {
+    let cols = match n {
+        0..=3 => n.max(1),
+        4 => 2,
+        _ => 3,
+    };
+    (n.div_ceil(cols).max(1), cols)
+}
+
+fn scorecard_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+    title: &str,
+) -> Drawn {
+    let note = format!(
+        "{} trials. The % in each title: trials where the role claims success (attainment of 1 or more) and the strategy is missed.",
+        ctx.agg.sample.len()
+    );
+    let body = header(root, title, &note)?;
+    let (panels, strip) = body.split_vertically(body.dim_in_pixel().1 as i32 - 44);
+    let profit = metric("profit");
+    let (lo, hi) = min_max(ctx.agg.sample.iter().map(|t| t.metrics[profit]));
+    let target = profit_target(ctx.model);
+    let (lo, hi) = match target {
+        Some(t) => (lo.min(t), hi.max(t)),
+        None => (lo, hi),
+    };
+    let y = padded(lo, hi, 0.05);
+    let n = ctx.model.roles.len();
+    let (rows, cols) = grid(n);
+    for (r, area) in panels.split_evenly((rows, cols)).iter().enumerate().take(n) {
+        role_panel(area, ctx, r, y.clone(), target, r % cols == 0)?;
+    }
+    let mut items = vec![
+        (Mark::Dot(BLUE), "strategy met".to_string()),
+        (Mark::Dot(VERMILION), "strategy missed".to_string()),
+        (
+            Mark::Band(STOCKOUT),
+            "claims success, profit below target".to_string(),
+        ),
+    ];
+    if target.is_some() {
+        items.push((Mark::Dashed(STOCKOUT), "profit target".into()));
+    }
+    legend(&strip, &items, (110, 12), true)
+}
+
+fn role_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+    r: usize,
+    y: std::ops::Range<f64>,
+    target: Option<f64>,
+    first_col: bool,
+) -> Drawn {
+    let sample = &ctx.agg.sample;
+    let (lo, hi) = min_max(sample.iter().map(|t| t.roles[r][0]));
+    let x = padded(lo.min(0.9), hi.max(1.1), 0.05);
+    let caption = format!(
+        "{}: {} succeed, org misses",
+        ctx.model.roles[r].name,
+        pct(claims_while_missed(ctx.agg, r))
+    );
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, text(CAPTION_PX))
+        .margin(8)
+        .margin_right(22)
+        .x_label_area_size(50)
+        .y_label_area_size(if first_col { 84 } else { 56 })
+        .build_cartesian_2d(x.clone(), y.clone())?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .x_labels(5)
+        .y_labels(5)
+        .x_label_formatter(&|v| short(*v))
+        .y_label_formatter(&|v| short(*v))
+        .label_style(text(TICK_PX))
+        .axis_desc_style(text(DESC_PX))
+        .x_desc("attainment (1 = target)")
+        .y_desc(if first_col { "profit (money)" } else { "" })
+        .draw()?;
+    quadrant(&mut chart, x, y, target)?;
+    role_points(&mut chart, ctx, r)
+}
+
+type XyChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+fn quadrant<DB: DrawingBackend>(
+    chart: &mut XyChart<DB>,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    target: Option<f64>,
+) -> Drawn {
+    let top = target.unwrap_or(y.end);
+    if x.end > 1.0 {
+        let corners = [(1.0_f64.max(x.start), y.start), (x.end, top)];
+        chart.draw_series(std::iter::once(Rectangle::new(
+            corners,
+            STOCKOUT.mix(0.12).filled(),
+        )))?;
+    }
+    let line = [(1.0, y.start), (1.0, y.end)];
+    chart.draw_series(std::iter::once(PathElement::new(
+        line,
+        GREY.stroke_width(1),
+    )))?;
+    if let Some(t) = target {
+        let pts = [(x.start, t), (x.end, t)];
+        chart.draw_series(DashedLineSeries::new(pts, 8, 5, STOCKOUT.stroke_width(2)))?;
+    }
+    Ok(())
+}
+
+/// One translucent dot per trial, fainter and smaller the more trials there are so dense
+/// clouds keep their shape. Dots within 2 pixels of one already drawn (same colour) are
+/// skipped: invisible at this size, and it keeps the SVG small.
+fn role_points<DB: DrawingBackend>(chart: &mut XyChart<DB>, ctx: &Ctx, r: usize) -> Drawn {
+    let (met, profit) = (metric("strategy_met"), metric("profit"));
+    let n = ctx.agg.sample.len().max(1) as f64;
+    let alpha = (8.0 / n.sqrt()).clamp(0.2, 0.6);
+    let radius = if n > 500.0 { 3 } else { 4 };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut dots = Vec::new();
+    for t in &ctx.agg.sample {
+        let p = (t.roles[r][0], t.metrics[profit]);
+        let ok = t.metrics[met] > 0.5;
+        let (x, y) = chart.backend_coord(&p);
+        if seen.insert((x / 2, y / 2, ok)) {
+            dots.push((p, ok));
+        }
+    }
+    chart.draw_series(dots.into_iter().map(|(p, ok)| {
+        let c = if ok { BLUE } else { VERMILION };
+        Circle::new(p, radius, c.mix(alpha).filled())
+    }))?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- 3: outcomes
+
+/// A histogram panel: which metric, its title and axis text, and how it is shown.
+struct Outcome {
+    metric: &'static str,
+    label: &'static str,
+    desc: &'static str,
+    /// Display scale (100 shows a share as a percentage).
+    scale: f64,
+    unit: &'static str,
+}
+
+const OUTCOMES: [Outcome; 4] = [
+    Outcome {
+        metric: "profit",
+        label: "Profit",
+        desc: "profit per trial (money)",
+        scale: 1.0,
+        unit: "",
+    },
+    Outcome {
+        metric: "fill_rate",
+        label: "Fill rate",
+        desc: "consumer demand served (%)",
+        scale: 100.0,
+        unit: "%",
+    },
+    Outcome {
+        metric: "stockout_store_weeks",
+        label: "Stockouts",
+        desc: "store-weeks with an empty shelf",
+        scale: 1.0,
+        unit: " store-weeks",
+    },
+    Outcome {
+        metric: "write_off_units",
+        label: "Write-offs",
+        desc: "units written off per trial",
+        scale: 1.0,
+        unit: " units",
+    },
+];
+
+/// Equal-width bins over a sketch's (value, count) pairs: (first edge, width, counts).
+fn bins(hist: &[(f64, u64)], scale: f64) -> (f64, f64, Vec<u64>) {
+    let (lo, hi) = min_max(hist.iter().map(|(v, _)| v * scale));
+    if hist.is_empty() {
+        return (0.0, 1.0, vec![0]);
+    }
+    let integral = hist.iter().all(|(v, _)| (v * scale).fract() == 0.0);
+    let mut width = nice((hi - lo) / 30.0);
+    if integral {
+        width = width.ceil().max(1.0);
+    }
+    if width <= 0.0 {
+        width = (lo.abs() * 0.05).max(1.0);
+    }
+    let start = (lo / width).floor() * width;
+    let n = (((hi - start) / width).floor() as usize + 1).min(1000);
+    let mut counts = vec![0u64; n];
+    for (v, c) in hist {
+        let i = (((v * scale) - start) / width)
+            .floor()
+            .clamp(0.0, (n - 1) as f64) as usize;
+        counts[i] += c;
+    }
+    (start, width, counts)
+}
+
+/// The smallest 1, 2, 2.5 or 5 times a power of ten at or above `x`.
+fn nice(x: f64) -> f64 {
+    if x <= 0.0 || !x.is_finite() {
+        return 0.0;
+    }
+    let p = 10f64.powf(x.log10().floor());
+    let m = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .find(|m| m * p >= x * 0.999);
+    m.unwrap_or(10.0) * p
+}
+
+fn outcome_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+    title: &str,
+) -> Drawn {
+    let note = format!(
+        "{} trials. Bars: share of trials; solid line: mean; dashed red line: the strategy's target, where it sets one.",
+        ctx.agg.trials
+    );
+    let body = header(root, title, &note)?;
+    for (area, spec) in body.split_evenly((2, 2)).iter().zip(&OUTCOMES) {
+        histogram_panel(area, ctx, spec)?;
+    }
+    Ok(())
+}
+
+/// The strategy's bound on metric `m`, if any: (value, "at least" or "at most").
+fn target_of(model: &Model, m: usize) -> Option<(f64, &'static str)> {
+    let t = model.targets.iter().find(|t| t.metric == m)?;
+    match (t.at_least, t.at_most) {
+        (Some(lo), _) => Some((lo, "at least")),
+        (None, Some(hi)) => Some((hi, "at most")),
+        _ => None,
+    }
+}
+
+fn with_unit(v: f64, spec: &Outcome) -> String {
+    let n = if spec.scale != 1.0 {
+        format!("{v:.1}")
+    } else if v.abs() >= 1000.0 {
+        grouped(v)
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    };
+    format!("{n}{}", spec.unit)
+}
+
+fn histogram_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+    spec: &Outcome,
+) -> Drawn {
+    let m = metric(spec.metric);
+    let stat = &ctx.agg.metrics[m];
+    let (start, width, counts) = bins(&stat.sketch.histogram(), spec.scale);
+    let total = stat.moments.count().max(1) as f64;
+    let end = start + width * counts.len() as f64;
+    let target = target_of(ctx.model, m).map(|(v, w)| (v * spec.scale, w));
+    // A target far from the data would squash the bars into a sliver: name it instead.
+    let span = end - start;
+    let near = target
+        .map(|(t, _)| t)
+        .filter(|t| *t >= start - span && *t <= end + span);
+    let caption = histogram_caption(spec, stat, target, near.is_some());
+    let (lo, hi) = near.map_or((start, end), |t| (start.min(t), end.max(t)));
+    let top = counts.iter().copied().max().unwrap_or(1) as f64 / total * 100.0;
+    let y_top = (top * 1.12).max(1.0);
+    let mut chart = histogram_axes(area, spec, caption, padded(lo, hi, 0.03), y_top)?;
+    let bar = |(i, c): (usize, &u64)| {
+        let x0 = start + width * i as f64;
+        [(x0, 0.0), (x0 + width, *c as f64 / total * 100.0)]
+    };
+    chart.draw_series(
+        counts
+            .iter()
+            .enumerate()
+            .map(|b| Rectangle::new(bar(b), SKY.filled())),
+    )?;
+    // Thin white edges keep neighbouring bars apart in print.
+    let edge = WHITE.stroke_width(1);
+    chart.draw_series(
+        counts
+            .iter()
+            .enumerate()
+            .map(|b| Rectangle::new(bar(b), edge)),
+    )?;
+    let mean = stat.moments.mean() * spec.scale;
+    let line = [(mean, 0.0), (mean, y_top)];
+    chart.draw_series(std::iter::once(PathElement::new(line, INK.stroke_width(3))))?;
+    if let Some(t) = near {
+        let line = [(t, 0.0), (t, y_top)];
+        chart.draw_series(DashedLineSeries::new(line, 8, 5, STOCKOUT.stroke_width(3)))?;
+    }
+    Ok(())
+}
+
+/// "Profit: mean 72,725, target at least 80,000", plus the share of zeros where they pile up.
+fn histogram_caption(
+    spec: &Outcome,
+    stat: &Stat,
+    target: Option<(f64, &str)>,
+    on_axis: bool,
+) -> String {
+    let mean = stat.moments.mean() * spec.scale;
+    let mut caption = format!("{}: mean {}", spec.label, with_unit(mean, spec));
+    if let Some((t, word)) = target {
+        let off = if on_axis { "" } else { " (off the scale)" };
+        caption += &format!(", target {word} {}{off}", with_unit(t, spec));
+    }
+    let total = stat.moments.count().max(1) as f64;
+    let hist = stat.sketch.histogram();
+    let zeros = hist
+        .first()
+        .filter(|(v, _)| *v == 0.0)
+        .map_or(0, |(_, c)| *c);
+    if zeros as f64 >= 0.2 * total {
+        // A spike at zero hides in the first bar; say it.
+        caption += &format!(", zero in {}", pct(zeros as f64 / total));
+    }
+    caption
+}
+
+fn histogram_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    spec: &Outcome,
+    caption: String,
+    x: std::ops::Range<f64>,
+    y_top: f64,
+) -> Drawn<XyChart<'a, DB>> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, text(CAPTION_PX))
+        .margin(10)
+        .margin_right(24)
+        .x_label_area_size(52)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x, 0.0..y_top)?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .disable_x_mesh()
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_formatter(&|v| short(*v))
+        .y_label_formatter(&|v| format!("{v:.0}%"))
+        .label_style(text(TICK_PX))
+        .axis_desc_style(text(DESC_PX))
+        .x_desc(spec.desc)
+        .y_desc("% of trials")
+        .draw()?;
+    Ok(chart)
+}
+
+// ---------------------------------------------------------------- 4: interpretations
+
+fn interpretation_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+    title: &str,
+) -> Drawn {
+    let note = format!(
+        "{} trials. Bars: mean weight each role reads into the strategy; black ticks: the weights as written (ambiguity {}).",
+        ctx.agg.trials, ctx.model.scenario.strategy.ambiguity
+    );
+    let body = header(root, title, &note)?;
+    let (plot, strip) = body.split_vertically(body.dim_in_pixel().1 as i32 - 44);
+    let mut chart = interpretation_axes(&plot, ctx)?;
+    interpretation_bars(&mut chart, ctx)?;
+    let mut items: Vec<(Mark, String)> = Objective::ALL
+        .iter()
+        .enumerate()
+        .map(|(k, o)| (Mark::Bar(objective_colour(k)), o.name().to_string()))
+        .collect();
+    items.push((Mark::Line(INK), "as written".into()));
+    items.push((Mark::Whisker, "10th to 90th percentile".into()));
+    legend(&strip, &items, (120, 12), true)
+}
+
+/// One group of bars per role, after a first group for the strategy as written.
+fn interpretation_axes<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+) -> Drawn<KeyedChart<'a, DB>> {
+    let mut names = vec!["as written".to_string()];
+    names.extend(ctx.model.roles.iter().map(|r| r.name.clone()));
+    let n = names.len();
+    let p90s = ctx.agg.interpretations.iter().flatten();
+    let (_, hi) = min_max(
+        p90s.map(|st| st.sketch.quantile(0.9))
+            .chain(ctx.model.weights),
+    );
+    let x = Keyed::new(-0.5..n as f64 - 0.5, (0..n).map(|g| g as f64).collect());
+    let mut chart = ChartBuilder::on(plot)
+        .margin(12)
+        .margin_right(30)
+        .x_label_area_size(50)
+        .y_label_area_size(96)
+        .build_cartesian_2d(x, 0.0..(hi * 1.1).clamp(0.1, 1.0))?;
+    let label = |v: &f64| {
+        names
+            .get(v.round().max(0.0) as usize)
+            .cloned()
+            .unwrap_or_default()
+    };
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .y_labels(6)
+        .x_label_formatter(&label)
+        .y_label_formatter(&|v| pct(*v))
+        .label_style(text(TICK_PX + 1.0))
+        .axis_desc_style(text(DESC_PX))
+        .y_desc("weight on the objective")
+        .draw()?;
+    Ok(chart)
+}
+
+const BAR_STEP: f64 = 0.27;
+const BAR_HALF: f64 = 0.12;
+
+fn interpretation_bars<DB: DrawingBackend>(chart: &mut KeyedChart<DB>, ctx: &Ctx) -> Drawn {
+    let truth = ctx.model.weights;
+    let mut bars = Vec::new();
+    let mut whiskers = Vec::new();
+    let mut ticks = Vec::new();
+    for k in 0..3 {
+        let off = (k as f64 - 1.0) * BAR_STEP;
+        bars.push((off, truth[k], objective_colour(k)));
+        for (r, stats) in ctx.agg.interpretations.iter().enumerate() {
+            let x = r as f64 + 1.0 + off;
+            let st = &stats[k];
+            bars.push((x, st.moments.mean(), objective_colour(k)));
+            whiskers.push((x, st.sketch.quantile(0.1), st.sketch.quantile(0.9)));
+            ticks.push((x, truth[k]));
+        }
+    }
+    chart
+        .draw_series(bars.iter().map(|(x, h, c)| {
+            Rectangle::new([(x - BAR_HALF, 0.0), (x + BAR_HALF, *h)], c.filled())
+        }))?;
+    for (x, lo, hi) in whiskers {
+        let cap = BAR_HALF * 0.5;
+        for seg in [
+            [(x, lo), (x, hi)],
+            [(x - cap, lo), (x + cap, lo)],
+            [(x - cap, hi), (x + cap, hi)],
+        ] {
+            chart.draw_series(std::iter::once(PathElement::new(seg, INK.stroke_width(2))))?;
+        }
+    }
+    chart.draw_series(ticks.into_iter().map(|(x, w)| {
+        PathElement::new(
+            [(x - BAR_HALF - 0.03, w), (x + BAR_HALF + 0.03, w)],
+            INK.stroke_width(4),
+        )
+    }))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(grouped(80000.0), "80,000");
+        assert_eq!(grouped(-1234567.4), "-1,234,567");
+        assert_eq!(grouped(999.0), "999");
+        assert_eq!(short(80000.0), "80k");
+        assert_eq!(short(1_500_000.0), "1.5M");
+        assert_eq!(short(0.25), "0.25");
+        assert_eq!(nice(3.3), 5.0);
+        assert_eq!(nice(0.21), 0.25);
+    }
+
+    #[test]
+    fn bins_cover_every_value_once() {
+        let hist = vec![(0.0, 5), (3.0, 2), (41.0, 1), (100.0, 7)];
+        let (start, width, counts) = bins(&hist, 1.0);
+        assert_eq!(counts.iter().sum::<u64>(), 15);
+        assert!(start <= 0.0 && start + width * counts.len() as f64 > 100.0);
+        assert_eq!(width, width.round(), "integer data gets integer bins");
+    }
+}

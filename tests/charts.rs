@@ -1,0 +1,263 @@
+//! Charts and the HTML report: every file is written and readable, nothing in them
+//! depends on the thread count, and the report's text is pinned by a snapshot.
+//!
+//! Update the snapshot after an intended change with
+//! `UPDATE_SNAPSHOTS=1 cargo test --test charts`.
+
+use orgsim::charts::{CHARTS, HEIGHT, WIDTH};
+use orgsim::engine::RunConfig;
+use orgsim::metrics::GLOBAL_METRICS;
+use orgsim::model::Model;
+use orgsim::output::{run_to_dir, RunInfo};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+const SEED: u64 = 7;
+
+/// The built-in headline scenario with overrides (fewer stores keeps tests quick).
+fn model(sets: &[&str]) -> Model {
+    let source = orgsim::load::resolve("promo_vs_inventory").unwrap();
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    orgsim::load::load(&source, &sets).unwrap()
+}
+
+const SMALL: &[&str] = &["world.stores=10"];
+
+/// Runs `trials` trials into `dir/name` and returns that folder.
+fn run(
+    dir: &Path,
+    name: &str,
+    sets: &[&str],
+    trials: u64,
+    threads: usize,
+    charts: bool,
+) -> PathBuf {
+    let out = dir.join(name);
+    let mut command: Vec<String> = format!("orgsim run --trials {trials} --seed {SEED}")
+        .split(' ')
+        .map(String::from)
+        .collect();
+    for s in sets {
+        command.extend(["--set".to_string(), s.to_string()]);
+    }
+    let info = RunInfo {
+        source: "built-in promo_vs_inventory".into(),
+        command,
+        force: false,
+        charts,
+    };
+    let cfg = RunConfig {
+        seed: SEED,
+        trials,
+        threads,
+    };
+    let cancel = AtomicBool::new(false);
+    run_to_dir(&model(sets), &cfg, &out, &info, &|_| {}, &cancel).unwrap();
+    out
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Width and height from a PNG's IHDR chunk, after checking the signature.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
+    assert_eq!(&bytes[12..16], b"IHDR", "first chunk is IHDR");
+    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+/// Share of pixels that are not the white background.
+fn inked_share(path: &Path) -> f64 {
+    let decoder = png::Decoder::new(fs::File::open(path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut buf).unwrap();
+    let px = frame.color_type.samples();
+    let data = &buf[..frame.buffer_size()];
+    let inked = data
+        .chunks(px)
+        .filter(|p| p[..3] != [255, 255, 255])
+        .count();
+    inked as f64 / (data.len() / px) as f64
+}
+
+/// Drawn SVG elements (text, shapes, lines).
+fn drawn_elements(svg: &str) -> usize {
+    [
+        "<text",
+        "<rect",
+        "<circle",
+        "<polyline",
+        "<polygon",
+        "<line",
+        "<path",
+    ]
+    .iter()
+    .map(|tag| svg.matches(tag).count())
+    .sum()
+}
+
+fn check_charts(out: &Path) {
+    for (name, title) in CHARTS {
+        let png = out.join("charts").join(format!("{name}.png"));
+        let svg = out.join("charts").join(format!("{name}.svg"));
+        assert_eq!(png_size(&read(&png)), (WIDTH, HEIGHT), "{name}.png size");
+        assert_eq!((WIDTH, HEIGHT), (1280, 720));
+        let inked = inked_share(&png);
+        assert!(
+            inked > 0.05,
+            "{name}.png is nearly blank ({inked:.3} inked)"
+        );
+        let text = String::from_utf8(read(&svg)).unwrap();
+        assert!(text.contains(title), "{name}.svg lacks its title '{title}'");
+        let n = drawn_elements(&text);
+        assert!(n > 60, "{name}.svg draws only {n} elements");
+    }
+}
+
+fn check_report(out: &Path) {
+    let html = String::from_utf8(read(&out.join("report.html"))).unwrap();
+    assert_eq!(
+        html.matches("<svg").count(),
+        CHARTS.len(),
+        "one inline SVG per chart"
+    );
+    for (_, title) in CHARTS {
+        assert!(html.contains(title), "report lacks chart '{title}'");
+    }
+    for m in GLOBAL_METRICS {
+        assert!(
+            html.contains(&format!("<td>{m}</td>")),
+            "report lacks metric {m}"
+        );
+    }
+    for role in ["sales", "procurement", "marketing", "retailer", "finance"] {
+        assert!(
+            html.contains(&format!("<td>{role}</td>")),
+            "report lacks role {role}"
+        );
+    }
+    // Self-contained: no scripts, nothing loaded from elsewhere.
+    for banned in ["<script", " src=", "<link", "@import", "url("] {
+        assert!(!html.contains(banned), "report contains {banned}");
+    }
+    assert!(
+        html.contains("Coordinated divergence: in "),
+        "headline finding"
+    );
+    assert!(
+        html.contains(env!("CARGO_PKG_VERSION")),
+        "version to reproduce"
+    );
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(dir.join("report.html"));
+    files.sort();
+    files
+}
+
+#[test]
+fn charts_and_report_are_complete_and_identical_for_any_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let one = run(tmp.path(), "one", SMALL, 150, 1, true);
+    let two = run(tmp.path(), "two", SMALL, 150, 2, true);
+    check_charts(&one);
+    check_report(&one);
+    let (a, b) = (files_under(&one), files_under(&two));
+    assert_eq!(a.len(), 2 * CHARTS.len() + 1);
+    for (fa, fb) in a.iter().zip(&b) {
+        assert_eq!(fa.file_name(), fb.file_name());
+        assert!(
+            read(fa) == read(fb),
+            "{:?} differs between 1 and 2 threads",
+            fa.file_name().unwrap()
+        );
+    }
+}
+
+#[test]
+fn no_charts_writes_neither_charts_nor_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(tmp.path(), "plain", SMALL, 20, 1, false);
+    assert!(!out.join("charts").exists());
+    assert!(!out.join("report.html").exists());
+    assert!(out.join("summary.json").exists());
+}
+
+/// The report's words and numbers, without markup or charts.
+fn report_text(html: &str) -> String {
+    let mut s = html.to_string();
+    for (open, close) in [("<style", "</style>"), ("<svg", "</svg>")] {
+        while let Some(a) = s.find(open) {
+            let b = s[a..]
+                .find(close)
+                .map(|b| a + b + close.len())
+                .unwrap_or(s.len());
+            s.replace_range(a..b, "");
+        }
+    }
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn report_text_matches_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(tmp.path(), "snap", &[], 100, 2, true);
+    let text = report_text(&String::from_utf8(read(&out.join("report.html"))).unwrap());
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/report_promo_vs_inventory.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        fs::write(&path, &text).unwrap();
+        return;
+    }
+    let Ok(expected) = fs::read_to_string(&path) else {
+        panic!(
+            "no snapshot at {}; create it with: UPDATE_SNAPSHOTS=1 cargo test --test charts",
+            path.display()
+        );
+    };
+    if text != expected {
+        let line = text
+            .lines()
+            .zip(expected.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(text.lines().count().min(expected.lines().count()));
+        panic!(
+            "report text differs from {} at line {}:\n  now:      {}\n  expected: {}\nIf the change is intended, run: UPDATE_SNAPSHOTS=1 cargo test --test charts",
+            path.display(),
+            line + 1,
+            text.lines().nth(line).unwrap_or("(end)"),
+            expected.lines().nth(line).unwrap_or("(end)"),
+        );
+    }
+}
