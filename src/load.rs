@@ -247,7 +247,7 @@ fn apply_set(doc: &mut Value, set: &str) -> std::result::Result<(), Problem> {
         return Err(Problem::new(
             label,
             kind_name(here),
-            format!("{} {}", kind_name(&new), raw),
+            format!("{} '{raw}'", kind_name(&new)),
         ));
     }
     *here = new;

@@ -778,7 +778,7 @@ impl Check {
                 0.0,
                 1e6,
             );
-            if o.weight.is_finite() {
+            if o.weight.is_finite() && o.weight >= 0.0 {
                 w[k] += o.weight;
             }
         }

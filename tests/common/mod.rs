@@ -15,7 +15,10 @@ pub fn model(name: &str, sets: &[&str]) -> Model {
 
 /// Trials `0..n` of `model` with seed `seed` (whole results, series included).
 pub fn trials(model: &Model, seed: u64, n: u64) -> Vec<TrialResult> {
-    (0..n).into_par_iter().map(|i| run_trial(model, seed, i)).collect()
+    (0..n)
+        .into_par_iter()
+        .map(|i| run_trial(model, seed, i))
+        .collect()
 }
 
 /// Per-trial values of a global metric.

@@ -1,0 +1,288 @@
+//! The `orgsim` command line as a user meets it: outputs, determinism, and errors.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn orgsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .args(args)
+        .output()
+        .expect("orgsim runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn run_into(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        "--trials",
+        "150",
+        "--out",
+        dir.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let o = orgsim(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    o
+}
+
+const DATA: [&str; 3] = ["summary.json", "trials.csv", "series.csv"];
+
+#[test]
+fn same_seed_gives_identical_files_on_any_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("c"),
+    );
+    run_into(&a, &["--seed", "5", "--threads", "1"]);
+    run_into(&b, &["--seed", "5", "--threads", "2"]);
+    run_into(&c, &["--seed", "5", "--threads", "2"]);
+    for f in DATA {
+        let x = std::fs::read(a.join(f)).unwrap();
+        assert_eq!(
+            x,
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
+        assert_eq!(
+            x,
+            std::fs::read(c.join(f)).unwrap(),
+            "{f} differs between two identical runs"
+        );
+    }
+}
+
+#[test]
+fn a_different_seed_gives_different_trials_and_the_seed_is_written_down() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run_into(&a, &["--seed", "1"]);
+    run_into(&b, &["--seed", "2"]);
+    let ta = std::fs::read_to_string(a.join("trials.csv")).unwrap();
+    assert_ne!(ta, std::fs::read_to_string(b.join("trials.csv")).unwrap());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(b.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["seed"], 2);
+    assert_eq!(summary["trials"], 150);
+    assert_eq!(ta.lines().count(), 151, "a header and one row per trial");
+}
+
+#[test]
+fn run_writes_the_contract_files_with_their_shapes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = orgsim(&["run", "--trials", "80", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let table = text(&o);
+    assert!(
+        table.contains("coordinated_divergence") && table.contains("claims success"),
+        "{table}"
+    );
+
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "scenario",
+        "seed",
+        "trials",
+        "orgsim_version",
+        "metrics",
+        "roles",
+        "coordinated_divergence_rate",
+    ] {
+        assert!(s.get(key).is_some(), "summary.json lacks {key}");
+    }
+    for m in orgsim::metrics::GLOBAL_METRICS {
+        let stat = &s["metrics"][m];
+        for k in ["mean", "sd", "ci95", "p10", "p50", "p90"] {
+            assert!(stat.get(k).is_some(), "metrics.{m} lacks {k}");
+        }
+        let (lo, hi) = (
+            stat["ci95"][0].as_f64().unwrap(),
+            stat["ci95"][1].as_f64().unwrap(),
+        );
+        assert!(
+            lo <= stat["mean"].as_f64().unwrap() && stat["mean"].as_f64().unwrap() <= hi,
+            "{m}"
+        );
+    }
+    assert!(s["roles"]["sales"]["claims_success_rate"].is_number());
+
+    let series = std::fs::read_to_string(out.join("series.csv")).unwrap();
+    assert!(series.starts_with("tick,series,mean,p10,p50,p90\n"));
+    for name in [
+        "promo_depth",
+        "inventory.warehouse",
+        "weeks_of_cover.stores",
+        "stockout_rate",
+        "consumer_demand",
+        "sell_in",
+        "sell_out",
+        "orders.retailer_dc",
+    ] {
+        assert_eq!(
+            series
+                .lines()
+                .filter(|l| l.split(',').nth(1) == Some(name))
+                .count(),
+            52,
+            "series {name}"
+        );
+    }
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("duration_s") && manifest.contains("threads"));
+}
+
+#[test]
+fn list_schema_and_validate() {
+    let o = orgsim(&["list"]);
+    assert!(o.status.success());
+    for b in orgsim::load::BUILTINS {
+        assert!(text(&o).contains(b.name));
+    }
+    let o = orgsim(&["schema"]);
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).expect("schema is JSON");
+    assert!(schema["properties"]["strategy"].is_object());
+    for f in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+        let path = f.unwrap().path();
+        if path.to_string_lossy().ends_with(".schema.json") {
+            continue;
+        }
+        let o = orgsim(&["validate", path.to_str().unwrap()]);
+        assert!(o.status.success(), "{}: {}", path.display(), text(&o));
+    }
+}
+
+#[test]
+fn shipped_schema_file_matches_the_types() {
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/scenario.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(
+        shipped.trim_end(),
+        orgsim::load::schema_json().trim_end(),
+        "run: cargo run -- schema > scenarios/scenario.schema.json"
+    );
+}
+
+#[test]
+fn overrides_change_the_run_and_bad_ones_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    run_into(&out, &["--set", "strategy.ambiguity=0"]);
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["metrics"]["interpretation_spread"]["mean"], 0.0);
+
+    let o = orgsim(&[
+        "run",
+        "--trials",
+        "5",
+        "--set",
+        "strategy.ambiguty=0.2",
+        "--out",
+        tmp.path().join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(65));
+    let msg = text(&o);
+    assert!(
+        msg.contains("strategy.ambiguty") && msg.contains("did you mean 'ambiguity'"),
+        "{msg}"
+    );
+    assert!(!tmp.path().join("x").exists(), "nothing written on error");
+
+    let o = orgsim(&[
+        "validate",
+        "promo_vs_inventory",
+        "--set",
+        "world.stores=many",
+    ]);
+    assert_eq!(o.status.code(), Some(65));
+    assert!(text(&o).contains("expected a number"), "{}", text(&o));
+
+    let o = orgsim(&[
+        "validate",
+        "promo_vs_inventory",
+        "--set",
+        "roles.sales.behaviour.temperature=-1",
+    ]);
+    assert_eq!(o.status.code(), Some(65));
+    assert!(
+        text(&o).contains("roles[0].behaviour.temperature"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn bad_input_gives_clear_errors_and_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = orgsim(&["run", "no/such/file.json"]);
+    assert_eq!(o.status.code(), Some(66), "{}", text(&o));
+    assert!(text(&o).contains("no/such/file.json"));
+
+    let o = orgsim(&["run", "promo_vs_inventry"]);
+    assert_eq!(o.status.code(), Some(66));
+    assert!(
+        text(&o).contains("did you mean 'promo_vs_inventory'"),
+        "{}",
+        text(&o)
+    );
+
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(&bad, "{\"name\": \"x\",\n \"description\": 3}").unwrap();
+    let o = orgsim(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(65));
+    let msg = text(&o);
+    assert!(
+        msg.contains("bad.json") && msg.contains("description") && msg.contains("line 2"),
+        "{msg}"
+    );
+
+    let o = orgsim(&["run", "--trials", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let foreign = tmp.path().join("mine");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("thesis.tex"), "precious").unwrap();
+    let o = orgsim(&["run", "--trials", "5", "--out", foreign.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("thesis.tex")).unwrap(),
+        "precious"
+    );
+}
+
+#[test]
+fn rerunning_into_an_earlier_output_replaces_it_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    run_into(&out, &["--seed", "1"]);
+    std::fs::write(out.join("stale.txt"), "old").unwrap();
+    run_into(&out, &["--seed", "2"]);
+    assert!(
+        !out.join("stale.txt").exists(),
+        "an earlier run's folder is replaced as a whole"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "no staging folders left behind: {leftovers:?}"
+    );
+}
