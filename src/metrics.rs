@@ -255,15 +255,13 @@ impl Sketch {
 
     /// Merges another sketch of the same kind.
     pub fn merge(&mut self, o: &Sketch) {
-        let mut o = o.clone();
-        if self.coarse && !o.coarse {
-            o.coarsen();
-        }
         if o.coarse && !self.coarse {
             self.coarsen();
         }
-        for (k, n) in o.counts {
-            *self.counts.entry(k).or_insert(0) += n;
+        // An exact sketch merged into a coarse one is bucketed on the way in.
+        let shift = if self.coarse && !o.coarse { self.shift() } else { 0 };
+        for (&k, &n) in &o.counts {
+            *self.counts.entry(k >> shift).or_insert(0) += n;
         }
         if !self.coarse && self.counts.len() > self.exact_cap {
             self.coarsen();
