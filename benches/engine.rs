@@ -32,10 +32,20 @@ fn whole_run(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(2_000));
     for threads in [1, 2] {
-        g.bench_with_input(BenchmarkId::new("threads", threads), &threads, |bench, &threads| {
-            let cfg = RunConfig { seed: 1, trials: 2_000, threads };
-            bench.iter(|| run(&m, &cfg, &mut |_| Ok(()), &|_| {}, &AtomicBool::new(false)).unwrap())
-        });
+        g.bench_with_input(
+            BenchmarkId::new("threads", threads),
+            &threads,
+            |bench, &threads| {
+                let cfg = RunConfig {
+                    seed: 1,
+                    trials: 2_000,
+                    threads,
+                };
+                bench.iter(|| {
+                    run(&m, &cfg, &mut |_| Ok(()), &|_| {}, &AtomicBool::new(false)).unwrap()
+                })
+            },
+        );
     }
     g.finish();
 }

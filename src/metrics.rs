@@ -259,7 +259,11 @@ impl Sketch {
             self.coarsen();
         }
         // An exact sketch merged into a coarse one is bucketed on the way in.
-        let shift = if self.coarse && !o.coarse { self.shift() } else { 0 };
+        let shift = if self.coarse && !o.coarse {
+            self.shift()
+        } else {
+            0
+        };
         for (&k, &n) in &o.counts {
             *self.counts.entry(k >> shift).or_insert(0) += n;
         }

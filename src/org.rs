@@ -386,7 +386,8 @@ impl Mind {
         let lever = &model.levers[j];
         let rem = v.period_len - v.elapsed;
         let look = role.behaviour.lookahead_weeks as usize;
-        let horizon = rem.max(look).min(model.horizon - v.t);
+        // Roles plan past the end of the simulated horizon: for them the business goes on.
+        let horizon = rem.max(look);
         // Objectives in "normal weeks": a normal week's sales, contribution, and demand lost.
         let week = base_demand(model) * v.chain_size();
         let prices = &model.scenario.world.prices;

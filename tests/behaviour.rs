@@ -120,32 +120,38 @@ fn promotions_bunch_at_period_end_when_sales_is_behind() {
 }
 
 /// Behaviour 4: a vaguer strategy is read more differently, and coordinated divergence rises.
+/// (Measured over the range a strategy is written in practice, 0 to 0.7; near 1 the readings
+/// are mostly noise and sales starts missing its own target, so divergence levels off.)
 #[test]
 fn ambiguity_raises_interpretation_spread_and_divergence() {
     let levels = [0.0, 0.35, 0.7];
-    let mut spread = Vec::new();
-    let mut cd = Vec::new();
-    for a in levels {
-        let rs = trials(
-            &model("promo_vs_inventory", &[&format!("strategy.ambiguity={a}")]),
-            seed(),
-            N,
-        );
-        spread.push(mean_se(&values(&rs, "interpretation_spread")));
-        cd.push(mean_se(&values(&rs, "coordinated_divergence")));
-    }
-    assert!(
-        spread[0].0 < 1e-12,
-        "no ambiguity, no spread: {:?}",
-        spread[0]
-    );
+    let arms: Vec<_> = levels
+        .iter()
+        .map(|a| {
+            trials(
+                &model("promo_vs_inventory", &[&format!("strategy.ambiguity={a}")]),
+                seed(),
+                3 * N,
+            )
+        })
+        .collect();
+    let spread: Vec<f64> = arms
+        .iter()
+        .map(|rs| mean_se(&values(rs, "interpretation_spread")).0)
+        .collect();
+    assert!(spread[0] < 1e-12, "no ambiguity, no spread: {spread:?}");
     for i in 1..levels.len() {
-        let (lo, hi) = (cd[i - 1], cd[i]);
-        // Each step up in ambiguity: more spread, and more divergence by at least 3 standard errors.
-        assert!(spread[i].0 > spread[i - 1].0 + 0.05, "spread {spread:?}");
+        assert!(spread[i] > spread[i - 1] + 0.05, "spread {spread:?}");
+        // Paired on common random numbers: more divergence at each step, by 3 standard errors.
+        let (d, se) = paired(
+            &values(&arms[i - 1], "coordinated_divergence"),
+            &values(&arms[i], "coordinated_divergence"),
+        );
         assert!(
-            hi.0 - lo.0 > 3.0 * (lo.1.powi(2) + hi.1.powi(2)).sqrt(),
-            "divergence {cd:?}"
+            d > 3.0 * se,
+            "divergence from ambiguity {} to {}: {d:.3} (se {se:.3})",
+            levels[i - 1],
+            levels[i]
         );
     }
 }

@@ -30,7 +30,11 @@ fn stepping_a_trial_allocates_nothing() {
             trial.step();
         }
         let during = ALLOCATIONS.load(Ordering::Relaxed) - before;
-        assert_eq!(during, 0, "{name}: {during} allocations while stepping {} weeks", model.horizon);
+        assert_eq!(
+            during, 0,
+            "{name}: {during} allocations while stepping {} weeks",
+            model.horizon
+        );
         let _ = trial.finish();
     }
 }
