@@ -372,6 +372,7 @@ impl Mind {
     }
 
     /// Scores every option of lever `j` for `role` and picks one (soft-max, one uniform drawn).
+    #[allow(clippy::too_many_arguments)] // the inputs of U(o), each named in the formula
     pub fn decide(
         &mut self,
         model: &Model,
@@ -431,11 +432,10 @@ impl Mind {
             role.behaviour.temperature,
             rng::open01(rng),
         );
-        let mut pull = [0.0; 3];
-        for k in 0..3 {
-            let mean = (0..n).map(|i| self.gains[i][k]).sum::<f64>() / n as f64;
-            pull[k] = self.gains[option][k] - mean;
-        }
+        let gains = &self.gains[..n];
+        let pull = std::array::from_fn(|k| {
+            gains[option][k] - gains.iter().map(|g| g[k]).sum::<f64>() / n as f64
+        });
         Decision { option, pull }
     }
 

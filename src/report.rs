@@ -8,7 +8,7 @@ use crate::charts::{claims_while_missed, grouped, Chart};
 use crate::error::{Error, Result};
 use crate::metrics::{metric, series_names, Aggregate, Stat, GLOBAL_METRICS};
 use crate::model::Model;
-use crate::scenario::{Objective, Role};
+use crate::scenario::{Objective, Role, RoleMetric};
 use serde::Serialize;
 use std::path::Path;
 
@@ -314,8 +314,15 @@ fn scorecard_lines(raw: &Role, spec: &crate::model::RoleSpec) -> Vec<String> {
                 .as_ref()
                 .map(|s| format!(" at {s}"))
                 .unwrap_or_default();
+            // Turns are annual; cover, reach and fill rate are averages; the rest are period sums.
+            let unit = match c.metric {
+                RoleMetric::InventoryTurns => "a year",
+                RoleMetric::WeeksOfCover => "weeks on average",
+                RoleMetric::Reach | RoleMetric::FillRate => "on average",
+                _ => "per period",
+            };
             format!(
-                "{metric}{at}: target {} per period, weight {}",
+                "{metric}{at}: target {} {unit}, weight {}",
                 fmt_num(c.target),
                 pct(compiled.weight)
             )

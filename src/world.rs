@@ -556,7 +556,7 @@ impl Level {
             on_order: vec![0; copies],
             owed: vec![0; copies],
             forecast: (0..copies).map(&fc).collect(),
-            mse: (0..copies).map(|c| fc(c)).collect(),
+            mse: (0..copies).map(&fc).collect(),
             ma: vec![0.0; copies * ma_window],
             ma_window,
             inbound: vec![0; copies * (spec.lead + 1)],
