@@ -20,9 +20,11 @@
 #![warn(missing_docs)]
 
 pub mod charts;
+pub mod diagnose;
 pub mod engine;
 pub mod error;
 pub mod load;
+pub mod locate;
 pub mod metrics;
 pub mod model;
 pub mod org;

@@ -105,13 +105,22 @@ pub fn load(source: &Source, sets: &[String]) -> Result<Model> {
         source_name: source.name.clone(),
         problems,
     };
-    let scenario = parse(&source.text).map_err(|p| invalid(vec![p]))?;
+    let scenario = parse(&source.text).map_err(|first| invalid(structural(&source.text, first)))?;
     let scenario = if sets.is_empty() {
         scenario
     } else {
         apply_sets(scenario, sets).map_err(invalid)?
     };
-    Model::compile(scenario).map_err(invalid)
+    Model::compile(scenario)
+        .map_err(|problems| invalid(crate::diagnose::with_positions(&source.text, problems)))
+}
+
+/// All structural problems of a text whose first problem serde found (a syntax error is alone).
+fn structural(text: &str, first: Problem) -> Vec<Problem> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(doc) => crate::diagnose::structural(text, &doc, first),
+        Err(_) => vec![first],
+    }
 }
 
 /// Parses scenario text, reporting the JSON path, line and column of the first structural problem.
@@ -158,9 +167,17 @@ fn serde_problem(path: &str, msg: &str) -> Problem {
         let name = rest.split('`').next().unwrap_or(rest);
         return Problem::new(path, format!("a key '{name}'"), "none");
     }
-    if let Some(rest) = msg.strip_prefix("invalid type: ") {
+    if let Some(rest) = msg
+        .strip_prefix("invalid type: ")
+        .or_else(|| msg.strip_prefix("invalid value: "))
+    {
         if let Some((found, expected)) = rest.split_once(", expected ") {
-            return Problem::new(path, expected, found);
+            let found = found.replace('`', "'").replace('"', "'");
+            let found = match found.strip_prefix("string ") {
+                Some(s) => format!("the string {s}"),
+                None => found,
+            };
+            return Problem::new(path, plain_type(expected), found);
         }
     }
     if let Some(rest) = msg.strip_prefix("unknown variant `") {
@@ -176,12 +193,19 @@ fn serde_problem(path: &str, msg: &str) -> Problem {
         }
         return p;
     }
-    if let Some(rest) = msg.strip_prefix("invalid value: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return Problem::new(path, expected, found);
-        }
-    }
     Problem::new(path, "valid scenario JSON", msg.to_string())
+}
+
+/// serde's Rust type names in words a scenario author uses.
+fn plain_type(expected: &str) -> String {
+    match expected {
+        "u32" | "u64" | "usize" => "a whole number (0 or more)".into(),
+        "f64" | "f32" => "a number".into(),
+        "a boolean" | "a string" => expected.into(),
+        e if e.starts_with("a sequence") => "a list".into(),
+        e if e.starts_with("struct ") || e.starts_with("internally tagged") => "an object".into(),
+        e => e.into(),
+    }
 }
 
 /// The closest candidate by edit distance, if it is close enough to be a likely typo.
