@@ -172,7 +172,7 @@ fn serde_problem(path: &str, msg: &str) -> Problem {
         .or_else(|| msg.strip_prefix("invalid value: "))
     {
         if let Some((found, expected)) = rest.split_once(", expected ") {
-            let found = found.replace('`', "'").replace('"', "'");
+            let found = found.replace(['`', '"'], "'");
             let found = match found.strip_prefix("string ") {
                 Some(s) => format!("the string {s}"),
                 None => found,
