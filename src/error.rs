@@ -113,13 +113,15 @@ fn list(source_name: &str, problems: &[Problem]) -> String {
 }
 
 impl Error {
-    /// Exit code: 1 runtime error, 2 usage error, 65 invalid scenario, 66 missing input (sysexits.h).
+    /// Exit code: 1 runtime error, 2 usage error, 65 invalid scenario, 66 missing input (sysexits.h),
+    /// 130 interrupted (128 + SIGINT, as shells report it).
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::MissingInput { .. } => 66,
             Error::InvalidScenario { .. } => 65,
             Error::Usage(_) => 2,
-            Error::Io { .. } | Error::Interrupted { .. } => 1,
+            Error::Io { .. } => 1,
+            Error::Interrupted { .. } => 130,
         }
     }
 }

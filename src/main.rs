@@ -67,6 +67,17 @@ enum Command {
     Schema,
 }
 
+/// Ctrl-C asks the run to stop at the next batch (nothing is written); a second Ctrl-C ends at once.
+fn interrupt_flag() -> &'static AtomicBool {
+    static CANCEL: AtomicBool = AtomicBool::new(false);
+    let _ = ctrlc::set_handler(|| {
+        if CANCEL.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    &CANCEL
+}
+
 fn main() {
     let cli = Cli::parse();
     let code = match execute(cli) {
@@ -151,7 +162,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 force,
                 charts: !no_charts,
             };
-            let cancel = AtomicBool::new(false);
+            let cancel = interrupt_flag();
             let bar = progress_bar(trials, quiet);
             let result = output::run_to_dir(
                 &model,
@@ -159,7 +170,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 &out,
                 &info,
                 &|done| bar.set_position(done),
-                &cancel,
+                cancel,
             );
             bar.finish_and_clear();
             let outcome = result?;

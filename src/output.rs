@@ -144,10 +144,34 @@ fn staging_dir(out: &Path) -> Result<PathBuf> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(io(parent))?;
-    let tmp = parent.join(format!(".{name}.orgsim-partial-{}", std::process::id()));
+    let prefix = format!(".{name}.orgsim-partial-");
+    remove_abandoned(parent, &prefix);
+    let tmp = parent.join(format!("{prefix}{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp).map_err(io(&tmp))?;
     Ok(tmp)
+}
+
+/// Removes staging folders left by killed runs (their process is gone). Only where /proc
+/// tells which processes live; elsewhere they stay, hidden, and harm nothing.
+fn remove_abandoned(parent: &Path, prefix: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix(prefix)
+            .and_then(|p| p.strip_suffix(".old").or(Some(p)));
+        if let Some(pid) = pid.filter(|p| p.chars().all(|c| c.is_ascii_digit())) {
+            if !Path::new("/proc").join(pid).exists() {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
 }
 
 fn replace_dir(tmp: &Path, out: &Path) -> Result<()> {

@@ -286,3 +286,77 @@ fn rerunning_into_an_earlier_output_replaces_it_whole() {
         "no staging folders left behind: {leftovers:?}"
     );
 }
+
+#[test]
+fn ctrl_c_leaves_nothing_that_looks_finished() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let child = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .args([
+            "run",
+            "--trials",
+            "1000000",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run is under way (its staging folder exists), then interrupt it.
+    let started = std::time::Instant::now();
+    while std::fs::read_dir(tmp.path()).unwrap().next().is_none()
+        && started.elapsed().as_secs() < 30
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", text(&o));
+    assert!(
+        text(&o).contains("interrupted after") && text(&o).contains("nothing was written"),
+        "{}",
+        text(&o)
+    );
+    assert!(!out.exists(), "no output folder after an interrupted run");
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "staging folder removed"
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .arg("schema")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before orgsim writes (like `orgsim schema | head -0`): its write fails with EPIPE.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{:?}", o.status);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn a_killed_runs_staging_folder_is_cleaned_up_by_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    // What a run killed with SIGKILL leaves: a hidden staging folder named after a dead process.
+    let abandoned = tmp.path().join(".o.orgsim-partial-4000000");
+    std::fs::create_dir(&abandoned).unwrap();
+    std::fs::write(abandoned.join("trials.csv"), "trial\n0\n").unwrap();
+    run_into(&tmp.path().join("o"), &["--no-charts"]);
+    assert!(!abandoned.exists());
+}
