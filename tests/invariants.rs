@@ -117,6 +117,10 @@ proptest! {
         let p = &m.scenario.world.prices;
         prop_assert!((get("gross_margin") - (get("revenue") - get("sell_out_units") * p.unit_cost)).abs() < 1e-6 * get("revenue").abs().max(1.0));
         prop_assert!(get("profit") <= get("gross_margin") + 1e-9);
+        // Money adds up: profit is gross margin less every cost the chain carries.
+        let costs = get("holding_cost") + get("write_off_units") * p.unit_cost + get("media_spend")
+            + get("ending_inventory_units") * p.unit_cost * (1.0 - m.scenario.world.end_salvage_fraction);
+        prop_assert!((get("profit") - (get("gross_margin") - costs)).abs() < 1e-6 * get("revenue").abs().max(1.0));
         for role in &r.roles {
             prop_assert!(role.iter().all(|x| x.is_finite() && *x >= 0.0), "{:?}", role);
         }
