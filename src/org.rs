@@ -49,42 +49,46 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// One week's flows as a tally.
+    pub fn week(f: &Flows, model: &Model) -> Tally {
+        Tally {
+            weeks: 1.0,
+            sell_in_revenue: f.sell_in_revenue,
+            sell_in_units: f.sell_in_units,
+            sold: f.sold,
+            demand: f.demand,
+            revenue: f.revenue,
+            retailer_costs: f.retailer_costs,
+            contribution: f.contribution(model),
+            media_spend: f.media_spend,
+            awareness: f.awareness,
+            outflow: f.outflow,
+            on_hand: f.on_hand,
+        }
+    }
+
     /// Adds one week.
     pub fn add(&mut self, f: &Flows, model: &Model) {
-        self.weeks += 1.0;
-        self.sell_in_revenue += f.sell_in_revenue;
-        self.sell_in_units += f.sell_in_units;
-        self.sold += f.sold;
-        self.demand += f.demand;
-        self.revenue += f.revenue;
-        self.retailer_costs += f.retailer_costs;
-        self.contribution += f.contribution(model);
-        self.media_spend += f.media_spend;
-        self.awareness += f.awareness;
-        for e in 0..MAX_ECHELONS {
-            self.outflow[e] += f.outflow[e];
-            self.on_hand[e] += f.on_hand[e];
-        }
+        *self = self.plus(&Tally::week(f, model));
     }
 
     /// The sum of two tallies.
     pub fn plus(&self, o: &Tally) -> Tally {
-        let mut t = *self;
-        t.weeks += o.weeks;
-        t.sell_in_revenue += o.sell_in_revenue;
-        t.sell_in_units += o.sell_in_units;
-        t.sold += o.sold;
-        t.demand += o.demand;
-        t.revenue += o.revenue;
-        t.retailer_costs += o.retailer_costs;
-        t.contribution += o.contribution;
-        t.media_spend += o.media_spend;
-        t.awareness += o.awareness;
-        for e in 0..MAX_ECHELONS {
-            t.outflow[e] += o.outflow[e];
-            t.on_hand[e] += o.on_hand[e];
+        let sum = |a: [f64; MAX_ECHELONS], b: [f64; MAX_ECHELONS]| std::array::from_fn(|e| a[e] + b[e]);
+        Tally {
+            weeks: self.weeks + o.weeks,
+            sell_in_revenue: self.sell_in_revenue + o.sell_in_revenue,
+            sell_in_units: self.sell_in_units + o.sell_in_units,
+            sold: self.sold + o.sold,
+            demand: self.demand + o.demand,
+            revenue: self.revenue + o.revenue,
+            retailer_costs: self.retailer_costs + o.retailer_costs,
+            contribution: self.contribution + o.contribution,
+            media_spend: self.media_spend + o.media_spend,
+            awareness: self.awareness + o.awareness,
+            outflow: sum(self.outflow, o.outflow),
+            on_hand: sum(self.on_hand, o.on_hand),
         }
-        t
     }
 }
 
