@@ -29,6 +29,51 @@ struct Totals {
     orders: [f64; 3],
 }
 
+/// What a role sees at a decision week (see [`Trial::view`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RoleView {
+    /// The role.
+    pub role: String,
+    /// The week about to be played (0-based).
+    pub week: usize,
+    /// 1-based week within the scorecard period.
+    pub week_of_period: usize,
+    /// Length of this period.
+    pub period_weeks: usize,
+    /// How hard the bonus pulls now (0 to 0.95).
+    pub pressure: f64,
+    /// Scorecard attainment so far this period, against the pro-rated target.
+    pub attainment_so_far: f64,
+    /// The role's reading of the strategy (sell-out, margin, availability).
+    pub reading: [f64; 3],
+    /// Stock at each stock point as the role sees it.
+    pub stock: Vec<SeenStock>,
+    /// The role's levers.
+    pub levers: Vec<LeverView>,
+}
+
+/// One stock point as a role sees it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SeenStock {
+    /// The stock point.
+    pub stock_point: String,
+    /// Units on hand, or None where the role cannot see (or cannot see yet).
+    pub units: Option<f64>,
+    /// The week those units were counted.
+    pub as_of_week: Option<usize>,
+}
+
+/// A lever as its owner sees it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LeverView {
+    /// Its name.
+    pub name: String,
+    /// Allowed options.
+    pub options: Vec<f64>,
+    /// The value in effect before this week's decision.
+    pub in_effect: f64,
+}
+
 /// One seeded run of the scenario over its horizon.
 pub struct Trial<'m> {
     model: &'m Model,
@@ -126,6 +171,56 @@ impl<'m> Trial<'m> {
     /// Each role's reading of the strategy (weights on sell-out, margin, availability).
     pub fn readings(&self) -> &[[f64; 3]] {
         &self.readings
+    }
+
+    /// What role `r` sees before deciding this week: stock where it can see it (as of the week
+    /// its visibility delay allows), its pressure, its scorecard so far, its levers. A value a
+    /// workshop page can show to the participant in that seat.
+    pub fn view(&self, r: usize) -> RoleView {
+        let (m, t) = (self.model, self.t);
+        let role = &m.roles[r];
+        let ps = t / m.period * m.period;
+        let period_len = m.period.min(m.horizon - ps);
+        let stock = m
+            .chain
+            .iter()
+            .enumerate()
+            .map(|(e, sp)| {
+                // Stock is counted at the end of each week: d weeks late is the count of week t - 1 - d.
+                let seen = role.sees[e].and_then(|d| (t > d).then(|| t - 1 - d));
+                SeenStock {
+                    stock_point: sp.name.clone(),
+                    units: seen.map(|w| self.stock_history[w % (MAX_DELAY + 1)][e]),
+                    as_of_week: seen,
+                }
+            })
+            .collect();
+        let levers = role
+            .levers
+            .iter()
+            .map(|&j| LeverView {
+                name: m.levers[j].name.clone(),
+                options: m.levers[j].options.clone(),
+                in_effect: org::lever_value(m, &self.chosen, j, t, t),
+            })
+            .collect();
+        RoleView {
+            role: role.name.clone(),
+            week: t,
+            week_of_period: t - ps + 1,
+            period_weeks: period_len,
+            pressure: org::pressure(m, role, &self.period, t - ps, period_len),
+            attainment_so_far: org::blended(
+                m,
+                role,
+                &self.period,
+                (t - ps) as f64 / period_len as f64,
+                false,
+            ),
+            reading: self.readings[r],
+            stock,
+            levers,
+        }
     }
 
     /// Plays one week with every decision made by the model's roles.

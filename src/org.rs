@@ -74,7 +74,8 @@ impl Tally {
 
     /// The sum of two tallies.
     pub fn plus(&self, o: &Tally) -> Tally {
-        let sum = |a: [f64; MAX_ECHELONS], b: [f64; MAX_ECHELONS]| std::array::from_fn(|e| a[e] + b[e]);
+        let sum =
+            |a: [f64; MAX_ECHELONS], b: [f64; MAX_ECHELONS]| std::array::from_fn(|e| a[e] + b[e]);
         Tally {
             weeks: self.weeks + o.weeks,
             sell_in_revenue: self.sell_in_revenue + o.sell_in_revenue,
@@ -363,8 +364,9 @@ impl Mind {
         for (e, spec) in model.chain.iter().enumerate() {
             match role.sees[e] {
                 Some(0) => {}
-                Some(d) if v.t >= d => {
-                    let seen = v.stock_history[(v.t - d) % (MAX_DELAY + 1)][e];
+                // Stock is counted at the end of each week: d weeks late is the count of week t - 1 - d.
+                Some(d) if v.t > d => {
+                    let seen = v.stock_history[(v.t - 1 - d) % (MAX_DELAY + 1)][e];
                     self.belief.set_on_hand(e, seen);
                 }
                 _ => {
@@ -406,10 +408,12 @@ impl Mind {
                 global.contribution / week_margin,
                 -(global.demand - global.sold) / week,
             ];
-            // The bonus of this period, plus what the projection shows of the next one.
+            // The bonus of this period, plus what the projection shows of the next one, discounted:
+            // money now is louder than money later.
             let mut b = blended(model, role, &v.to_date.plus(&this), 1.0, true);
             if next.weeks > 0.0 {
-                b += blended(model, role, &next, next.weeks / v.period_len as f64, true);
+                let later = blended(model, role, &next, next.weeks / v.period_len as f64, true);
+                b += role.behaviour.next_period_weight * later;
             }
             self.utility[i] = p * b;
         }

@@ -520,6 +520,9 @@ pub struct Behaviour {
     /// (no promotion, the current cover) wins ties.
     #[serde(default = "defaults::inertia")]
     pub inertia: f64,
+    /// Weight of the next period's projected bonus against this period's (0 = only this period counts).
+    #[serde(default = "defaults::next_period_weight")]
+    pub next_period_weight: f64,
     /// Weeks ahead the role projects global objectives.
     #[serde(default = "defaults::lookahead_weeks")]
     pub lookahead_weeks: u32,
@@ -535,6 +538,7 @@ impl Default for Behaviour {
             pressure_gain: defaults::pressure_gain(),
             temperature: defaults::temperature(),
             inertia: defaults::inertia(),
+            next_period_weight: defaults::next_period_weight(),
             lookahead_weeks: defaults::lookahead_weeks(),
             motivated_reading: defaults::motivated_reading(),
         }
@@ -610,6 +614,9 @@ pub(crate) mod defaults {
     }
     pub fn inertia() -> f64 {
         0.02
+    }
+    pub fn next_period_weight() -> f64 {
+        0.5
     }
     pub fn lookahead_weeks() -> u32 {
         4

@@ -120,40 +120,55 @@ fn promotions_bunch_at_period_end_when_sales_is_behind() {
 }
 
 /// Behaviour 4: a vaguer strategy is read more differently, and coordinated divergence rises.
-/// (Measured over the range a strategy is written in practice, 0 to 0.7; near 1 the readings
-/// are mostly noise and sales starts missing its own target, so divergence levels off.)
+/// Measured as the trend over ambiguity 0 to 0.8. Near 1 the readings are mostly noise and
+/// self-interest: sales over-promotes, misses its own target more often, and divergence falls
+/// back a little (the organisation misses more, but fewer of its parts can claim success).
 #[test]
 fn ambiguity_raises_interpretation_spread_and_divergence() {
-    let levels = [0.0, 0.35, 0.7];
-    let arms: Vec<_> = levels
-        .iter()
-        .map(|a| {
-            trials(
-                &model("promo_vs_inventory", &[&format!("strategy.ambiguity={a}")]),
-                seed(),
-                3 * N,
-            )
-        })
-        .collect();
-    let spread: Vec<f64> = arms
-        .iter()
-        .map(|rs| mean_se(&values(rs, "interpretation_spread")).0)
-        .collect();
-    assert!(spread[0] < 1e-12, "no ambiguity, no spread: {spread:?}");
-    for i in 1..levels.len() {
-        assert!(spread[i] > spread[i - 1] + 0.05, "spread {spread:?}");
-        // Paired on common random numbers: more divergence at each step, by 3 standard errors.
-        let (d, se) = paired(
-            &values(&arms[i - 1], "coordinated_divergence"),
-            &values(&arms[i], "coordinated_divergence"),
+    let levels: Vec<f64> = (0..=8).map(|i| i as f64 / 10.0).collect();
+    let (mut xs, mut ys, mut spread) = (Vec::new(), Vec::new(), Vec::new());
+    for a in &levels {
+        let rs = trials(
+            &model("promo_vs_inventory", &[&format!("strategy.ambiguity={a}")]),
+            seed(),
+            N,
         );
-        assert!(
-            d > 3.0 * se,
-            "divergence from ambiguity {} to {}: {d:.3} (se {se:.3})",
-            levels[i - 1],
-            levels[i]
-        );
+        spread.push(mean_se(&values(&rs, "interpretation_spread")).0);
+        for y in values(&rs, "coordinated_divergence") {
+            xs.push(*a);
+            ys.push(y);
+        }
     }
+    assert!(spread[0] < 1e-12, "no ambiguity, no spread: {spread:?}");
+    assert!(
+        spread.windows(2).all(|w| w[1] > w[0] + 0.02),
+        "spread rises at every step: {spread:?}"
+    );
+    let (slope, se) = ols_slope(&xs, &ys);
+    // Divergence per unit of ambiguity: positive by at least 3 standard errors.
+    assert!(
+        slope > 3.0 * se,
+        "coordinated divergence trend {slope:.3} per unit ambiguity (se {se:.3})"
+    );
+}
+
+/// Least-squares slope of y on x and its standard error.
+fn ols_slope(x: &[f64], y: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+    let slope = x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| (a - mx) * (b - my))
+        .sum::<f64>()
+        / sxx;
+    let rss: f64 = x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| (b - my - slope * (a - mx)).powi(2))
+        .sum();
+    (slope, (rss / (n - 2.0) / sxx).sqrt())
 }
 
 /// Behaviour 5: each intervention, alone, moves the outcome the expected way (profit up, measured

@@ -1,0 +1,80 @@
+//! A trial stepped week by week from outside, as a live workshop will drive it.
+
+mod common;
+use common::model;
+use orgsim::engine::{run_trial, Trial};
+use orgsim::metrics::FIXED_SERIES;
+
+#[test]
+fn stepping_week_by_week_is_the_batch_trial() {
+    let m = model("promo_vs_inventory", &[]);
+    let mut t = Trial::new(&m, 9, 4);
+    while !t.is_done() {
+        t.step();
+    }
+    assert_eq!(t.finish(), run_trial(&m, 9, 4));
+}
+
+#[test]
+fn a_participant_can_take_a_seat() {
+    let m = model("promo_vs_inventory", &[]);
+    let promo = m
+        .levers
+        .iter()
+        .position(|l| l.name == "promo_depth")
+        .unwrap();
+    let deepest = m.levers[promo].options.len() - 1;
+    let mut t = Trial::new(&m, 9, 4);
+    let mut seat = vec![None; m.levers.len()];
+    for week in 0..m.horizon {
+        // The participant in the sales seat promotes as deep as allowed in weeks 10 to 12, never otherwise.
+        seat[promo] = Some(if (10..13).contains(&week) { deepest } else { 0 });
+        t.step_with(&seat);
+    }
+    let r = t.finish();
+    let depth = FIXED_SERIES
+        .iter()
+        .position(|s| *s == "promo_depth")
+        .unwrap();
+    let played: Vec<f64> = r.series[depth * m.horizon..(depth + 1) * m.horizon].to_vec();
+    for (week, d) in played.iter().enumerate() {
+        let want = if (10..13).contains(&week) {
+            m.levers[promo].options[deepest]
+        } else {
+            0.0
+        };
+        assert_eq!(*d, want, "week {week}");
+    }
+}
+
+#[test]
+fn a_role_sees_what_its_visibility_allows() {
+    let m = model("promo_vs_inventory", &[]);
+    let mut t = Trial::new(&m, 9, 4);
+    for _ in 0..6 {
+        t.step();
+    }
+    let sales = m.roles.iter().position(|r| r.name == "sales").unwrap();
+    let v = t.view(sales);
+    assert_eq!((v.week, v.week_of_period, v.period_weeks), (6, 3, 4));
+    let seen = |sp: &str| {
+        v.stock
+            .iter()
+            .find(|s| s.stock_point == sp)
+            .unwrap()
+            .clone()
+    };
+    // The scenario: sales sees its own warehouse now, the retailer's DC two weeks late, the stores not at all.
+    assert_eq!(seen("warehouse").as_of_week, Some(5));
+    assert_eq!(seen("retailer_dc").as_of_week, Some(3));
+    assert_eq!(seen("stores").units, None);
+    assert!(v
+        .levers
+        .iter()
+        .any(|l| l.name == "promo_depth" && l.options.len() == 4));
+    let json = serde_json::to_string(&v).unwrap();
+    assert!(
+        json.contains("\"pressure\""),
+        "a view is a value a page can show: {json}"
+    );
+}
