@@ -23,12 +23,17 @@ fn schema() -> &'static (Value, jsonschema::Validator) {
 /// serde's first problem plus every other problem the schema finds, each located in `text`.
 pub fn structural(text: &str, doc: &Value, first: Problem) -> Vec<Problem> {
     let (root, validator) = schema();
-    let mut out = vec![first];
     let mut extra: Vec<Problem> = validator
         .iter_errors(doc)
         .flat_map(|e| from_schema(root, doc, &e))
         .collect();
     extra.sort_by(|a, b| a.path.cmp(&b.path));
+    // serde cannot name the choices of a name given as a number; the schema can.
+    let first = match extra.iter().position(|p| p.path == first.path) {
+        Some(i) if first.expected == crate::load::A_NAME => extra.remove(i),
+        _ => first,
+    };
+    let mut out = vec![first];
     for p in extra {
         let related = out.iter().any(|q| {
             q.path == p.path
@@ -117,6 +122,17 @@ fn variant_kinds(root: &Value, schema_ptr: &str) -> Vec<String> {
         .collect()
 }
 
+/// The names of a plain enum's variants (a `oneOf` of string constants in the schema).
+fn variant_names(root: &Value, schema_ptr: &str) -> Vec<String> {
+    let Some(Value::Array(variants)) = schema_at(root, schema_ptr) else {
+        return Vec::new();
+    };
+    variants
+        .iter()
+        .filter_map(|v| v.get("const")?.as_str().map(str::to_owned))
+        .collect()
+}
+
 /// A JSON type name as the rest of orgsim's messages say it.
 fn article(t: &str) -> String {
     match t {
@@ -180,9 +196,25 @@ fn from_schema(root: &Value, doc: &Value, e: &jsonschema::ValidationError) -> Ve
         ValidationErrorKind::Type { kind } => {
             let want = match kind {
                 TypeKind::Single(t) => article(&t.to_string()),
-                TypeKind::Multiple(ts) => format!("one of {ts:?}"),
+                // An optional key allows null too; saying so only distracts.
+                TypeKind::Multiple(ts) => {
+                    let names: Vec<String> = ts.iter().map(|t| t.to_string()).collect();
+                    let shown: Vec<String> = names
+                        .iter()
+                        .filter(|t| names.len() == 1 || t.as_str() != "null")
+                        .map(|t| article(t))
+                        .collect();
+                    shown.join(" or ")
+                }
             };
-            vec![Problem::new(path, want, describe(here))]
+            let found = describe(here);
+            let p = Problem::new(path, &want, &found);
+            match crate::load::quoted_number(&found) {
+                Some(n) if want.contains("number") => {
+                    vec![p.hint(format!("write numbers without quotes: {n}"))]
+                }
+                _ => vec![p],
+            }
         }
         ValidationErrorKind::Enum { options } => {
             vec![Problem::new(
@@ -205,10 +237,33 @@ fn from_schema(root: &Value, doc: &Value, e: &jsonschema::ValidationError) -> Ve
                 describe(here),
             )]
         }
-        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
+        ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
             let kinds = variant_kinds(root, &pointer_of(e.schema_path()));
+            // A plain list of names (backlog, lost): the value is not one of them.
+            let names = variant_names(root, &pointer_of(e.schema_path()));
+            if kinds.is_empty() && !names.is_empty() {
+                let p = Problem::new(path, format!("one of {}", names.join(", ")), describe(here));
+                return match here
+                    .and_then(Value::as_str)
+                    .and_then(|k| nearest(k, names.iter().map(String::as_str)))
+                {
+                    Some(n) => vec![p.hint(format!("did you mean '{n}'?"))],
+                    None => vec![p],
+                };
+            }
+            // A known kind: the problem is inside that variant, so report that variant's own errors.
+            let kind = here.and_then(|v| v.get("kind")).and_then(Value::as_str);
+            if let Some(i) = kind.and_then(|k| kinds.iter().position(|x| x == k)) {
+                if let Some(errors) = context.get(i).filter(|errs| !errs.is_empty()) {
+                    return errors
+                        .iter()
+                        .flat_map(|e| from_schema(root, doc, e))
+                        .collect();
+                }
+            }
             let found = match here.and_then(|v| v.get("kind")) {
-                Some(k) => format!("kind {}", describe(Some(k))),
+                Some(Value::String(k)) => format!("the kind '{k}'"),
+                Some(k) => format!("\"kind\": {}", describe(Some(k))),
                 None => describe(here),
             };
             let p = Problem::new(
@@ -222,7 +277,7 @@ fn from_schema(root: &Value, doc: &Value, e: &jsonschema::ValidationError) -> Ve
                 .and_then(|k| nearest(k, kinds.iter().map(String::as_str)))
             {
                 Some(n) => vec![p.hint(format!(
-                    "did you mean '{n}'? (and check the keys that kind takes: orgsim schema)"
+                    "did you mean '{n}'? Then check the keys that kind takes: orgsim schema"
                 ))],
                 None => vec![p],
             }

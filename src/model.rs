@@ -190,7 +190,10 @@ impl Model {
                 let vp = format!("{p}.visibility[{vi}]");
                 if let Some(e) = c.stock_point(&format!("{vp}.stock_point"), &v.stock_point, &names)
                 {
-                    sees[e] = v.delay_weeks.map(|d| d as usize);
+                    // A chain longer than MAX_ECHELONS is already a problem; do not index past it.
+                    if let Some(seen) = sees.get_mut(e) {
+                        *seen = v.delay_weeks.map(|d| d as usize);
+                    }
                     if let Some(d) = v.delay_weeks {
                         c.range(
                             &format!("{vp}.delay_weeks"),
@@ -211,7 +214,7 @@ impl Model {
                 emphasis,
             });
         }
-        c.unique_lever_targets(&levers);
+        c.unique_lever_targets(&levers, &roles);
         let (weights, priority) = c.strategy(&s.strategy);
         let targets = c.targets(&s.strategy);
         let claimants = c.claimants(&s.strategy, &role_names);
@@ -294,6 +297,31 @@ struct Check {
     problems: Vec<Problem>,
 }
 
+/// A problem with a "did you mean" hint when `word` is close to one of `names`.
+fn with_nearest<'a>(p: Problem, word: &str, names: impl Iterator<Item = &'a str>) -> Problem {
+    match crate::load::nearest(word, names) {
+        Some(n) => p.hint(format!("did you mean '{n}'?")),
+        None => p,
+    }
+}
+
+/// A scorecard metric as written in the file.
+fn metric_name(m: RoleMetric) -> String {
+    serde_json::to_value(m)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// A limit in a message: 1e9 rather than 1000000000.
+fn bound(v: f64) -> String {
+    if v.abs() >= 1e7 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 fn num(v: f64) -> String {
     if v.is_finite() {
         format!("{v}")
@@ -309,11 +337,21 @@ impl Check {
 
     fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64) {
         if !(v.is_finite() && v >= lo && v <= hi) {
-            self.push(Problem::new(
+            let p = Problem::new(
                 path,
-                format!("a number from {lo} to {hi}"),
+                format!("a number from {} to {}", bound(lo), bound(hi)),
                 num(v),
-            ));
+            );
+            // A share written as a percentage (70 for 0.7) is the common slip.
+            let p = if hi <= 1.0 && (2.0..=100.0).contains(&v) && v.fract() == 0.0 {
+                p.hint(format!(
+                    "this is a fraction, not a percentage: {} for {v}%",
+                    v / 100.0
+                ))
+            } else {
+                p
+            };
+            self.push(p);
         }
     }
 
@@ -321,7 +359,7 @@ impl Check {
         if !(v.is_finite() && v > 0.0 && v <= hi) {
             self.push(Problem::new(
                 path,
-                format!("a number above 0 and at most {hi}"),
+                format!("a number above 0 and at most {}", bound(hi)),
                 num(v),
             ));
         }
@@ -380,12 +418,25 @@ impl Check {
             1.0,
             MAX_HORIZON as f64,
         );
-        self.range(
-            "period_weeks",
-            s.period_weeks as f64,
-            1.0,
-            s.horizon_weeks.max(1) as f64,
-        );
+        // Against a horizon that is itself out of range, a period cannot be judged: one problem, not two.
+        let horizon_ok = (1..=MAX_HORIZON).contains(&s.horizon_weeks);
+        let max_period = if horizon_ok {
+            s.horizon_weeks
+        } else {
+            MAX_HORIZON
+        };
+        if !(1..=max_period).contains(&s.period_weeks) {
+            let expected = if horizon_ok {
+                format!("a number from 1 to {max_period} (horizon_weeks)")
+            } else {
+                format!("a number from 1 to {max_period}")
+            };
+            self.push(Problem::new(
+                "period_weeks",
+                expected,
+                s.period_weeks.to_string(),
+            ));
+        }
         let w = &s.world;
         self.range("world.stores", w.stores as f64, 1.0, MAX_STORES as f64);
         let d = &w.demand;
@@ -579,11 +630,14 @@ impl Check {
             self.range(&format!("{p}.options[{i}]"), *o, lo, hi);
         }
         if l.initial >= n.max(1) {
-            self.push(Problem::new(
-                format!("{p}.initial"),
-                format!("an option index below {n}"),
-                format!("{}", l.initial),
-            ));
+            self.push(
+                Problem::new(
+                    format!("{p}.initial"),
+                    format!("an option index below {n}"),
+                    format!("{}", l.initial),
+                )
+                .hint("initial is the position in options, counting from 0, not the value"),
+            );
         }
         self.range(
             &format!("{p}.decide_every_weeks"),
@@ -651,13 +705,34 @@ impl Check {
         }
     }
 
-    fn unique_lever_targets(&mut self, levers: &[LeverSpec]) {
+    fn unique_lever_targets(&mut self, levers: &[LeverSpec], roles: &[RoleSpec]) {
+        let path = |k: usize| {
+            let r = levers[k].role;
+            let j = roles[r].levers.iter().position(|&id| id == k).unwrap_or(0);
+            format!("roles[{r}].levers[{j}]")
+        };
         for (i, l) in levers.iter().enumerate() {
-            if levers[..i].iter().any(|m| m.target == l.target) {
+            if let Some(first) = levers[..i].iter().position(|m| m.target == l.target) {
+                let what = match &l.target {
+                    LeverTarget::OrderCover { stock_point } => {
+                        format!("order_cover of '{stock_point}'")
+                    }
+                    LeverTarget::ForwardBuy { stock_point } => {
+                        format!("forward_buy at '{stock_point}'")
+                    }
+                    LeverTarget::PromoDepth => "promo_depth".into(),
+                    LeverTarget::TradeLoading => "trade_loading".into(),
+                    LeverTarget::MediaSpend => "media_spend".into(),
+                };
                 self.push(Problem::new(
-                    format!("lever '{}'", l.name),
+                    format!("{}.acts_on", path(i)),
                     "one lever per target in the whole organisation",
-                    format!("a second lever acting on {:?}", l.target),
+                    format!(
+                        "a second lever ('{}') on {what}, already set by '{}' ({})",
+                        l.name,
+                        levers[first].name,
+                        path(first)
+                    ),
                 ));
             }
         }
@@ -689,17 +764,27 @@ impl Check {
                 (None, true) => {
                     self.push(Problem::new(
                         format!("{cp}.stock_point"),
-                        "the stock point this metric measures",
+                        format!(
+                            "the stock point {} measures ({})",
+                            metric_name(comp.metric),
+                            names.join(", ")
+                        ),
                         "none",
                     ));
                     0
                 }
-                (Some(_), false) => {
-                    self.push(Problem::new(
-                        format!("{cp}.stock_point"),
-                        "no stock_point (this metric is not per stock point)",
-                        "a stock point",
-                    ));
+                (Some(sp), false) => {
+                    self.push(
+                        Problem::new(
+                            format!("{cp}.stock_point"),
+                            format!(
+                                "no stock_point ({} is not measured per stock point)",
+                                metric_name(comp.metric)
+                            ),
+                            format!("'{sp}'"),
+                        )
+                        .hint("only inventory_turns and weeks_of_cover take a stock_point"),
+                    );
                     0
                 }
                 (None, false) => 0,
@@ -737,6 +822,12 @@ impl Check {
         self.range(&format!("{p}.pressure_gain"), b.pressure_gain, 0.0, 100.0);
         self.range(&format!("{p}.temperature"), b.temperature, 0.0, 10.0);
         self.range(&format!("{p}.inertia"), b.inertia, 0.0, 100.0);
+        self.range(
+            &format!("{p}.next_period_weight"),
+            b.next_period_weight,
+            0.0,
+            1.0,
+        );
         self.range(
             &format!("{p}.lookahead_weeks"),
             b.lookahead_weeks as f64,
@@ -827,7 +918,7 @@ impl Check {
                 None => {
                     let mut pr = Problem::new(
                         format!("{p}.metric"),
-                        "a per-trial metric name (see trials.csv)",
+                        format!("a per-trial metric ({})", GLOBAL_METRICS.join(", ")),
                         format!("'{}'", t.metric),
                     );
                     if let Some(n) = crate::load::nearest(&t.metric, GLOBAL_METRICS.iter().copied())
@@ -859,11 +950,14 @@ impl Check {
         for (i, c) in s.claimants.iter().enumerate() {
             match roles.iter().position(|r| r == c) {
                 Some(k) => out.push(k),
-                None => self.push(Problem::new(
-                    format!("strategy.claimants[{i}]"),
-                    format!("a role ({})", roles.join(", ")),
-                    format!("'{c}'"),
-                )),
+                None => {
+                    let p = Problem::new(
+                        format!("strategy.claimants[{i}]"),
+                        format!("a role ({})", roles.join(", ")),
+                        format!("'{c}'"),
+                    );
+                    self.push(with_nearest(p, c, roles.iter().copied()));
+                }
             }
         }
         out
@@ -874,27 +968,35 @@ impl Check {
             let p = format!("strategy.exclusions[{i}]");
             let Some(role) = roles.iter().find(|r| r.name == x.role) else {
                 let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
-                self.push(Problem::new(
+                let pr = Problem::new(
                     format!("{p}.role"),
                     format!("a role ({})", names.join(", ")),
                     format!("'{}'", x.role),
-                ));
+                );
+                self.push(with_nearest(pr, &x.role, names.iter().copied()));
                 continue;
             };
             let Some(lever) = role.levers.iter().find(|l| l.name == x.lever) else {
                 let names: Vec<&str> = role.levers.iter().map(|l| l.name.as_str()).collect();
-                self.push(Problem::new(
+                let pr = Problem::new(
                     format!("{p}.lever"),
                     format!("a lever of {} ({})", x.role, names.join(", ")),
                     format!("'{}'", x.lever),
-                ));
+                );
+                self.push(with_nearest(pr, &x.lever, names.iter().copied()));
                 continue;
             };
             for (j, o) in x.options.iter().enumerate() {
                 if !lever.options.contains(o) {
+                    let opts: Vec<String> = lever.options.iter().map(|v| num(*v)).collect();
                     self.push(Problem::new(
                         format!("{p}.options[{j}]"),
-                        format!("one of the lever's options {:?}", lever.options),
+                        format!(
+                            "one of the options of {}.{} ({})",
+                            x.role,
+                            x.lever,
+                            opts.join(", ")
+                        ),
                         num(*o),
                     ));
                 }
