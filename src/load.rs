@@ -592,6 +592,7 @@ fn same_kind(old: &Value, new: &Value) -> bool {
     matches!(
         (old, new),
         (Value::Null, _)
+            | (_, Value::Null)
             | (Value::Number(_), Value::Number(_))
             | (Value::Bool(_), Value::Bool(_))
             | (Value::String(_), Value::String(_))

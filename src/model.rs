@@ -18,6 +18,15 @@ pub const MAX_HORIZON: u32 = 520;
 /// Longest lead time or order delay, in weeks.
 pub const MAX_LEAD: u32 = 52;
 
+/// Per-trial metrics that are shares from 0 to 1.
+const SHARE_METRICS: &[&str] = &[
+    "fill_rate",
+    "strategy_met",
+    "coordinated_divergence",
+    "interpretation_spread",
+    "operational_spread",
+];
+
 /// A stock point, compiled.
 #[derive(Debug, Clone)]
 pub struct Echelon {
@@ -215,6 +224,7 @@ impl Model {
             });
         }
         c.unique_lever_targets(&levers, &roles);
+        c.covers_need_a_policy_with_cover(&s.roles, &chain);
         let (weights, priority) = c.strategy(&s.strategy);
         let targets = c.targets(&s.strategy);
         let claimants = c.claimants(&s.strategy, &role_names);
@@ -627,6 +637,13 @@ impl Check {
             LeverTarget::ForwardBuy { .. } => (0.0, 26.0),
         };
         for (i, o) in l.options.iter().enumerate() {
+            if l.options[..i].contains(o) {
+                self.push(Problem::new(
+                    format!("{p}.options[{i}]"),
+                    "each option once",
+                    format!("{} again", num(*o)),
+                ));
+            }
             self.range(&format!("{p}.options[{i}]"), *o, lo, hi);
         }
         if l.initial >= n.max(1) {
@@ -756,7 +773,13 @@ impl Check {
         for (i, comp) in card.components.iter().enumerate() {
             let cp = format!("{p}.components[{i}]");
             self.range(&format!("{cp}.weight"), comp.weight, 0.0, 1e6);
-            self.positive(&format!("{cp}.target"), comp.target, 1e15);
+            // Fill rate and reach are shares: range() hints at a percentage written for a fraction.
+            match comp.metric {
+                RoleMetric::FillRate | RoleMetric::Reach => {
+                    self.range(&format!("{cp}.target"), comp.target, 0.0, 1.0)
+                }
+                _ => self.positive(&format!("{cp}.target"), comp.target, 1e15),
+            }
             let echelon = match (&comp.stock_point, comp.metric.needs_stock_point()) {
                 (Some(sp), true) => self
                     .stock_point(&format!("{cp}.stock_point"), sp, names)
@@ -936,10 +959,59 @@ impl Check {
                     if !v.is_finite() {
                         self.push(Problem::new(format!("{p}.{k}"), "a finite number", num(v)));
                     }
+                    // A share (fill rate, a rate of trials) cannot exceed 1: 95 means 0.95.
+                    if SHARE_METRICS.contains(&t.metric.as_str())
+                        && v.is_finite()
+                        && !(0.0..=1.0).contains(&v)
+                    {
+                        let pr = Problem::new(
+                            format!("{p}.{k}"),
+                            format!("a share from 0 to 1 ({} is one)", t.metric),
+                            num(v),
+                        );
+                        self.push(if v > 1.0 && v <= 100.0 {
+                            pr.hint(format!(
+                                "a fraction, not a percentage: {} for {v}%",
+                                v / 100.0
+                            ))
+                        } else {
+                            pr
+                        });
+                    }
+                }
+            }
+            if let (Some(lo), Some(hi)) = (t.at_least, t.at_most) {
+                if lo > hi {
+                    self.push(Problem::new(
+                        &p,
+                        "at_least no larger than at_most (a target that can be met)",
+                        format!("at_least {} above at_most {}", num(lo), num(hi)),
+                    ));
                 }
             }
         }
         out
+    }
+
+    /// A cover lever on a point that orders a fixed quantity would silently do nothing.
+    fn covers_need_a_policy_with_cover(&mut self, roles: &[Role], chain: &[Echelon]) {
+        for (ri, r) in roles.iter().enumerate() {
+            for (li, l) in r.levers.iter().enumerate() {
+                let LeverTarget::OrderCover { stock_point } = &l.acts_on else {
+                    continue;
+                };
+                let fixed = chain
+                    .iter()
+                    .find(|e| &e.name == stock_point)
+                    .is_some_and(|e| matches!(e.policy, OrderPolicy::Fixed { .. }));
+                if fixed {
+                    self.push(
+                        Problem::new(format!("roles[{ri}].levers[{li}].acts_on"), "a stock point whose policy has a cover (order_up_to or sterman)", format!("'{stock_point}', which orders a fixed quantity"))
+                            .hint("the lever would change nothing: give the stock point an order_up_to policy, or drop the lever"),
+                    );
+                }
+            }
+        }
     }
 
     fn claimants(&mut self, s: &Strategy, roles: &[&str]) -> Vec<usize> {
