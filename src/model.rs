@@ -825,6 +825,8 @@ impl Check {
                 "weights with a positive sum",
                 "weights summing to 0",
             ));
+        } else {
+            self.sum_is_sensible(&format!("{p}.components"), total);
         }
         self.range(
             &format!("{p}.payout.threshold"),
@@ -904,6 +906,7 @@ impl Check {
                 "weights summing to 0",
             ));
         } else if total > 0.0 {
+            self.sum_is_sensible("strategy.objectives", total);
             w.iter_mut().for_each(|x| *x /= total);
         }
         self.range("strategy.ambiguity", s.ambiguity, 0.0, 1.0);
@@ -1011,6 +1014,22 @@ impl Check {
                     );
                 }
             }
+        }
+    }
+
+    /// Weights are shares of a whole: they sum to 1, or to 100 when written as percentages.
+    /// Anything else (0.3 + 0.4 + 0.2) is almost always a slip, so it is refused, not normalised.
+    fn sum_is_sensible(&mut self, path: &str, total: f64) {
+        let near = |x: f64, tol: f64| (total - x).abs() <= tol;
+        if total > 0.0 && !near(1.0, 1e-6) && !near(100.0, 1e-4) {
+            self.push(
+                Problem::new(
+                    path,
+                    "weights summing to 1 (or to 100, as percentages)",
+                    format!("weights summing to {}", num((total * 1e6).round() / 1e6)),
+                )
+                .hint("weights are shares of the whole: check for a missing or mistyped weight"),
+            );
         }
     }
 

@@ -298,7 +298,7 @@ impl Objective {
 pub struct ObjectiveWeight {
     /// Which objective.
     pub objective: Objective,
-    /// Its true weight (weights are normalised to sum to 1).
+    /// Its true weight; the weights sum to 1 (or to 100, as percentages).
     pub weight: f64,
 }
 
@@ -432,7 +432,7 @@ pub struct ScoreComponent {
     pub stock_point: Option<String>,
     /// Target per period (turns are per year, cover and reach are averages).
     pub target: f64,
-    /// Relative weight in the scorecard.
+    /// Weight in the scorecard; the weights sum to 1 (or to 100, as percentages).
     pub weight: f64,
 }
 
