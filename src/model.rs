@@ -267,23 +267,6 @@ impl Model {
             scenario: s,
         })
     }
-
-    /// The lever acting on echelon `e` with the given kind of target, if any.
-    pub fn echelon_lever(&self, e: usize, forward_buy: bool) -> Option<usize> {
-        self.levers.iter().position(|l| {
-            l.echelon == e
-                && matches!(
-                    (&l.target, forward_buy),
-                    (LeverTarget::OrderCover { .. }, false)
-                        | (LeverTarget::ForwardBuy { .. }, true)
-                )
-        })
-    }
-
-    /// Number of periods in the horizon (the last may be short).
-    pub fn periods(&self) -> usize {
-        self.horizon.div_ceil(self.period)
-    }
 }
 
 fn emphasis(card: &CardSpec) -> [f64; 3] {

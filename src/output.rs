@@ -18,9 +18,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-/// The files every run writes; charts and the report come on top.
-pub const RUN_FILES: &[&str] = &["summary.json", "trials.csv", "series.csv", "manifest.json"];
-
 /// What the caller knows about the run that the engine does not.
 #[derive(Debug, Clone, Default)]
 pub struct RunInfo {

@@ -277,11 +277,6 @@ impl Chain {
         self.sizes.iter().sum()
     }
 
-    /// Total on hand at an echelon.
-    pub fn on_hand(&self, e: usize) -> i64 {
-        self.levels[e].on_hand.iter().sum()
-    }
-
     /// Forecast weekly demand at an echelon (summed over copies).
     pub fn forecast(&self, e: usize) -> f64 {
         self.levels[e].forecast.iter().sum()
