@@ -229,17 +229,17 @@ pub fn num(v: f64) -> String {
     if v == v.trunc() && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
-        let r = (v * 1e9).round() / 1e9;
-        format!("{r}")
+        format!("{}", round9(v))
     }
 }
 
+/// Nine decimals: below any meaningful difference, and it hides float noise in the last digits.
+fn round9(v: f64) -> f64 {
+    (v * 1e9).round() / 1e9
+}
+
 fn rounded(v: f64) -> Value {
-    let r = if v == v.trunc() {
-        v
-    } else {
-        (v * 1e9).round() / 1e9
-    };
+    let r = if v == v.trunc() { v } else { round9(v) };
     json!(r)
 }
 

@@ -33,6 +33,11 @@ fn run_into(dir: &Path, extra: &[&str]) -> Output {
     o
 }
 
+/// The `summary.json` of a run folder.
+fn summary(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+}
+
 const DATA: [&str; 3] = ["summary.json", "trials.csv", "series.csv"];
 
 #[test]
@@ -69,8 +74,7 @@ fn a_different_seed_gives_different_trials_and_the_seed_is_written_down() {
     run_into(&b, &["--seed", "2"]);
     let ta = std::fs::read_to_string(a.join("trials.csv")).unwrap();
     assert_ne!(ta, std::fs::read_to_string(b.join("trials.csv")).unwrap());
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(b.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value = summary(&b);
     assert_eq!(summary["seed"], 2);
     assert_eq!(summary["trials"], 150);
     assert_eq!(ta.lines().count(), 151, "a header and one row per trial");
@@ -88,8 +92,7 @@ fn run_writes_the_contract_files_with_their_shapes() {
         "{table}"
     );
 
-    let s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let s: serde_json::Value = summary(&out);
     for key in [
         "scenario",
         "seed",
@@ -181,8 +184,7 @@ fn overrides_change_the_run_and_bad_ones_are_named() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
     run_into(&out, &["--set", "strategy.ambiguity=0"]);
-    let s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let s: serde_json::Value = summary(&out);
     assert_eq!(s["metrics"]["interpretation_spread"]["mean"], 0.0);
 
     let o = orgsim(&[
