@@ -6,9 +6,10 @@
 //! ([`Trial::step_with`]): the batch engine and a live workshop are the same code.
 
 use crate::error::{Error, Result};
-use crate::metrics::{metric, Aggregate, SeriesLayout, TrialResult, GLOBAL_METRICS};
+use crate::metrics::{metric, Aggregate, SeriesLayout, TrialResult, GLOBAL_METRICS, ROLE_VALUES};
 use crate::model::{Model, MAX_DELAY, MAX_ECHELONS};
-use crate::org::{self, Mind, Tally, View};
+use crate::org::{self, Tally};
+use crate::playbook::Standing;
 use crate::rng::{self, Source};
 use crate::world::{self, Chain, Flows, Market};
 use rand_chacha::ChaCha8Rng;
@@ -74,43 +75,73 @@ pub struct LeverView {
     pub in_effect: f64,
 }
 
+/// One decision as the trace records it (see [`Trial::traced`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The week (0-based, scored weeks only).
+    pub week: usize,
+    /// Role index.
+    pub role: usize,
+    /// Lever index.
+    pub lever: usize,
+    /// Where the role stood.
+    pub standing: Standing,
+    /// How hard the bonus pulled (see [`org::pressure`]).
+    pub pressure: f64,
+    /// Whether the rule's push fired.
+    pub pushed: bool,
+    /// The rule's option (index).
+    pub rule_option: usize,
+    /// The option played (index): the rule's, a slip, or one supplied from outside.
+    pub chosen: usize,
+    /// Whether the choice was supplied from outside ([`Trial::step_with`]).
+    pub external: bool,
+}
+
 /// One seeded run of the scenario over its horizon.
 pub struct Trial<'m> {
     model: &'m Model,
     trial: u64,
     t: usize,
+    /// World clock: the scored week plus the warm-up weeks already played.
+    clock: usize,
     market: Market,
     chain: Chain,
-    demand_rng: ChaCha8Rng,
+    /// `None` for the plan: demand at its expectation.
+    demand_rng: Option<ChaCha8Rng>,
     choice_rngs: Vec<ChaCha8Rng>,
     readings: Vec<[f64; 3]>,
     /// `chosen[lever][week]`: the option value chosen (in effect after the approval latency).
     chosen: Vec<Vec<f64>>,
     decided: Vec<f64>,
+    /// Per lever: decisions away from the initial option this period (for `max_uses`).
+    uses: Vec<usize>,
     pulls: Vec<[f64; 3]>,
     pressures: Vec<f64>,
-    mind: Mind,
     stock_history: [[f64; MAX_ECHELONS]; MAX_DELAY + 1],
     period: Tally,
+    /// Per period, per role tallies are not kept: only the sums of share-weighted attainment and payout.
     attainment: Vec<f64>,
     payout: Vec<f64>,
-    periods_done: usize,
+    /// Sum of the scored periods' shares of a full period (a short last period counts its share).
+    periods_done: f64,
+    /// Per closed period: its tally (for the plan's per-period values).
+    period_tallies: Option<Vec<Tally>>,
     totals: Totals,
     layout: SeriesLayout,
     series: Vec<f64>,
+    trace: Option<Vec<Decision>>,
+    /// Whether roles slip (their temperature); never in the plan.
+    slips: bool,
 }
 
 impl<'m> Trial<'m> {
-    /// Sets up trial `trial` of a run seeded with `seed`: store sizes and readings are drawn here.
+    /// Sets up trial `trial` of a run seeded with `seed`: store sizes and readings are drawn here,
+    /// then the unscored warm-up weeks are played.
     pub fn new(model: &'m Model, seed: u64, trial: u64) -> Self {
         let cv = model.scenario.world.demand.store_size_cv;
         let mut sizes_rng = rng::stream(seed, trial, Source::StoreSizes);
-        let n_nodes = if model.chain.last().is_some_and(|e| e.per_store) {
-            model.stores
-        } else {
-            1
-        };
-        let sizes: Vec<f64> = (0..n_nodes)
+        let sizes: Vec<f64> = (0..store_nodes(model))
             .map(|_| {
                 let z = rng::normal_quantile(rng::open01(&mut sizes_rng));
                 let s2 = (1.0 + cv * cv).ln();
@@ -126,14 +157,40 @@ impl<'m> Trial<'m> {
                 )
             })
             .collect();
+        let mut trial = Trial::blank(model, trial, sizes, readings, seed);
+        let mut warm = rng::stream(seed, trial.trial, Source::Warmup);
+        trial.warm_up(Some(&mut warm));
+        trial
+    }
+
+    /// The plan: every lever at its initial option, demand at its expectation, every store of
+    /// expected size, every role reading the strategy as written. Deterministic.
+    pub fn plan(model: &'m Model) -> Self {
+        let sizes = vec![1.0; store_nodes(model)];
+        let mut trial = Trial::blank(model, 0, sizes, vec![model.weights; model.roles.len()], 0);
+        trial.demand_rng = None;
+        trial.slips = false;
+        trial.period_tallies = Some(Vec::new());
+        trial.warm_up(None);
+        trial
+    }
+
+    fn blank(
+        model: &'m Model,
+        trial: u64,
+        sizes: Vec<f64>,
+        readings: Vec<[f64; 3]>,
+        seed: u64,
+    ) -> Self {
         let layout = SeriesLayout::new(model);
         Trial {
             model,
             trial,
             t: 0,
+            clock: 0,
             market: Market::new(),
             chain: Chain::new(model, sizes),
-            demand_rng: rng::stream(seed, trial, Source::Demand),
+            demand_rng: Some(rng::stream(seed, trial, Source::Demand)),
             choice_rngs: (0..model.roles.len())
                 .map(|r| rng::stream(seed, trial, Source::Choice(r)))
                 .collect(),
@@ -144,18 +201,49 @@ impl<'m> Trial<'m> {
                 .map(|_| vec![0.0; model.horizon])
                 .collect(),
             decided: vec![0.0; model.levers.len()],
+            uses: vec![0; model.levers.len()],
             pulls: vec![[0.0; 3]; model.roles.len()],
             pressures: vec![0.0; model.roles.len()],
-            mind: Mind::new(model),
             stock_history: [[0.0; MAX_ECHELONS]; MAX_DELAY + 1],
             period: Tally::default(),
             attainment: vec![0.0; model.roles.len()],
             payout: vec![0.0; model.roles.len()],
-            periods_done: 0,
+            periods_done: 0.0,
+            period_tallies: None,
             totals: Totals::default(),
             series: vec![0.0; layout.count * model.horizon],
             layout,
+            trace: None,
+            slips: true,
         }
+    }
+
+    /// Plays the unscored warm-up weeks with every lever at its initial value.
+    fn warm_up(&mut self, mut rng: Option<&mut ChaCha8Rng>) {
+        let m = self.model;
+        let s = org::settings(m, |j| m.levers[j].initial_value);
+        for _ in 0..m.warmup {
+            world::advance(
+                m,
+                self.clock,
+                &s,
+                &mut self.market,
+                &mut self.chain,
+                rng.as_deref_mut(),
+            );
+            self.clock += 1;
+        }
+    }
+
+    /// Records every decision from now on (for `orgsim trace`); the batch path never does.
+    pub fn traced(mut self) -> Self {
+        self.trace = Some(Vec::new());
+        self
+    }
+
+    /// The decisions recorded so far, if traced.
+    pub fn decisions(&self) -> &[Decision] {
+        self.trace.as_deref().unwrap_or(&[])
     }
 
     /// The week about to be played.
@@ -204,19 +292,14 @@ impl<'m> Trial<'m> {
                 in_effect: org::lever_value(m, &self.chosen, j, t, t),
             })
             .collect();
+        let st = org::standing(m, role, &self.period, t - ps, period_len);
         RoleView {
             role: role.name.clone(),
             week: t,
             week_of_period: t - ps + 1,
             period_weeks: period_len,
-            pressure: org::pressure(m, role, &self.period, t - ps, period_len),
-            attainment_so_far: org::blended(
-                m,
-                role,
-                &self.period,
-                (t - ps) as f64 / period_len as f64,
-                false,
-            ),
+            pressure: org::pressure(&st),
+            attainment_so_far: 1.0 - st.shortfall,
             reading: self.readings[r],
             stock,
             levers,
@@ -242,37 +325,28 @@ impl<'m> Trial<'m> {
         let s = org::settings(m, |j| org::lever_value(m, &self.chosen, j, t, t + 1));
         let f = world::advance(
             m,
-            t,
+            self.clock,
             &s,
             &mut self.market,
             &mut self.chain,
-            Some(&mut self.demand_rng),
+            self.demand_rng.as_mut(),
         );
         self.period.add(&f, m);
         self.stock_history[t % (MAX_DELAY + 1)] = f.on_hand;
         self.record(t, &f, &s);
         if t + 1 == ps + period_len {
-            self.close_period();
+            self.close_period(period_len);
         }
         self.t += 1;
+        self.clock += 1;
     }
 
     fn decide(&mut self, t: usize, elapsed: usize, period_len: usize, external: &[Option<usize>]) {
         let m = self.model;
-        let view = View {
-            t,
-            chain: &self.chain,
-            market: &self.market,
-            stock_history: &self.stock_history,
-            chosen: &self.chosen,
-            to_date: &self.period,
-            elapsed,
-            period_len,
-        };
         for (r, role) in m.roles.iter().enumerate() {
-            let p = org::pressure(m, role, &self.period, elapsed, period_len);
-            self.pressures[r] = p;
-            let mut believed = false;
+            let st = org::standing(m, role, &self.period, elapsed, period_len);
+            let pressure = org::pressure(&st);
+            self.pressures[r] = pressure;
             for &j in &role.levers {
                 let lever = &m.levers[j];
                 if t % lever.every != 0 {
@@ -283,26 +357,42 @@ impl<'m> Trial<'m> {
                     };
                     continue;
                 }
-                if !believed {
-                    self.mind.believe(m, role, &view);
-                    believed = true;
-                }
-                let d = self.mind.decide(
-                    m,
-                    r,
-                    j,
-                    &self.readings[r],
-                    p,
-                    &view,
-                    &mut self.choice_rngs[r],
-                );
-                let option = match external.get(j).copied().flatten() {
-                    Some(i) if i < lever.options.len() => i,
-                    _ => d.option,
+                let rule = &m.playbook.rules[j];
+                let rule_option = rule.option(&st);
+                let n = lever.options.len();
+                let slip = if self.slips {
+                    role.behaviour.temperature
+                } else {
+                    0.0
                 };
+                let played = org::play(rule_option, n, slip, &mut self.choice_rngs[r]);
+                let outside = external.get(j).copied().flatten().filter(|i| *i < n);
+                let home = crate::playbook::initial_index(lever);
+                let mut option = outside.unwrap_or(played);
+                if option != home {
+                    // Out of slots this period: the lever stays at its initial option.
+                    if lever.max_uses.is_some_and(|k| self.uses[j] >= k) {
+                        option = home;
+                    } else {
+                        self.uses[j] += 1;
+                    }
+                }
                 self.decided[j] = lever.options[option];
                 for k in 0..3 {
-                    self.pulls[r][k] += d.pull[k];
+                    self.pulls[r][k] += m.playbook.pulls[j][option][k];
+                }
+                if let Some(trace) = &mut self.trace {
+                    trace.push(Decision {
+                        week: t,
+                        role: r,
+                        lever: j,
+                        standing: st,
+                        pressure,
+                        pushed: rule.pushes(&st),
+                        rule_option,
+                        chosen: option,
+                        external: outside.is_some(),
+                    });
                 }
             }
         }
@@ -326,11 +416,7 @@ impl<'m> Trial<'m> {
             acc[1] += x;
             acc[2] += x * x;
         }
-        let nodes = if m.chain.last().is_some_and(|e| e.per_store) {
-            m.stores
-        } else {
-            1
-        } as f64;
+        let nodes = store_nodes(m) as f64;
         let fixed = [
             f.demand,
             f.sold,
@@ -360,13 +446,26 @@ impl<'m> Trial<'m> {
         }
     }
 
-    fn close_period(&mut self) {
-        for (r, role) in self.model.roles.iter().enumerate() {
-            self.attainment[r] += org::blended(self.model, role, &self.period, 1.0, false);
-            self.payout[r] += org::blended(self.model, role, &self.period, 1.0, true);
+    fn close_period(&mut self, period_len: usize) {
+        let m = self.model;
+        // A last period cut short by the horizon is scored against its pro-rated target and
+        // weighs its share in the trial's averages.
+        let share = period_len as f64 / m.period as f64;
+        for (r, role) in m.roles.iter().enumerate() {
+            self.attainment[r] += share * org::blended_attainment(m, role, &self.period, share);
+            self.payout[r] += share * org::blended_payout(m, role, &self.period, share);
         }
-        self.periods_done += 1;
+        self.periods_done += share;
+        self.uses.iter_mut().for_each(|u| *u = 0);
+        if let Some(tallies) = &mut self.period_tallies {
+            tallies.push(self.period);
+        }
         self.period = Tally::default();
+    }
+
+    /// The tallies of the periods closed so far (kept by the plan only).
+    pub fn period_tallies(&self) -> &[Tally] {
+        self.period_tallies.as_deref().unwrap_or(&[])
     }
 
     /// Plays any remaining weeks and reports the trial.
@@ -394,16 +493,24 @@ impl<'m> Trial<'m> {
         };
         let (vd, vo) = (var(&tot.demand), var(&tot.orders));
         let bullwhip = if vd > 1e-12 { vo / vd } else { 0.0 };
-        let periods = self.periods_done.max(1) as f64;
-        let roles: Vec<[f64; 3]> = (0..m.roles.len())
+        let periods = self.periods_done.max(1e-9);
+        let roles: Vec<[f64; ROLE_VALUES]> = (0..m.roles.len())
             .map(|r| {
                 let a = self.attainment[r] / periods;
-                [a, self.payout[r] / periods, (a >= 1.0) as u8 as f64]
+                let pay = self.payout[r] / periods;
+                // The fit's expected payout, against what this trial paid: its mean over trials is
+                // the role's projection bias (zero for a role that knows its own game).
+                let bias = if m.playbook.fitted {
+                    m.playbook.fits[r].payout - pay
+                } else {
+                    0.0
+                };
+                [a, pay, (a >= 1.0) as u8 as f64, bias]
             })
             .collect();
         let mut metrics = vec![0.0; GLOBAL_METRICS.len()];
-        let mut set =
-            |name: &str, v: f64| metrics[metric(name)] = if v.is_finite() { v } else { 0.0 };
+        // Non-finite values are kept: `run` refuses them by name instead of writing a 0.
+        let mut set = |name: &str, v: f64| metrics[metric(name)] = v;
         set("sell_out_units", fl.sold);
         set("sell_in_units", fl.sell_in_units);
         set("consumer_demand_units", fl.demand);
@@ -420,6 +527,10 @@ impl<'m> Trial<'m> {
             },
         );
         set("stockout_store_weeks", tot.stockout_store_weeks);
+        set(
+            "on_shelf_availability",
+            1.0 - tot.stockout_store_weeks / (m.horizon * store_nodes(m)) as f64,
+        );
         set("lost_sales_units", tot.lost);
         set("write_off_units", tot.write_off);
         set("ending_inventory_units", ending);
@@ -437,8 +548,16 @@ impl<'m> Trial<'m> {
             tg.at_least.is_none_or(|lo| v >= lo) && tg.at_most.is_none_or(|hi| v <= hi)
         });
         let all_claim = m.claimants.iter().all(|&r| roles[r][2] > 0.5);
+        let strategy = strategy_attainment(m, &metrics);
+        let claimed = if m.claimants.is_empty() {
+            strategy
+        } else {
+            m.claimants.iter().map(|&r| roles[r][0]).sum::<f64>() / m.claimants.len() as f64
+        };
         metrics[metric("strategy_met")] = met as u8 as f64;
         metrics[metric("coordinated_divergence")] = (!met && all_claim) as u8 as f64;
+        metrics[metric("strategy_attainment")] = strategy;
+        metrics[metric("divergence_gap")] = claimed - strategy;
         TrialResult {
             trial: self.trial,
             metrics,
@@ -447,6 +566,33 @@ impl<'m> Trial<'m> {
             series: self.series,
         }
     }
+}
+
+/// Consumer-facing nodes: one per store where the last stock point is per store.
+fn store_nodes(model: &Model) -> usize {
+    if model.chain.last().is_some_and(|e| e.per_store) {
+        model.stores
+    } else {
+        1
+    }
+}
+
+/// How far the trial's outcome meets the strategy's targets, as attainment (1 = exactly at the
+/// worst-met target, above 1 = every target beaten). The worst target decides, as a strategy is
+/// met only when all are. Each bound is measured relative to its own size, capped to 0..2.
+fn strategy_attainment(model: &Model, metrics: &[f64]) -> f64 {
+    let rel = |gap: f64, scale: f64| (1.0 + gap / scale.abs().max(1e-9)).clamp(0.0, 2.0);
+    model
+        .targets
+        .iter()
+        .flat_map(|tg| {
+            let v = metrics[tg.metric];
+            let lo = tg.at_least.map(|lo| rel(v - lo, lo));
+            let hi = tg.at_most.map(|hi| rel(hi - v, hi.max(1.0)));
+            lo.into_iter().chain(hi)
+        })
+        .fold(None, |acc: Option<f64>, x| Some(acc.map_or(x, |a| a.min(x))))
+        .unwrap_or(1.0)
 }
 
 /// Runs one whole trial.
@@ -495,9 +641,10 @@ pub fn run(
             });
         }
         let ids: Vec<u64> = (next..(next + batch).min(chunks)).collect();
-        let done: Vec<(Aggregate, Vec<TrialResult>)> =
+        let done: Vec<Result<(Aggregate, Vec<TrialResult>)>> =
             pool.install(|| ids.par_iter().map(|&c| run_chunk(model, cfg, c)).collect());
-        for (agg, rows) in done {
+        for chunk in done {
+            let (agg, rows) = chunk?;
             total.merge(&agg);
             for row in &rows {
                 on_trial(row)?;
@@ -509,16 +656,36 @@ pub fn run(
     Ok(total)
 }
 
-fn run_chunk(model: &Model, cfg: &RunConfig, chunk: u64) -> (Aggregate, Vec<TrialResult>) {
+fn run_chunk(model: &Model, cfg: &RunConfig, chunk: u64) -> Result<(Aggregate, Vec<TrialResult>)> {
     let mut agg = Aggregate::new(model);
     let first = chunk * CHUNK;
     let last = (first + CHUNK).min(cfg.trials);
     let mut rows = Vec::with_capacity((last - first) as usize);
     for i in first..last {
         let mut r = run_trial(model, cfg.seed, i);
+        finite(model, &r)?;
         agg.add(&r);
         r.series = Vec::new();
         rows.push(r);
     }
-    (agg, rows)
+    Ok((agg, rows))
+}
+
+/// A metric that came out non-finite is an error naming it, never a silent 0 in the files.
+pub fn finite(model: &Model, r: &TrialResult) -> Result<()> {
+    let globals = GLOBAL_METRICS.iter().map(|m| m.to_string()).zip(&r.metrics);
+    let roles = model.roles.iter().zip(&r.roles).flat_map(|(role, v)| {
+        crate::metrics::ROLE_METRICS
+            .iter()
+            .zip(v)
+            .map(move |(m, x)| (format!("{}_{m}", role.name), x))
+    });
+    match globals.chain(roles).find(|(_, v)| !v.is_finite()) {
+        Some((metric, v)) => Err(Error::NonFinite {
+            metric,
+            value: *v,
+            trial: r.trial,
+        }),
+        None => Ok(()),
+    }
 }

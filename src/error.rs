@@ -92,6 +92,16 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// A metric came out as NaN or infinite: a model or scenario the statistics cannot hold.
+    #[error("trial {trial}: metric '{metric}' is {value}, not a finite number; nothing was written")]
+    NonFinite {
+        /// The metric's column name.
+        metric: String,
+        /// What it was.
+        value: f64,
+        /// The trial.
+        trial: u64,
+    },
     /// The run was interrupted before it finished.
     #[error("interrupted after {done} of {total} trials; nothing was written to {}", out.display())]
     Interrupted {
@@ -121,6 +131,8 @@ impl Error {
             Error::InvalidScenario { .. } => 65,
             Error::Usage(_) => 2,
             Error::Io { .. } => 1,
+            // A scenario whose numbers the model cannot carry: a data error, like an invalid scenario.
+            Error::NonFinite { .. } => 65,
             Error::Interrupted { .. } => 130,
         }
     }

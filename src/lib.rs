@@ -7,12 +7,13 @@
 //! from those decisions.
 //!
 //! Data flows one way:
-//! [`scenario`] (JSON) -> [`load`] -> [`model::Model`] -> [`engine`] (trials, built from
-//! [`world`] and [`org`]) -> [`metrics::TrialResult`] -> [`metrics::Aggregate`] -> [`output`].
+//! [`scenario`] (JSON) -> [`load`] -> [`model::Model`] -> [`plan`] and [`fit`] (the plan's
+//! targets, each role's [`playbook`]) -> [`engine`] (trials, built from [`world`] and [`org`])
+//! -> [`metrics::TrialResult`] -> [`metrics::Aggregate`] -> [`output`].
 //!
 //! ```
 //! let source = orgsim::load::resolve("promo_vs_inventory").unwrap();
-//! let model = orgsim::load::load(&source, &["world.stores=5".into()]).unwrap();
+//! let model = orgsim::prepare(&source, &["world.stores=5".into()]).unwrap();
 //! let result = orgsim::engine::run_trial(&model, 1, 0);
 //! assert!(result.metrics[orgsim::metrics::metric("fill_rate")] <= 1.0);
 //! ```
@@ -23,15 +24,36 @@ pub mod charts;
 pub mod diagnose;
 pub mod engine;
 pub mod error;
+pub mod fit;
 pub mod load;
 pub mod locate;
 pub mod metrics;
 pub mod model;
 pub mod org;
 pub mod output;
+pub mod plan;
+pub mod playbook;
 pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod world;
 
 pub use error::{Error, Problem, Result};
+
+/// Loads a scenario (file or built-in, with `--set` overrides) and makes it runnable: the plan is
+/// played, plan-relative targets are resolved from it, and every role's playbook is fitted.
+pub fn prepare(source: &load::Source, sets: &[String]) -> Result<model::Model> {
+    let model = load::load(source, sets)?;
+    prepare_model(model, &source.name)
+}
+
+/// [`prepare`] for a model already compiled; `source_name` names it in errors.
+pub fn prepare_model(mut model: model::Model, source_name: &str) -> Result<model::Model> {
+    let values = plan::compute(&model);
+    plan::resolve(&mut model, values).map_err(|problems| Error::InvalidScenario {
+        source_name: source_name.to_string(),
+        problems,
+    })?;
+    model.playbook = fit::fit(&model);
+    Ok(model)
+}

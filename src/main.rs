@@ -123,7 +123,15 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
         }
         Command::Validate { file, sets } => {
             let source = load::resolve(&file)?;
-            let model = load::load(&source, &sets)?;
+            let mut model = load::load(&source, &sets)?;
+            // Plan-relative targets are checked too: the plan is one deterministic trial.
+            let plan = orgsim::plan::compute(&model);
+            orgsim::plan::resolve(&mut model, plan).map_err(|problems| {
+                Error::InvalidScenario {
+                    source_name: source.name.clone(),
+                    problems,
+                }
+            })?;
             say(&format!(
                 "{}: valid ({} roles, {} levers, {} stock points, {} weeks)\n",
                 source.name,
@@ -149,7 +157,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 return Err(Error::Usage("--trials must be at least 1".into()));
             }
             let source = load::resolve(&scenario)?;
-            let model = load::load(&source, &sets)?;
+            let model = orgsim::prepare(&source, &sets)?;
             let out = out.unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
             let cfg = RunConfig {
                 seed,
@@ -231,7 +239,7 @@ fn summary_table(model: &orgsim::model::Model, o: &output::Outcome) -> String {
         "role", "attainment", "claims success"
     ));
     for (r, role) in model.roles.iter().enumerate() {
-        let [a, _, c] = &agg.roles[r];
+        let [a, _, c, _] = &agg.roles[r];
         s.push_str(&format!(
             "{:<26} {:>12} {:>17.0}%\n",
             role.name,

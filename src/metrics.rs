@@ -17,6 +17,7 @@ pub const GLOBAL_METRICS: &[&str] = &[
     "gross_margin",
     "profit",
     "fill_rate",
+    "on_shelf_availability",
     "stockout_store_weeks",
     "lost_sales_units",
     "write_off_units",
@@ -27,6 +28,8 @@ pub const GLOBAL_METRICS: &[&str] = &[
     "bullwhip_ratio",
     "strategy_met",
     "coordinated_divergence",
+    "strategy_attainment",
+    "divergence_gap",
     "interpretation_spread",
     "operational_spread",
 ];
@@ -40,7 +43,10 @@ pub fn metric(name: &str) -> usize {
 }
 
 /// Per-role, per-trial values.
-pub const ROLE_METRICS: &[&str] = &["attainment", "payout", "claims_success"];
+pub const ROLE_METRICS: &[&str] = &["attainment", "payout", "claims_success", "projection_bias"];
+
+/// Number of per-role, per-trial values ([`ROLE_METRICS`]).
+pub const ROLE_VALUES: usize = 4;
 
 /// Column names of `trials.csv` after `trial`: global metrics, then `ROLE_METRIC` per role.
 pub fn trial_columns(model: &Model) -> Vec<String> {
@@ -125,8 +131,8 @@ pub struct TrialResult {
     pub trial: u64,
     /// Global metrics, in [`GLOBAL_METRICS`] order.
     pub metrics: Vec<f64>,
-    /// Per role: attainment, payout, claims_success.
-    pub roles: Vec<[f64; 3]>,
+    /// Per role: attainment, payout, claims_success, projection_bias ([`ROLE_METRICS`]).
+    pub roles: Vec<[f64; ROLE_VALUES]>,
     /// Interpreted strategy weights per role, in objective order.
     pub interpretations: Vec<[f64; 3]>,
     /// Per-tick series, `series[s * horizon + t]`.
@@ -360,8 +366,8 @@ pub struct Aggregate {
     pub trials: u64,
     /// One per global metric.
     pub metrics: Vec<Stat>,
-    /// Per role: attainment, payout, claims_success.
-    pub roles: Vec<[Stat; 3]>,
+    /// Per role: one per [`ROLE_METRICS`].
+    pub roles: Vec<[Stat; ROLE_VALUES]>,
     /// Per role and objective: interpreted weight.
     pub interpretations: Vec<[Stat; 3]>,
     /// Per series and tick.
@@ -384,7 +390,11 @@ impl Aggregate {
         Aggregate {
             trials: 0,
             metrics: GLOBAL_METRICS.iter().map(|_| Stat::fine()).collect(),
-            roles: model.roles.iter().map(|_| fine3()).collect(),
+            roles: model
+                .roles
+                .iter()
+                .map(|_| std::array::from_fn(|_| Stat::fine()))
+                .collect(),
             interpretations: model.roles.iter().map(|_| fine3()).collect(),
             series: (0..n_series * model.horizon)
                 .map(|_| Stat::coarse())
@@ -401,7 +411,7 @@ impl Aggregate {
             s.add(*v);
         }
         for (s, v) in self.roles.iter_mut().zip(&r.roles) {
-            for k in 0..3 {
+            for k in 0..ROLE_VALUES {
                 s[k].add(v[k]);
             }
         }
@@ -426,12 +436,12 @@ impl Aggregate {
         self.trials += o.trials;
         let pairs = self.metrics.iter_mut().zip(&o.metrics);
         pairs.for_each(|(a, b)| a.merge(b));
-        for (a, b) in self
-            .roles
-            .iter_mut()
-            .zip(&o.roles)
-            .chain(self.interpretations.iter_mut().zip(&o.interpretations))
-        {
+        for (a, b) in self.roles.iter_mut().zip(&o.roles) {
+            for k in 0..ROLE_VALUES {
+                a[k].merge(&b[k]);
+            }
+        }
+        for (a, b) in self.interpretations.iter_mut().zip(&o.interpretations) {
             for k in 0..3 {
                 a[k].merge(&b[k]);
             }

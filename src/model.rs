@@ -15,17 +15,43 @@ pub const MAX_OPTIONS: usize = 16;
 pub const MAX_STORES: u32 = 100_000;
 /// Longest horizon, in weeks.
 pub const MAX_HORIZON: u32 = 520;
+/// Most unscored warm-up weeks.
+pub const MAX_WARMUP: u32 = 104;
 /// Longest lead time or order delay, in weeks.
 pub const MAX_LEAD: u32 = 52;
 
 /// Per-trial metrics that are shares from 0 to 1.
 const SHARE_METRICS: &[&str] = &[
     "fill_rate",
+    "on_shelf_availability",
     "strategy_met",
     "coordinated_divergence",
     "interpretation_spread",
     "operational_spread",
 ];
+
+/// Per-trial metrics about the organisation itself, which a plan (one deterministic trial
+/// with every lever at its initial option) cannot give a value to.
+const NOT_IN_PLAN: &[&str] = &[
+    "strategy_met",
+    "coordinated_divergence",
+    "strategy_attainment",
+    "divergence_gap",
+    "interpretation_spread",
+    "operational_spread",
+];
+
+/// The plan: the scenario with every lever at its initial option and demand at its expectation,
+/// played once (`orgsim::plan`). Plan-relative targets are multiples of these values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanValues {
+    /// Global per-trial metrics, in [`GLOBAL_METRICS`] order.
+    pub metrics: Vec<f64>,
+    /// Per role, per scorecard component: the plan's value per full period.
+    pub components: Vec<Vec<f64>>,
+    /// Per shared-bonus component: the plan's value per full period.
+    pub shared: Vec<f64>,
+}
 
 /// A stock point, compiled.
 #[derive(Debug, Clone)]
@@ -69,6 +95,8 @@ pub struct LeverSpec {
     pub every: usize,
     /// Approval latency.
     pub latency: usize,
+    /// Most decisions per period away from the initial option.
+    pub max_uses: Option<usize>,
 }
 
 /// A scorecard line, compiled.
@@ -78,8 +106,10 @@ pub struct ComponentSpec {
     pub metric: RoleMetric,
     /// Echelon for stock metrics.
     pub echelon: usize,
-    /// Per-period target.
+    /// Per-period target (for a plan-relative target, filled in by `orgsim::plan::resolve`).
     pub target: f64,
+    /// The multiple of the plan's value, for a plan-relative target.
+    pub plan: Option<f64>,
     /// Normalised weight.
     pub weight: f64,
 }
@@ -117,10 +147,12 @@ pub struct RoleSpec {
 pub struct TargetSpec {
     /// Index into [`GLOBAL_METRICS`].
     pub metric: usize,
-    /// Lower bound.
+    /// Lower bound (for a plan-relative bound, filled in by `orgsim::plan::resolve`).
     pub at_least: Option<f64>,
-    /// Upper bound.
+    /// Upper bound (likewise).
     pub at_most: Option<f64>,
+    /// The bounds as written.
+    pub written: [Option<TargetValue>; 2],
 }
 
 /// The compiled scenario the engine runs.
@@ -132,6 +164,8 @@ pub struct Model {
     pub horizon: usize,
     /// Weeks per period.
     pub period: usize,
+    /// Unscored weeks before week 1.
+    pub warmup: usize,
     /// Number of stores.
     pub stores: usize,
     /// Stock points, upstream first.
@@ -160,6 +194,11 @@ pub struct Model {
     pub loading_lever: Option<usize>,
     /// The media lever, if any.
     pub media_lever: Option<usize>,
+    /// The plan's values, once computed (`orgsim::plan`); plan-relative targets are resolved from it.
+    pub plan: Option<PlanValues>,
+    /// How each role plays its levers: a rule per lever, fitted to its scorecard by `orgsim::fit`
+    /// (each lever at its initial option until then).
+    pub playbook: crate::playbook::Playbook,
 }
 
 impl Model {
@@ -194,14 +233,15 @@ impl Model {
             }
             let card = c.card(&format!("{p}.scorecard"), &r.scorecard, &names);
             c.behaviour(&format!("{p}.behaviour"), &r.behaviour);
-            let mut sees = [Some(0); MAX_ECHELONS];
+            // One meaning: a listed stock point is seen (after its delay, 0 if none); an unlisted one is not.
+            let mut sees = [None; MAX_ECHELONS];
             for (vi, v) in r.visibility.iter().enumerate() {
                 let vp = format!("{p}.visibility[{vi}]");
                 if let Some(e) = c.stock_point(&format!("{vp}.stock_point"), &v.stock_point, &names)
                 {
                     // A chain longer than MAX_ECHELONS is already a problem; do not index past it.
                     if let Some(seen) = sees.get_mut(e) {
-                        *seen = v.delay_weeks.map(|d| d as usize);
+                        *seen = Some(v.delay_weeks.unwrap_or(0) as usize);
                     }
                     if let Some(d) = v.delay_weeks {
                         c.range(
@@ -247,9 +287,13 @@ impl Model {
             return Err(c.problems);
         }
         let find = |t: &LeverTarget| levers.iter().position(|l| &l.target == t);
+        let playbook = crate::playbook::Playbook::initial(&levers, roles.len());
         Ok(Model {
             horizon: s.horizon_weeks as usize,
             period: s.period_weeks as usize,
+            warmup: s.warmup_weeks as usize,
+            plan: None,
+            playbook,
             stores: s.world.stores as usize,
             sell_in,
             promo_lever: find(&LeverTarget::PromoDepth),
@@ -299,7 +343,7 @@ fn with_nearest<'a>(p: Problem, word: &str, names: impl Iterator<Item = &'a str>
 }
 
 /// A scorecard metric as written in the file.
-fn metric_name(m: RoleMetric) -> String {
+pub(crate) fn metric_name(m: RoleMetric) -> String {
     serde_json::to_value(m)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -430,6 +474,7 @@ impl Check {
                 s.period_weeks.to_string(),
             ));
         }
+        self.range("warmup_weeks", s.warmup_weeks as f64, 0.0, MAX_WARMUP as f64);
         let w = &s.world;
         self.range("world.stores", w.stores as f64, 1.0, MAX_STORES as f64);
         let d = &w.demand;
@@ -645,6 +690,9 @@ impl Check {
             1.0,
             52.0,
         );
+        if let Some(k) = l.max_uses_per_period {
+            self.range(&format!("{p}.max_uses_per_period"), k as f64, 1.0, 52.0);
+        }
         let echelon = match &l.acts_on {
             LeverTarget::OrderCover { stock_point } | LeverTarget::ForwardBuy { stock_point } => {
                 let e = self.stock_point(&format!("{p}.acts_on.stock_point"), stock_point, names);
@@ -702,6 +750,7 @@ impl Check {
             options,
             every: l.decide_every_weeks.max(1) as usize,
             latency,
+            max_uses: l.max_uses_per_period.map(|k| k as usize),
         }
     }
 
@@ -756,13 +805,24 @@ impl Check {
         for (i, comp) in card.components.iter().enumerate() {
             let cp = format!("{p}.components[{i}]");
             self.range(&format!("{cp}.weight"), comp.weight, 0.0, 1e6);
-            // Fill rate and reach are shares: range() hints at a percentage written for a fraction.
-            match comp.metric {
-                RoleMetric::FillRate | RoleMetric::Reach => {
-                    self.range(&format!("{cp}.target"), comp.target, 0.0, 1.0)
+            let (target, plan) = match comp.target {
+                TargetValue::Absolute(v) => {
+                    // Fill rate and reach are shares: range() hints at a percentage written for a fraction.
+                    match comp.metric {
+                        RoleMetric::FillRate
+                        | RoleMetric::OnShelfAvailability
+                        | RoleMetric::Reach => {
+                            self.range(&format!("{cp}.target"), v, 0.0, 1.0)
+                        }
+                        _ => self.positive(&format!("{cp}.target"), v, 1e15),
+                    }
+                    (v, None)
                 }
-                _ => self.positive(&format!("{cp}.target"), comp.target, 1e15),
-            }
+                TargetValue::Plan { plan } => {
+                    self.plan_factor(&format!("{cp}.target.plan"), plan);
+                    (f64::NAN, Some(plan))
+                }
+            };
             let echelon = match (&comp.stock_point, comp.metric.needs_stock_point()) {
                 (Some(sp), true) => self
                     .stock_point(&format!("{cp}.stock_point"), sp, names)
@@ -798,7 +858,8 @@ impl Check {
             comps.push(ComponentSpec {
                 metric: comp.metric,
                 echelon,
-                target: comp.target,
+                target,
+                plan,
                 weight: comp.weight / total.max(1e-300),
             });
         }
@@ -825,23 +886,14 @@ impl Check {
         }
     }
 
+    /// A multiple of the plan: above 0, at most 10 (a target ten times the plan is a slip).
+    fn plan_factor(&mut self, path: &str, v: f64) {
+        self.positive(path, v, 10.0);
+    }
+
     fn behaviour(&mut self, p: &str, b: &Behaviour) {
-        self.range(&format!("{p}.pressure_base"), b.pressure_base, 0.0, 1.0);
-        self.range(&format!("{p}.pressure_gain"), b.pressure_gain, 0.0, 100.0);
-        self.range(&format!("{p}.temperature"), b.temperature, 0.0, 10.0);
-        self.range(&format!("{p}.inertia"), b.inertia, 0.0, 100.0);
-        self.range(
-            &format!("{p}.next_period_weight"),
-            b.next_period_weight,
-            0.0,
-            1.0,
-        );
-        self.range(
-            &format!("{p}.lookahead_weeks"),
-            b.lookahead_weeks as f64,
-            1.0,
-            26.0,
-        );
+        self.range(&format!("{p}.deck_weight"), b.deck_weight, 0.0, 10.0);
+        self.range(&format!("{p}.temperature"), b.temperature, 0.0, 1.0);
         self.range(
             &format!("{p}.motivated_reading"),
             b.motivated_reading,
@@ -921,8 +973,9 @@ impl Check {
             match GLOBAL_METRICS.iter().position(|m| *m == t.metric) {
                 Some(metric) => out.push(TargetSpec {
                     metric,
-                    at_least: t.at_least,
-                    at_most: t.at_most,
+                    at_least: t.at_least.and_then(TargetValue::absolute),
+                    at_most: t.at_most.and_then(TargetValue::absolute),
+                    written: [t.at_least, t.at_most],
                 }),
                 None => {
                     let mut pr = Problem::new(
@@ -941,7 +994,17 @@ impl Check {
                 self.push(Problem::new(&p, "at_least or at_most", "neither"));
             }
             for (k, v) in [("at_least", t.at_least), ("at_most", t.at_most)] {
-                if let Some(v) = v {
+                if let Some(TargetValue::Plan { plan }) = v {
+                    self.plan_factor(&format!("{p}.{k}.plan"), plan);
+                    if NOT_IN_PLAN.contains(&t.metric.as_str()) {
+                        self.push(Problem::new(
+                            format!("{p}.{k}"),
+                            format!("an absolute bound ({} has no plan value)", t.metric),
+                            "a bound relative to the plan",
+                        ));
+                    }
+                }
+                if let Some(TargetValue::Absolute(v)) = v {
                     if !v.is_finite() {
                         self.push(Problem::new(format!("{p}.{k}"), "a finite number", num(v)));
                     }
@@ -966,7 +1029,8 @@ impl Check {
                     }
                 }
             }
-            if let (Some(lo), Some(hi)) = (t.at_least, t.at_most) {
+            let (lo, hi) = (t.at_least, t.at_most);
+            if let (Some(TargetValue::Absolute(lo)), Some(TargetValue::Absolute(hi))) = (lo, hi) {
                 if lo > hi {
                     self.push(Problem::new(
                         &p,

@@ -1,22 +1,14 @@
-//! The organisation: how roles read the strategy, how hard their bonus pulls, and how
-//! they choose.
+//! The organisation: scorecards (what a role is paid on), how roles read the strategy, where a
+//! role stands against its target, and the levers' values in effect.
 //!
-//! A role decides by scoring every allowed option of a lever:
-//!
-//! `U(o) = (1 - p) * sum_k w^_k * dG_k(o) + p * B(o) - c * D(o)`
-//!
-//! where `dG_k` is the role's projection of global objective `k` (sell-out, margin,
-//! availability) under option `o`, `w^` its reading of the strategy, `B` its projected
-//! bonus payout, `p` its incentive pull, and `D` how much worse `o` serves the true
-//! strategy than the best option (priced at `c`, the designed-in consequence). The
-//! projections come from stepping the role's *belief* of the world forward with the
-//! same code as the world itself (see [`crate::world`]); nothing in here knows what a
-//! "good" promotion week is.
+//! How a role chooses is its playbook (`crate::playbook`), fitted to its own scorecard by
+//! `crate::fit`; this module only says what the scorecard pays and what the role can see of it.
 
-use crate::model::{CardSpec, Model, RoleSpec, MAX_DELAY, MAX_ECHELONS};
+use crate::model::{CardSpec, ComponentSpec, Model, RoleSpec, MAX_ECHELONS};
+use crate::playbook::Standing;
 use crate::rng;
 use crate::scenario::{LeverTarget, RoleMetric};
-use crate::world::{base_demand, Chain, Flows, Market, Settings};
+use crate::world::{Flows, Settings};
 use rand_chacha::ChaCha8Rng;
 
 /// Sums of flows over some weeks: what scorecards are computed from.
@@ -42,6 +34,10 @@ pub struct Tally {
     pub media_spend: f64,
     /// Sum of weekly awareness.
     pub awareness: f64,
+    /// Store-weeks played (consumer-facing nodes x weeks).
+    pub store_weeks: f64,
+    /// Store-weeks with unserved demand.
+    pub stockout_store_weeks: f64,
     /// Outflow per echelon.
     pub outflow: [f64; MAX_ECHELONS],
     /// Sum of end-of-week stock per echelon.
@@ -62,6 +58,8 @@ impl Tally {
             contribution: f.contribution(model),
             media_spend: f.media_spend,
             awareness: f.awareness,
+            store_weeks: f.stores,
+            stockout_store_weeks: f.stockout_stores,
             outflow: f.outflow,
             on_hand: f.on_hand,
         }
@@ -87,59 +85,96 @@ impl Tally {
             contribution: self.contribution + o.contribution,
             media_spend: self.media_spend + o.media_spend,
             awareness: self.awareness + o.awareness,
+            store_weeks: self.store_weeks + o.store_weeks,
+            stockout_store_weeks: self.stockout_store_weeks + o.stockout_store_weeks,
             outflow: sum(self.outflow, o.outflow),
             on_hand: sum(self.on_hand, o.on_hand),
         }
     }
 }
 
+/// The value of a scorecard metric over the weeks of a tally: a sum for flows (revenue, units,
+/// spend), a rate for stock and service metrics (turns per year, weeks of cover, fill rate, reach).
+pub fn component_value(c: &ComponentSpec, t: &Tally) -> f64 {
+    let weeks = t.weeks.max(1e-9);
+    match c.metric {
+        RoleMetric::SellInRevenue => t.sell_in_revenue,
+        RoleMetric::SellInUnits => t.sell_in_units,
+        RoleMetric::SellOutUnits => t.sold,
+        RoleMetric::InventoryTurns => {
+            let avg = t.on_hand[c.echelon] / weeks;
+            if avg > 0.0 {
+                t.outflow[c.echelon] / avg * 52.0 / weeks
+            } else {
+                f64::INFINITY
+            }
+        }
+        RoleMetric::WeeksOfCover => {
+            let rate = t.outflow[c.echelon] / weeks;
+            if rate > 0.0 {
+                t.on_hand[c.echelon] / weeks / rate
+            } else {
+                52.0
+            }
+        }
+        RoleMetric::MediaSpend => t.media_spend,
+        RoleMetric::Reach => t.awareness / weeks,
+        RoleMetric::RetailerMargin => t.revenue - t.retailer_costs,
+        RoleMetric::FillRate => {
+            if t.demand > 0.0 {
+                t.sold / t.demand
+            } else {
+                1.0
+            }
+        }
+        RoleMetric::ChainContribution => t.contribution,
+        RoleMetric::OnShelfAvailability => {
+            if t.store_weeks > 0.0 {
+                1.0 - t.stockout_store_weeks / t.store_weeks
+            } else {
+                1.0
+            }
+        }
+    }
+}
+
+/// Whether a metric is summed over the weeks of a period (so its target is pro-rated by the share
+/// of the period a tally covers) rather than a rate.
+pub fn is_summed(m: RoleMetric) -> bool {
+    matches!(
+        m,
+        RoleMetric::SellInRevenue
+            | RoleMetric::SellInUnits
+            | RoleMetric::SellOutUnits
+            | RoleMetric::MediaSpend
+            | RoleMetric::RetailerMargin
+            | RoleMetric::ChainContribution
+    )
+}
+
 /// Scorecard attainment (weighted mean of component ratios, each capped at 2).
-/// `share` is the fraction of the period the tally covers: summed targets are pro-rated by it.
+/// `share` is the fraction of a full period the tally covers: summed targets are pro-rated by it,
+/// so a last period cut short by the horizon, or a period so far, is judged fairly.
 pub fn attainment(card: &CardSpec, t: &Tally, share: f64) -> f64 {
     if t.weeks <= 0.0 || share <= 0.0 {
         return 1.0;
     }
-    let ratio = |actual: f64, target: f64| if target > 0.0 { actual / target } else { 1.0 };
     card.components
         .iter()
         .map(|c| {
-            let due = c.target * share;
-            let r = match c.metric {
-                RoleMetric::SellInRevenue => ratio(t.sell_in_revenue, due),
-                RoleMetric::SellInUnits => ratio(t.sell_in_units, due),
-                RoleMetric::SellOutUnits => ratio(t.sold, due),
-                RoleMetric::InventoryTurns => {
-                    let avg = t.on_hand[c.echelon] / t.weeks;
-                    let turns = if avg > 0.0 {
-                        t.outflow[c.echelon] / avg * 52.0 / t.weeks
-                    } else {
-                        2.0 * c.target
-                    };
-                    ratio(turns, c.target)
-                }
-                RoleMetric::WeeksOfCover => {
-                    let rate = t.outflow[c.echelon] / t.weeks;
-                    let cover = if rate > 0.0 {
-                        t.on_hand[c.echelon] / t.weeks / rate
-                    } else {
-                        52.0
-                    };
-                    ratio(c.target, cover.max(1e-9))
-                }
-                RoleMetric::MediaSpend => 1.0 - (t.media_spend - due).abs() / due,
-                RoleMetric::Reach => ratio(t.awareness / t.weeks, c.target),
-                RoleMetric::RetailerMargin => ratio(t.revenue - t.retailer_costs, due),
-                RoleMetric::FillRate => ratio(
-                    if t.demand > 0.0 {
-                        t.sold / t.demand
-                    } else {
-                        1.0
-                    },
-                    c.target,
-                ),
-                RoleMetric::ChainContribution => ratio(t.contribution, due),
+            let due = if is_summed(c.metric) {
+                c.target * share
+            } else {
+                c.target
             };
-            c.weight * r.clamp(0.0, 2.0)
+            let v = component_value(c, t);
+            let r = match c.metric {
+                RoleMetric::WeeksOfCover => due / v.max(1e-9),
+                RoleMetric::MediaSpend => 1.0 - (v - due).abs() / due,
+                _ if due > 0.0 => v / due,
+                _ => 1.0,
+            };
+            c.weight * if r.is_nan() { 0.0 } else { r.clamp(0.0, 2.0) }
         })
         .sum()
 }
@@ -153,15 +188,20 @@ pub fn payout(card: &CardSpec, a: f64) -> f64 {
     }
 }
 
-/// A role's attainment including the shared bonus, if the org has one.
-pub fn blended(model: &Model, role: &RoleSpec, t: &Tally, share: f64, pay: bool) -> f64 {
+/// A role's attainment, blended with the shared bonus's if the org has one.
+pub fn blended_attainment(model: &Model, role: &RoleSpec, t: &Tally, share: f64) -> f64 {
     let own = attainment(&role.card, t, share);
-    let own = if pay { payout(&role.card, own) } else { own };
     match &model.shared {
-        Some((w, card)) => {
-            let s = attainment(card, t, share);
-            (1.0 - w) * own + w * if pay { payout(card, s) } else { s }
-        }
+        Some((w, card)) => (1.0 - w) * own + w * attainment(card, t, share),
+        None => own,
+    }
+}
+
+/// A role's payout for a tally, blended with the shared bonus's if the org has one.
+pub fn blended_payout(model: &Model, role: &RoleSpec, t: &Tally, share: f64) -> f64 {
+    let own = payout(&role.card, attainment(&role.card, t, share));
+    match &model.shared {
+        Some((w, card)) => (1.0 - w) * own + w * payout(card, attainment(card, t, share)),
         None => own,
     }
 }
@@ -262,45 +302,34 @@ pub fn operational_spread(pulls: &[[f64; 3]]) -> f64 {
     }
 }
 
-/// The incentive pull on a role this week: base plus a term growing with the shortfall
-/// against the pro-rated period target and with how close the period end is.
-pub fn pressure(
+/// Where a role stands this week: weeks into the period, weeks left, and its shortfall against
+/// the pro-rated target (shares are of a full period, so a short last period is judged fairly).
+pub fn standing(
     model: &Model,
     role: &RoleSpec,
     to_date: &Tally,
     elapsed: usize,
     period_len: usize,
-) -> f64 {
-    let b = &role.behaviour;
-    if elapsed == 0 {
-        return b.pressure_base.min(0.95);
+) -> Standing {
+    let shortfall = if elapsed == 0 {
+        0.0
+    } else {
+        let share = elapsed as f64 / model.period as f64;
+        1.0 - blended_attainment(model, role, to_date, share)
+    };
+    Standing {
+        elapsed,
+        weeks_left: period_len - elapsed,
+        shortfall,
     }
-    let share = elapsed as f64 / period_len as f64;
-    let att = blended(model, role, to_date, share, false);
-    let shortfall = (1.0 - att).max(0.0);
-    // Squared: the deadline is felt mostly in the last weeks of the period.
-    let closeness = ((elapsed + 1) as f64 / period_len as f64).powi(2);
-    (b.pressure_base + b.pressure_gain * shortfall * closeness).clamp(0.0, 0.95)
 }
 
-/// What a role can see and what is already decided, for one decision week.
-pub struct View<'a> {
-    /// This week.
-    pub t: usize,
-    /// The real chain (the role pools it into its belief).
-    pub chain: &'a Chain,
-    /// The real market state.
-    pub market: &'a Market,
-    /// End-of-week stock per echelon for the last weeks, indexed by week mod (MAX_DELAY + 1).
-    pub stock_history: &'a [[f64; MAX_ECHELONS]; MAX_DELAY + 1],
-    /// Lever values chosen per week so far (`chosen[lever][week]`).
-    pub chosen: &'a [Vec<f64>],
-    /// Period-to-date tally.
-    pub to_date: &'a Tally,
-    /// Weeks elapsed in this period and its length.
-    pub elapsed: usize,
-    /// Length of the current period.
-    pub period_len: usize,
+/// How hard the bonus pulls on a role this week, 0 to 1: its shortfall against the pro-rated
+/// target times how close the period end is. Shown in charts and the trace; the playbook reacts
+/// to the same two things.
+pub fn pressure(s: &Standing) -> f64 {
+    let closeness = (s.elapsed + 1) as f64 / (s.elapsed + s.weeks_left) as f64;
+    (s.shortfall.clamp(0.0, 1.0) * closeness).clamp(0.0, 1.0)
 }
 
 /// The value of lever `j` in week `w`, as known at decision week `t` (later choices assumed unchanged).
@@ -330,194 +359,22 @@ pub fn settings(model: &Model, value: impl Fn(usize) -> f64) -> Settings {
     s
 }
 
-/// One role's decision about one lever, with what it was based on.
-#[derive(Debug, Clone, Copy)]
-pub struct Decision {
-    /// Index of the chosen option.
-    pub option: usize,
-    /// Pull of the chosen option on each objective, relative to the menu's average.
-    pub pull: [f64; 3],
-}
-
-/// Scratch space for projections, allocated once per trial so deciding never allocates.
-pub struct Mind {
-    belief: Chain,
-    work: Chain,
-    utility: [f64; crate::model::MAX_OPTIONS],
-    gains: [[f64; 3]; crate::model::MAX_OPTIONS],
-}
-
-impl Mind {
-    /// Scratch for a model.
-    pub fn new(model: &Model) -> Self {
-        Mind {
-            belief: Chain::scratch(model),
-            work: Chain::scratch(model),
-            utility: [0.0; crate::model::MAX_OPTIONS],
-            gains: [[0.0; 3]; crate::model::MAX_OPTIONS],
-        }
+/// A role's choice for one lever: its rule's option, or with probability `slip` (the role's
+/// temperature) another allowed option at random. Draws exactly one uniform, always, so the
+/// stream's use does not depend on what was chosen.
+pub fn play(rule_option: usize, options: usize, slip: f64, rng: &mut ChaCha8Rng) -> usize {
+    let u = rng::open01(rng);
+    if options < 2 || u >= slip {
+        return rule_option;
     }
-
-    /// Builds the role's belief of the chain: pooled, with stale or assumed stock where it cannot see.
-    pub fn believe(&mut self, model: &Model, role: &RoleSpec, v: &View) {
-        v.chain.pool_into(&mut self.belief);
-        for (e, spec) in model.chain.iter().enumerate() {
-            match role.sees[e] {
-                Some(0) => {}
-                // Stock is counted at the end of each week: d weeks late is the count of week t - 1 - d.
-                Some(d) if v.t > d => {
-                    let seen = v.stock_history[(v.t - 1 - d) % (MAX_DELAY + 1)][e];
-                    self.belief.set_on_hand(e, seen);
-                }
-                _ => {
-                    let nominal = self.belief.forecast(e) * spec.initial_cover;
-                    self.belief.set_on_hand(e, nominal);
-                }
-            }
-        }
+    // u / slip is uniform on (0, 1): pick one of the other options evenly.
+    let k = ((u / slip) * (options - 1) as f64) as usize;
+    let k = k.min(options - 2);
+    if k >= rule_option {
+        k + 1
+    } else {
+        k
     }
-
-    /// Scores every option of lever `j` for `role` and picks one (soft-max, one uniform drawn).
-    #[allow(clippy::too_many_arguments)] // the inputs of U(o), each named in the formula
-    pub fn decide(
-        &mut self,
-        model: &Model,
-        r: usize,
-        j: usize,
-        reading: &[f64; 3],
-        p: f64,
-        v: &View,
-        rng: &mut ChaCha8Rng,
-    ) -> Decision {
-        let role = &model.roles[r];
-        let lever = &model.levers[j];
-        let rem = v.period_len - v.elapsed;
-        let look = role.behaviour.lookahead_weeks as usize;
-        // Roles plan past the end of the simulated horizon: for them the business goes on.
-        let horizon = rem.max(look);
-        // Objectives in "normal weeks": a normal week's sales, contribution, and demand lost.
-        let week = base_demand(model) * v.chain_size();
-        let prices = &model.scenario.world.prices;
-        let week_margin = week * (prices.shelf_price - prices.unit_cost);
-        let n = lever.options.len();
-        for (i, &o) in lever.options.iter().enumerate() {
-            let [this, next, global] =
-                self.project(model, j, o, horizon, rem.min(horizon), look.min(horizon), v);
-            self.gains[i] = [
-                global.sold / week,
-                global.contribution / week_margin,
-                -(global.demand - global.sold) / week,
-            ];
-            // The bonus of this period, plus what the projection shows of the next one, discounted:
-            // money now is louder than money later.
-            let mut b = blended(model, role, &v.to_date.plus(&this), 1.0, true);
-            if next.weeks > 0.0 {
-                let later = blended(model, role, &next, next.weeks / v.period_len as f64, true);
-                b += role.behaviour.next_period_weight * later;
-            }
-            self.utility[i] = p * b;
-        }
-        let mut best_strategy = f64::MIN;
-        for i in 0..n {
-            let own: f64 = (0..3).map(|k| reading[k] * self.gains[i][k]).sum();
-            self.utility[i] += (1.0 - p) * own;
-            best_strategy = best_strategy.max(self.strategy_value(model, i));
-        }
-        let status_quo = if lever.target.is_pulse() {
-            lever.initial_value
-        } else {
-            lever_value(model, v.chosen, j, v.t, v.t)
-        };
-        for i in 0..n {
-            self.utility[i] -=
-                model.defection_cost * (best_strategy - self.strategy_value(model, i));
-            if lever.options[i] != status_quo {
-                self.utility[i] -= role.behaviour.inertia;
-            }
-        }
-        let option = choose(
-            &self.utility[..n],
-            role.behaviour.temperature,
-            rng::open01(rng),
-        );
-        let gains = &self.gains[..n];
-        let pull = std::array::from_fn(|k| {
-            gains[option][k] - gains.iter().map(|g| g[k]).sum::<f64>() / n as f64
-        });
-        Decision { option, pull }
-    }
-
-    fn strategy_value(&self, model: &Model, i: usize) -> f64 {
-        (0..3).map(|k| model.weights[k] * self.gains[i][k]).sum()
-    }
-
-    /// Steps the belief forward with lever `j` set to `o`; returns tallies over the rest of this
-    /// period, the weeks after it, and the global lookahead window.
-    #[allow(clippy::too_many_arguments)]
-    fn project(
-        &mut self,
-        model: &Model,
-        j: usize,
-        o: f64,
-        horizon: usize,
-        bonus_weeks: usize,
-        look: usize,
-        v: &View,
-    ) -> [Tally; 3] {
-        self.work.copy_from(&self.belief);
-        let mut market = *v.market;
-        let (mut bonus, mut next, mut global) =
-            (Tally::default(), Tally::default(), Tally::default());
-        let lever = &model.levers[j];
-        // A pulse (a promotion week) is projected for its decision interval, then off again;
-        // a standing setting (a cover target) is projected to stay.
-        let until = if lever.target.is_pulse() {
-            lever.latency + lever.every
-        } else {
-            usize::MAX
-        };
-        for k in 0..horizon {
-            let w = v.t + k;
-            let s = settings(model, |i| match i == j && k >= lever.latency {
-                true if k < until => o,
-                true => lever.initial_value,
-                false => lever_value(model, v.chosen, i, w, v.t),
-            });
-            let f = crate::world::advance(model, w, &s, &mut market, &mut self.work, None);
-            if k < bonus_weeks {
-                bonus.add(&f, model);
-            } else {
-                next.add(&f, model);
-            }
-            if k < look {
-                global.add(&f, model);
-            }
-        }
-        [bonus, next, global]
-    }
-}
-
-impl View<'_> {
-    fn chain_size(&self) -> f64 {
-        self.chain.total_size()
-    }
-}
-
-/// Soft-max choice with temperature `tau` at uniform `u` (tau = 0: the first best option).
-pub fn choose(utility: &[f64], tau: f64, u: f64) -> usize {
-    let best = utility.iter().cloned().fold(f64::MIN, f64::max);
-    if tau <= 0.0 {
-        return utility.iter().position(|x| *x == best).unwrap_or(0);
-    }
-    let total: f64 = utility.iter().map(|x| ((x - best) / tau).exp()).sum();
-    let mut acc = 0.0;
-    for (i, x) in utility.iter().enumerate() {
-        acc += ((x - best) / tau).exp() / total;
-        if u <= acc {
-            return i;
-        }
-    }
-    utility.len() - 1
 }
 
 #[cfg(test)]
@@ -525,14 +382,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn soft_max_prefers_the_better_option_and_zero_temperature_is_argmax() {
-        let u = [0.0, 1.0, 0.5];
-        assert_eq!(choose(&u, 0.0, 0.99), 1);
-        let picks = (1..1000)
-            .filter(|i| choose(&u, 0.2, *i as f64 / 1000.0) == 1)
-            .count();
-        // exp(5) / (1 + exp(5) + exp(2.5)) = 0.918
-        assert!((picks as f64 / 999.0 - 0.918).abs() < 0.01, "{picks}");
+    fn a_slip_picks_another_option_evenly_and_no_slip_keeps_the_rule() {
+        let mut rng = rng::stream(1, 0, rng::Source::Choice(0));
+        let mut counts = [0usize; 4];
+        for _ in 0..40_000 {
+            counts[play(1, 4, 0.3, &mut rng)] += 1;
+        }
+        // Rule option 1 with probability 0.7; each other option 0.1 (binomial sd about 0.0015).
+        assert!((counts[1] as f64 / 40_000.0 - 0.7).abs() < 0.01, "{counts:?}");
+        for k in [0, 2, 3] {
+            assert!((counts[k] as f64 / 40_000.0 - 0.1).abs() < 0.01, "{counts:?}");
+        }
+        assert!((0..100).all(|_| play(2, 4, 0.0, &mut rng) == 2));
     }
 
     #[test]

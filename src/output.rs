@@ -256,6 +256,50 @@ pub fn stat_json(s: &Stat) -> Value {
     })
 }
 
+/// The plan's values of the global metrics, and every target as resolved.
+fn plan_json(model: &Model) -> Value {
+    let Some(plan) = &model.plan else {
+        return Value::Null;
+    };
+    let metrics: Map<String, Value> = GLOBAL_METRICS
+        .iter()
+        .zip(&plan.metrics)
+        .filter(|(_, v)| v.is_finite())
+        .map(|(n, v)| (n.to_string(), rounded(*v)))
+        .collect();
+    let targets: Vec<Value> = model
+        .targets
+        .iter()
+        .map(|t| {
+            json!({
+                "metric": GLOBAL_METRICS[t.metric],
+                "at_least": t.at_least.map(rounded),
+                "at_most": t.at_most.map(rounded),
+            })
+        })
+        .collect();
+    let scorecards: Map<String, Value> = model
+        .roles
+        .iter()
+        .map(|r| {
+            let comps: Vec<Value> = r
+                .card
+                .components
+                .iter()
+                .map(|c| {
+                    json!({
+                        "metric": crate::model::metric_name(c.metric),
+                        "target": rounded(c.target),
+                        "plan_multiple": c.plan.map(rounded),
+                    })
+                })
+                .collect();
+            (r.name.clone(), Value::Array(comps))
+        })
+        .collect();
+    json!({ "metrics": metrics, "strategy_targets": targets, "scorecard_targets": scorecards })
+}
+
 /// The contents of `summary.json`.
 pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
     let mut metrics = Map::new();
@@ -268,12 +312,37 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
         for (k, o) in Objective::ALL.iter().enumerate() {
             reading.insert(o.name().into(), stat_json(&agg.interpretations[r][k]));
         }
+        let fit = &model.playbook.fits[r];
+        let rules: Map<String, Value> = role
+            .levers
+            .iter()
+            .map(|&j| {
+                let l = &model.levers[j];
+                let rule = crate::playbook::describe(&model.playbook.rules[j], &l.options);
+                (l.name.clone(), Value::String(rule))
+            })
+            .collect();
+        let best_constant = fit.best_constant.as_ref().map(|(combo, payout)| {
+            let options: Map<String, Value> = role
+                .levers
+                .iter()
+                .zip(combo)
+                .map(|(&j, &o)| (model.levers[j].name.clone(), rounded(model.levers[j].options[o])))
+                .collect();
+            json!({ "options": options, "expected_payout": rounded(*payout) })
+        });
         roles.insert(
             role.name.clone(),
             json!({
                 "attainment": stat_json(&agg.roles[r][0]),
                 "payout": stat_json(&agg.roles[r][1]),
                 "claims_success_rate": rounded(agg.roles[r][2].moments.mean()),
+                "projection_bias": stat_json(&agg.roles[r][3]),
+                "playbook": {
+                    "rules": rules,
+                    "expected_payout": rounded(fit.payout),
+                    "best_constant": best_constant,
+                },
                 "interpretation": reading,
             }),
         );
@@ -290,6 +359,7 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
         "orgsim_version": env!("CARGO_PKG_VERSION"),
         "strategy_weights": truth,
         "coordinated_divergence_rate": rounded(agg.metrics[crate::metrics::metric("coordinated_divergence")].moments.mean()),
+        "plan": plan_json(model),
         "metrics": metrics,
         "roles": roles,
         "role_metrics": ROLE_METRICS,

@@ -318,12 +318,18 @@ fn scorecard_lines(raw: &Role, spec: &crate::model::RoleSpec) -> Vec<String> {
             let unit = match c.metric {
                 RoleMetric::InventoryTurns => "a year",
                 RoleMetric::WeeksOfCover => "weeks on average",
-                RoleMetric::Reach | RoleMetric::FillRate => "on average",
+                RoleMetric::Reach | RoleMetric::FillRate | RoleMetric::OnShelfAvailability => {
+                    "on average"
+                }
                 _ => "per period",
             };
+            // A plan-relative target shows what it resolved to, and what it was relative to.
+            let target = match compiled.plan {
+                Some(f) => format!("{} ({} of plan)", fmt_num(compiled.target), pct(f)),
+                None => fmt_num(compiled.target),
+            };
             format!(
-                "{metric}{at}: target {} {unit}, weight {}",
-                fmt_num(c.target),
+                "{metric}{at}: target {target} {unit}, weight {}",
                 pct(compiled.weight)
             )
         })
@@ -523,7 +529,7 @@ fn role_rows(model: &Model, agg: &Aggregate) -> Vec<RoleRow> {
         .iter()
         .enumerate()
         .map(|(r, role)| {
-            let [a, p, c] = &agg.roles[r];
+            let [a, p, c, _] = &agg.roles[r];
             RoleRow {
                 name: role.name.clone(),
                 attainment: fmt_num(a.moments.mean()),

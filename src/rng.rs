@@ -22,8 +22,11 @@ pub enum Source {
     StoreSizes,
     /// A role's reading of the strategy, drawn once per trial.
     Interpretation(usize),
-    /// A role's soft-max choice noise: one uniform per lever decision.
+    /// A role's slips (its temperature): one uniform per lever decision.
     Choice(usize),
+    /// Consumer demand in the unscored warm-up weeks, so that the scored weeks' draws do not
+    /// depend on how long the warm-up is.
+    Warmup,
 }
 
 impl Source {
@@ -33,6 +36,7 @@ impl Source {
             Source::StoreSizes => 2,
             Source::Interpretation(r) => 0x1_0000 + r as u64,
             Source::Choice(r) => 0x2_0000 + r as u64,
+            Source::Warmup => 3,
         }
     }
 }

@@ -23,9 +23,15 @@ pub struct Scenario {
     /// Number of weekly ticks in one trial.
     #[serde(default = "defaults::horizon_weeks")]
     pub horizon_weeks: u32,
-    /// Ticks per scorecard period (targets and bonuses are per period).
+    /// Ticks per scorecard period (targets and bonuses are per period). A last period cut short by
+    /// the horizon is scored against its pro-rated target.
     #[serde(default = "defaults::period_weeks")]
     pub period_weeks: u32,
+    /// Unscored weeks played before week 1 with every lever at its `initial` option, so that a trial
+    /// starts in the steady state of its opening policies (pipelines, forecasts and stock settled):
+    /// the opening stock must not decide the outcome.
+    #[serde(default = "defaults::warmup_weeks")]
+    pub warmup_weeks: u32,
     /// The shared reality: market, stock points, money.
     pub world: World,
     /// What the organisation says it wants.
@@ -136,7 +142,7 @@ pub struct Prices {
 pub struct Media {
     /// Share of last week's adstock that carries over.
     pub adstock_decay: f64,
-    /// Adstock at which awareness reaches 1 - 1/e.
+    /// Adstock per store (weekly spend per store, carried over) at which awareness reaches 1 - 1/e.
     pub saturation_spend: f64,
     /// Demand uplift at full awareness (0.3 = +30%).
     pub max_uplift: f64,
@@ -320,12 +326,39 @@ pub struct Exclusion {
 pub struct Target {
     /// A per-trial metric name, as in `trials.csv`.
     pub metric: String,
-    /// Lowest acceptable value.
+    /// Lowest acceptable value: a number, or `{"plan": f}` for f times the plan's value.
     #[serde(default)]
-    pub at_least: Option<f64>,
-    /// Highest acceptable value.
+    pub at_least: Option<TargetValue>,
+    /// Highest acceptable value: a number, or `{"plan": f}` for f times the plan's value.
     #[serde(default)]
-    pub at_most: Option<f64>,
+    pub at_most: Option<TargetValue>,
+}
+
+impl TargetValue {
+    /// The value, if absolute.
+    pub fn absolute(self) -> Option<f64> {
+        match self {
+            TargetValue::Absolute(v) => Some(v),
+            TargetValue::Plan { .. } => None,
+        }
+    }
+}
+
+/// A target, set the way budgets are: an absolute number, or a multiple of the plan's value.
+///
+/// The plan is the scenario with every lever at its `initial` option and demand at its
+/// expectation (see `orgsim::plan`). A target written as `{"plan": 1.05}` keeps its meaning when
+/// the store count, the horizon or the prices change.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TargetValue {
+    /// An absolute value.
+    Absolute(f64),
+    /// A multiple of the plan's value of the same metric.
+    Plan {
+        /// The multiple (1.05 = 5% above plan).
+        plan: f64,
+    },
 }
 
 /// A department or partner.
@@ -368,6 +401,11 @@ pub struct Lever {
     /// A change takes effect only after another role approves it.
     #[serde(default)]
     pub approval: Option<Approval>,
+    /// At most this many decisions per period may be away from the initial option (the retailer's
+    /// promotion slots, a trade budget); beyond it the lever plays its initial option. Absent = no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 52))]
+    pub max_uses_per_period: Option<u32>,
 }
 
 /// What a lever sets.
@@ -378,7 +416,7 @@ pub enum LeverTarget {
     PromoDepth,
     /// Extra units pushed to the retailer this week, in weeks of its forecast demand.
     TradeLoading,
-    /// Media spend this week.
+    /// Media spend this week, per store (the cost is this times the store count).
     MediaSpend,
     /// The cover (weeks) of a stock point's ordering policy.
     OrderCover {
@@ -430,8 +468,9 @@ pub struct ScoreComponent {
     /// The stock point, for stock metrics (`inventory_turns`, `weeks_of_cover`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_point: Option<String>,
-    /// Target per period (turns are per year, cover and reach are averages).
-    pub target: f64,
+    /// Target per period (turns are per year, cover and reach are averages): a number, or
+    /// `{"plan": f}` for f times the plan's value per period.
+    pub target: TargetValue,
     /// Weight in the scorecard; the weights sum to 1 (or to 100, as percentages).
     pub weight: f64,
 }
@@ -458,6 +497,8 @@ pub enum RoleMetric {
     RetailerMargin,
     /// Share of consumer demand served.
     FillRate,
+    /// On-shelf availability: share of store-weeks in which a store served all its demand.
+    OnShelfAvailability,
     /// The whole chain's contribution (the strategy's margin).
     ChainContribution,
 }
@@ -475,7 +516,7 @@ impl RoleMetric {
             | RoleMetric::WeeksOfCover
             | RoleMetric::RetailerMargin
             | RoleMetric::ChainContribution => Objective::Margin,
-            RoleMetric::FillRate => Objective::Availability,
+            RoleMetric::FillRate | RoleMetric::OnShelfAvailability => Objective::Availability,
         }
     }
     /// Whether the metric needs `stock_point`.
@@ -503,29 +544,20 @@ impl Default for Payout {
     }
 }
 
-/// How a role decides.
+/// How a role decides. Its playbook (a rule per lever) is fitted to its own scorecard by
+/// `orgsim::fit`; these settings say what it is fitted to and how it is played.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Behaviour {
-    /// Incentive pull when on target.
-    #[serde(default = "defaults::pressure_base")]
-    pub pressure_base: f64,
-    /// Growth of the pull with shortfall x closeness of the period end (squared share of the period elapsed).
-    #[serde(default = "defaults::pressure_gain")]
-    pub pressure_gain: f64,
-    /// Soft-max temperature (0 = always the best-scoring option).
+    /// How much expected bonus (as a fraction of target bonus) the role would give up for one unit
+    /// of the strategy as it reads it (its reading of sell-out, margin and availability against the
+    /// plan). Small by default: the bonus is louder than the deck.
+    #[serde(default = "defaults::deck_weight")]
+    pub deck_weight: f64,
+    /// Probability of a slip: at each decision the role takes a different allowed option, at random,
+    /// with this probability (bounded rationality; 0 = always its rule's option).
     #[serde(default = "defaults::temperature")]
     pub temperature: f64,
-    /// Effort of acting or of changing a setting, in normal weeks of the objectives: the status quo
-    /// (no promotion, the current cover) wins ties.
-    #[serde(default = "defaults::inertia")]
-    pub inertia: f64,
-    /// Weight of the next period's projected bonus against this period's (0 = only this period counts).
-    #[serde(default = "defaults::next_period_weight")]
-    pub next_period_weight: f64,
-    /// Weeks ahead the role projects global objectives.
-    #[serde(default = "defaults::lookahead_weeks")]
-    pub lookahead_weeks: u32,
     /// Share of ambiguity-driven reading that follows the role's own scorecard rather than noise.
     #[serde(default = "defaults::motivated_reading")]
     pub motivated_reading: f64,
@@ -534,12 +566,8 @@ pub struct Behaviour {
 impl Default for Behaviour {
     fn default() -> Self {
         Behaviour {
-            pressure_base: defaults::pressure_base(),
-            pressure_gain: defaults::pressure_gain(),
+            deck_weight: defaults::deck_weight(),
             temperature: defaults::temperature(),
-            inertia: defaults::inertia(),
-            next_period_weight: defaults::next_period_weight(),
-            lookahead_weeks: defaults::lookahead_weeks(),
             motivated_reading: defaults::motivated_reading(),
         }
     }
@@ -551,7 +579,8 @@ impl Default for Behaviour {
 pub struct Visibility {
     /// The stock point.
     pub stock_point: String,
-    /// Weeks of delay before the role sees its stock; absent = the role does not see it and assumes normal cover.
+    /// Weeks of delay before the role sees the stock count (0 = this week's count; absent = 0).
+    /// A stock point that is not listed is not seen at all.
     #[serde(default)]
     pub delay_weeks: Option<u32>,
 }
@@ -585,6 +614,9 @@ pub(crate) mod defaults {
     pub fn period_weeks() -> u32 {
         4
     }
+    pub fn warmup_weeks() -> u32 {
+        16
+    }
     pub fn end_salvage_fraction() -> f64 {
         0.5
     }
@@ -603,23 +635,11 @@ pub(crate) mod defaults {
     pub fn decide_every_weeks() -> u32 {
         1
     }
-    pub fn pressure_base() -> f64 {
-        0.2
-    }
-    pub fn pressure_gain() -> f64 {
-        2.0
+    pub fn deck_weight() -> f64 {
+        0.05
     }
     pub fn temperature() -> f64 {
-        0.02
-    }
-    pub fn inertia() -> f64 {
-        0.02
-    }
-    pub fn next_period_weight() -> f64 {
-        0.5
-    }
-    pub fn lookahead_weeks() -> u32 {
-        4
+        0.0
     }
     pub fn motivated_reading() -> f64 {
         0.4

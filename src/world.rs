@@ -50,6 +50,8 @@ pub struct Flows {
     pub lost: f64,
     /// Stores that could not serve all demand.
     pub stockout_stores: f64,
+    /// Consumer-facing nodes (stores, or one pooled node) this week.
+    pub stores: f64,
     /// Consumer revenue.
     pub revenue: f64,
     /// Units shipped into the sell-in point.
@@ -112,10 +114,12 @@ impl Market {
         let m = &model.scenario.world.media;
         self.adstock = m.adstock_decay * self.adstock + s.media_spend;
         let awareness = 1.0 - (-self.adstock / m.saturation_spend).exp();
+        // `t` is the world's clock, which starts with the warm-up: week 0 of the calendar is the
+        // first scored week.
+        let week = t as f64 - model.warmup as f64;
         let season = 1.0
             + d.season_amplitude
-                * (2.0 * std::f64::consts::PI * (t as f64 - d.season_peak_week as f64) / 52.0)
-                    .cos();
+                * (2.0 * std::f64::consts::PI * (week - d.season_peak_week as f64) / 52.0).cos();
         let uplift = (d.promo_elasticity * s.promo_depth).exp();
         let dw = d.dip_weeks as usize;
         let owed: f64 = (1..=dw)
@@ -367,6 +371,7 @@ impl Chain {
                 f.stockout_stores += 1.0;
             }
             l.seen[c] = drawn;
+            f.stores += 1.0;
             f.demand_mean += mean;
             f.demand += drawn as f64;
             f.sold += sold as f64;
@@ -717,7 +722,8 @@ pub fn advance(
 ) -> Flows {
     let (mult, awareness) = market.step(model, t, s);
     let mut f = Flows {
-        media_spend: s.media_spend,
+        // The lever is spend per store: the cost scales with the market, as the reach does.
+        media_spend: s.media_spend * model.stores as f64,
         awareness,
         ..Flows::default()
     };

@@ -1,0 +1,295 @@
+//! Fitting each role's playbook to its own scorecard, by best response on common random numbers.
+//!
+//! Why fitted rules, not projections: a role that projects its options with a mental model of
+//! the world is only as good as that model, and measured against the world it was not (its
+//! promotions lowered its own bonus). Here every candidate rule is scored on the world's own code,
+//! on the same fitting trials (common random numbers), with the other roles playing their current
+//! rules. Each role in turn first takes the best constant policy for its levers, then improves one
+//! rule parameter at a time, keeping a change only when it raises the role's own expected utility
+//! by more than [`MARGIN`] paired standard errors. Rounds repeat until no role changes (a
+//! best-response equilibrium on the fitting trials) or [`ROUNDS`] is reached. The result is a
+//! pure function of the model: fitting trials use their own seed, so every run's trials are out
+//! of sample.
+//!
+//! A role's utility is its payout (a fraction of target bonus per period, averaged over the
+//! horizon, each period at its share) plus `deck_weight` times the strategy as it reads it: its
+//! reading's weights on sell-out, profit and fill rate, each relative to the plan.
+
+use crate::engine::Trial;
+use crate::metrics::{metric, TrialResult};
+use crate::model::Model;
+use crate::playbook::{Playbook, RoleFit, Rule, TRIGGERS};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Fitting trials per candidate.
+pub const FIT_TRIALS: u64 = 64;
+/// The fitting trials' seed: fixed, so the playbook depends on the scenario alone.
+pub const FIT_SEED: u64 = 0x0F17_5EED;
+/// Rounds of best response at most.
+pub const ROUNDS: usize = 8;
+/// A change is kept when it raises the role's utility by more than this many paired standard errors.
+pub const MARGIN: f64 = 2.0;
+
+/// Per fitting trial: each role's utility and payout, and the global objectives.
+struct Scores {
+    utility: Vec<Vec<f64>>,
+    payout: Vec<Vec<f64>>,
+    objectives: [f64; 3],
+}
+
+struct Fitter<'m> {
+    model: &'m Model,
+    cache: HashMap<Vec<Rule>, std::sync::Arc<Scores>>,
+    plan: [f64; 3],
+}
+
+/// The plan's sell-out, profit and fill rate: the yardstick of a role's reading of the strategy.
+fn plan_objectives(model: &Model) -> [f64; 3] {
+    match &model.plan {
+        Some(p) => [
+            p.metrics[metric("sell_out_units")],
+            p.metrics[metric("profit")],
+            p.metrics[metric("fill_rate")],
+        ],
+        None => [f64::NAN; 3],
+    }
+}
+
+/// The trial's sell-out, profit and fill rate, each relative to the plan (0 = as planned).
+fn objectives(r: &TrialResult, plan: &[f64; 3]) -> [f64; 3] {
+    let v = [
+        r.metrics[metric("sell_out_units")],
+        r.metrics[metric("profit")],
+        r.metrics[metric("fill_rate")],
+    ];
+    std::array::from_fn(|k| {
+        if plan[k].is_finite() && plan[k].abs() > 1e-9 {
+            (v[k] - plan[k]) / plan[k].abs()
+        } else {
+            0.0
+        }
+    })
+}
+
+impl<'m> Fitter<'m> {
+    fn scores(&mut self, rules: &[Rule]) -> std::sync::Arc<Scores> {
+        if let Some(s) = self.cache.get(rules) {
+            return s.clone();
+        }
+        let mut m = self.model.clone();
+        m.playbook.rules = rules.to_vec();
+        let results: Vec<TrialResult> = (0..FIT_TRIALS)
+            .into_par_iter()
+            .map(|i| Trial::new(&m, FIT_SEED, i).finish())
+            .collect();
+        let n_roles = m.roles.len();
+        let mut utility = vec![Vec::with_capacity(results.len()); n_roles];
+        let mut payout = vec![Vec::with_capacity(results.len()); n_roles];
+        let mut total = [0.0; 3];
+        for res in &results {
+            let g = objectives(res, &self.plan);
+            for k in 0..3 {
+                total[k] += g[k];
+            }
+            for r in 0..n_roles {
+                let deck: f64 = (0..3).map(|k| res.interpretations[r][k] * g[k]).sum();
+                let pay = res.roles[r][1];
+                let u = pay + m.roles[r].behaviour.deck_weight * deck;
+                // A candidate whose numbers break (NaN) is never preferred.
+                utility[r].push(if u.is_finite() { u } else { f64::MIN / 4.0 });
+                payout[r].push(pay);
+            }
+        }
+        let n = results.len().max(1) as f64;
+        let s = std::sync::Arc::new(Scores {
+            utility,
+            payout,
+            objectives: total.map(|x| x / n),
+        });
+        self.cache.insert(rules.to_vec(), s.clone());
+        s
+    }
+
+    /// Whether `cand` beats `cur` for role `r` by more than MARGIN paired standard errors.
+    fn better(&mut self, r: usize, cand: &[Rule], cur: &[Rule]) -> bool {
+        if cand == cur {
+            return false;
+        }
+        let a = self.scores(cur);
+        let b = self.scores(cand);
+        let (d, se) = paired(&a.utility[r], &b.utility[r]);
+        d > 1e-12 && d > MARGIN * se
+    }
+}
+
+/// Mean and standard error of `b - a`, trial by trial.
+pub(crate) fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
+    let n = a.len() as f64;
+    if n < 2.0 {
+        return (0.0, 0.0);
+    }
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| y - x).collect();
+    let m = d.iter().sum::<f64>() / n;
+    let v = d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, (v / n).sqrt())
+}
+
+/// Every constant policy for a role's levers (option indices in lever order).
+fn constants(model: &Model, r: usize) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new()];
+    for &j in &model.roles[r].levers {
+        let n = model.levers[j].options.len();
+        out = out
+            .into_iter()
+            .flat_map(|c| {
+                (0..n).map(move |o| {
+                    let mut c = c.clone();
+                    c.push(o);
+                    c
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+fn with_constant(model: &Model, rules: &[Rule], r: usize, combo: &[usize]) -> Vec<Rule> {
+    let mut out = rules.to_vec();
+    for (&j, &o) in model.roles[r].levers.iter().zip(combo) {
+        out[j] = Rule::constant(o);
+    }
+    out
+}
+
+/// The variations of one rule tried in a coordinate step: each parameter moved on its own.
+fn variations(rule: &Rule, options: usize, period: usize) -> Vec<Rule> {
+    let mut out = Vec::new();
+    for push in 0..options {
+        out.push(Rule { push, ..*rule });
+    }
+    if !rule.is_constant() {
+        for trigger in 0..TRIGGERS.len() {
+            out.push(Rule { trigger, ..*rule });
+        }
+        for window in 1..=period {
+            out.push(Rule { window, ..*rule });
+        }
+    }
+    for base in 0..options {
+        out.push(Rule { base, ..*rule });
+    }
+    out.retain(|r| r != rule);
+    out
+}
+
+/// Fits every role's playbook (see the module doc). Needs the plan (for the deck term).
+pub fn fit(model: &Model) -> Playbook {
+    let mut f = Fitter {
+        model,
+        cache: HashMap::new(),
+        plan: plan_objectives(model),
+    };
+    let mut rules = model.playbook.rules.clone();
+    let mut changes = vec![0usize; model.roles.len()];
+    for _ in 0..ROUNDS {
+        let mut changed = false;
+        for r in 0..model.roles.len() {
+            if model.roles[r].levers.is_empty() {
+                continue;
+            }
+            let before = rules.clone();
+            for combo in constants(model, r) {
+                let cand = with_constant(model, &rules, r, &combo);
+                if f.better(r, &cand, &rules) {
+                    rules = cand;
+                }
+            }
+            for &j in &model.roles[r].levers {
+                let n = model.levers[j].options.len();
+                let mut i = 0;
+                // Re-derive the variations after each change, so each step starts from the current rule.
+                loop {
+                    let vars = variations(&rules[j], n, model.period);
+                    let Some(v) = vars.get(i) else { break };
+                    let mut cand = rules.clone();
+                    cand[j] = *v;
+                    if f.better(r, &cand, &rules) {
+                        rules = cand;
+                        i = 0;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            if rules != before {
+                changes[r] += 1;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let fits = (0..model.roles.len())
+        .map(|r| role_fit(&mut f, &rules, r, changes[r]))
+        .collect();
+    let pulls = pulls(&mut f, &rules);
+    Playbook {
+        rules,
+        fits,
+        fitted: true,
+        pulls,
+        fit_trials: FIT_TRIALS,
+    }
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len().max(1) as f64
+}
+
+fn role_fit(f: &mut Fitter, rules: &[Rule], r: usize, changes: usize) -> RoleFit {
+    let own = f.scores(rules);
+    let best_constant = if f.model.roles[r].levers.is_empty() {
+        None
+    } else {
+        constants(f.model, r)
+            .into_iter()
+            .map(|c| {
+                let s = f.scores(&with_constant(f.model, rules, r, &c));
+                let p = mean(&s.payout[r]);
+                (c, p)
+            })
+            .fold(None, |best: Option<(Vec<usize>, f64)>, (c, p)| match best {
+                Some((_, bp)) if bp >= p => best,
+                _ => Some((c, p)),
+            })
+    };
+    RoleFit {
+        payout: mean(&own.payout[r]),
+        utility: mean(&own.utility[r]),
+        best_constant,
+        changes,
+    }
+}
+
+/// Per lever and option: the objectives when that lever plays that option throughout (others
+/// as fitted), relative to the lever's average option.
+fn pulls(f: &mut Fitter, rules: &[Rule]) -> Vec<Vec<[f64; 3]>> {
+    (0..f.model.levers.len())
+        .map(|j| {
+            let n = f.model.levers[j].options.len();
+            let objs: Vec<[f64; 3]> = (0..n)
+                .map(|o| {
+                    let mut cand = rules.to_vec();
+                    cand[j] = Rule::constant(o);
+                    f.scores(&cand).objectives
+                })
+                .collect();
+            let avg: [f64; 3] = std::array::from_fn(|k| objs.iter().map(|g| g[k]).sum::<f64>() / n as f64);
+            objs.iter()
+                .map(|g| std::array::from_fn(|k| g[k] - avg[k]))
+                .collect()
+        })
+        .collect()
+}
