@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 fn model(name: &str) -> orgsim::model::Model {
     let source = orgsim::load::resolve(name).unwrap();
-    orgsim::load::load(&source, &[]).unwrap()
+    orgsim::prepare(&source, &[]).unwrap()
 }
 
 fn one_trial(c: &mut Criterion) {

@@ -494,18 +494,10 @@ impl<'m> Trial<'m> {
         let (vd, vo) = (var(&tot.demand), var(&tot.orders));
         let bullwhip = if vd > 1e-12 { vo / vd } else { 0.0 };
         let periods = self.periods_done.max(1e-9);
-        let roles: Vec<[f64; ROLE_VALUES]> = (0..m.roles.len())
+        let mut roles: Vec<[f64; ROLE_VALUES]> = (0..m.roles.len())
             .map(|r| {
                 let a = self.attainment[r] / periods;
-                let pay = self.payout[r] / periods;
-                // The fit's expected payout, against what this trial paid: its mean over trials is
-                // the role's projection bias (zero for a role that knows its own game).
-                let bias = if m.playbook.fitted {
-                    m.playbook.fits[r].payout - pay
-                } else {
-                    0.0
-                };
-                [a, pay, (a >= 1.0) as u8 as f64, bias]
+                [a, self.payout[r] / periods, (a >= 1.0) as u8 as f64, 0.0]
             })
             .collect();
         let mut metrics = vec![0.0; GLOBAL_METRICS.len()];
@@ -547,8 +539,19 @@ impl<'m> Trial<'m> {
             let v = metrics[tg.metric];
             tg.at_least.is_none_or(|lo| v >= lo) && tg.at_most.is_none_or(|hi| v <= hi)
         });
-        let all_claim = m.claimants.iter().all(|&r| roles[r][2] > 0.5);
         let strategy = strategy_attainment(m, &metrics);
+        // The designed-in consequence of defection: a clawback on every bonus when the
+        // organisation misses. Claims of success stand on attainment, which it does not touch.
+        let clawback = m.defection_cost * (1.0 - strategy).max(0.0);
+        for (r, v) in roles.iter_mut().enumerate() {
+            v[1] = (v[1] - clawback).max(0.0);
+            // The fit's expected payout against what this trial paid: its mean over trials is the
+            // role's projection bias (zero for a role that knows its own game).
+            if m.playbook.fitted {
+                v[3] = m.playbook.fits[r].payout - v[1];
+            }
+        }
+        let all_claim = m.claimants.iter().all(|&r| roles[r][2] > 0.5);
         let claimed = if m.claimants.is_empty() {
             strategy
         } else {

@@ -50,7 +50,7 @@ fn plan_objectives(model: &Model) -> [f64; 3] {
         Some(p) => [
             p.metrics[metric("sell_out_units")],
             p.metrics[metric("profit")],
-            p.metrics[metric("fill_rate")],
+            p.metrics[metric("on_shelf_availability")],
         ],
         None => [f64::NAN; 3],
     }
@@ -61,7 +61,7 @@ fn objectives(r: &TrialResult, plan: &[f64; 3]) -> [f64; 3] {
     let v = [
         r.metrics[metric("sell_out_units")],
         r.metrics[metric("profit")],
-        r.metrics[metric("fill_rate")],
+        r.metrics[metric("on_shelf_availability")],
     ];
     std::array::from_fn(|k| {
         if plan[k].is_finite() && plan[k].abs() > 1e-9 {

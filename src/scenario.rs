@@ -592,7 +592,9 @@ pub struct Org {
     /// A component added to every role's bonus, tied to global outcomes.
     #[serde(default)]
     pub shared_bonus: Option<SharedBonus>,
-    /// Cost to a role of choosing an option that serves the strategy worse than its best option (0 = none designed in).
+    /// A clawback: when the organisation misses its strategy, every role gives back this much of its
+    /// bonus (as a fraction of target bonus a period) per unit the strategy's attainment falls short
+    /// of 1 (0 = no consequence designed in). Roles' playbooks are fitted to their pay after it.
     #[serde(default)]
     pub defection_cost: f64,
 }

@@ -19,7 +19,7 @@ const SEED: u64 = 7;
 fn model(sets: &[&str]) -> Model {
     let source = orgsim::load::resolve("promo_vs_inventory").unwrap();
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    orgsim::load::load(&source, &sets).unwrap()
+    orgsim::prepare(&source, &sets).unwrap()
 }
 
 const SMALL: &[&str] = &["world.stores=10"];

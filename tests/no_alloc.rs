@@ -23,7 +23,7 @@ static GLOBAL: Counting = Counting;
 fn stepping_a_trial_allocates_nothing() {
     for name in orgsim::load::BUILTINS.iter().map(|b| b.name) {
         let source = orgsim::load::resolve(name).unwrap();
-        let model = orgsim::load::load(&source, &[]).unwrap();
+        let model = orgsim::prepare(&source, &[]).unwrap();
         let mut trial = orgsim::engine::Trial::new(&model, 3, 11);
         let before = ALLOCATIONS.load(Ordering::Relaxed);
         while !trial.is_done() {

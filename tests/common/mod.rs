@@ -6,11 +6,11 @@ use orgsim::metrics::{metric, TrialResult};
 use orgsim::model::Model;
 use rayon::prelude::*;
 
-/// A built-in scenario with `--set` style overrides applied.
+/// A built-in scenario with `--set` style overrides applied, prepared to run (plan, playbooks).
 pub fn model(name: &str, sets: &[&str]) -> Model {
     let source = orgsim::load::resolve(name).expect("built-in exists");
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    orgsim::load::load(&source, &sets).unwrap_or_else(|e| panic!("{e}"))
+    orgsim::prepare(&source, &sets).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Trials `0..n` of `model` with seed `seed` (whole results, series included).
