@@ -392,7 +392,17 @@ impl Chain {
             0
         };
         let l = &mut self.levels[e];
+        // Units in the pipeline at the end of a week: ordered, not yet on hand.
         let lead = (spec.lead + spec.order_delay) as f64;
+        // Risk period. Orders are placed after this week's consumers; one placed in week t is
+        // shipped in week t + order delay and, with lead L >= 1, arrives at the start of week
+        // t + delay + L, in time for that week's consumers. With lead 0 it goes on hand at once,
+        // after this week's consumers: in time for next week, like lead 1. So the stock this
+        // order brings up must last delay + max(L, 1) weeks, until the next order arrives. The
+        // order-up-to level covers that, plus `cover_weeks`; the safety term uses one week more,
+        // as it always has. For L >= 1 this is delay + L, as before; lead 0 now stocks like lead 1
+        // (it stocked a week less: the built-in's stores filled 0.75 of demand instead of 1.00).
+        let risk = (spec.lead.max(1) + spec.order_delay) as f64;
         for c in 0..l.copies {
             let x = l.seen[c] as f64;
             l.observe(c, x, &spec.policy);
@@ -406,8 +416,8 @@ impl Chain {
                     ..
                 } => {
                     let cover = if cover.is_nan() { *cover_weeks } else { cover };
-                    let safety = safety_factor * (l.mse[c] * (lead + 1.0)).sqrt();
-                    (fc * (lead + cover) + safety - position).max(0.0)
+                    let safety = safety_factor * (l.mse[c] * (risk + 1.0)).sqrt();
+                    (fc * (risk + cover) + safety - position).max(0.0)
                 }
                 OrderPolicy::Sterman {
                     alpha_s,
@@ -579,6 +589,14 @@ impl Level {
                 l.inbound[Level::slot(k, spec.lead + 1, c, copies)] = per_week;
                 l.on_order[c] += per_week;
             }
+            if spec.lead == 0 {
+                // Lead 0 delivers in time for next week, as lead 1 does (see `place_orders`):
+                // the week of supply that lead 1 opens with in transit is on hand here.
+                l.on_hand[c] += per_week;
+                if shelf_life > 0 {
+                    l.cohorts[c * shelf_life] += per_week;
+                }
+            }
             for k in 0..spec.order_delay {
                 l.pipe[Level::slot(k, spec.order_delay + 1, c, copies)] = per_week;
                 l.on_order[c] += per_week;
@@ -640,7 +658,8 @@ impl Level {
         expired
     }
 
-    /// Puts a shipment on its way to copy `c`, arriving after `lead` weeks (now if 0).
+    /// Puts a shipment on its way to copy `c`, arriving at the start of week `t + lead`; with
+    /// lead 0 it goes on hand now, after this week's consumers: in time for next week, as lead 1.
     fn ship_in(&mut self, t: usize, lead: usize, c: usize, q: i64) {
         if q == 0 {
             return;
@@ -723,4 +742,69 @@ pub fn advance(
     };
     chain.step(model, t, s, mult, rng, &mut f);
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load;
+
+    fn model(sets: &[&str]) -> Model {
+        let src = load::resolve("promo_vs_inventory").expect("built-in");
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        load::load(&src, &sets).expect("valid scenario")
+    }
+
+    /// Uneven store sizes, so shares differ.
+    fn sizes(m: &Model) -> Vec<f64> {
+        let stores = if m.chain.last().unwrap().per_store {
+            m.stores
+        } else {
+            1
+        };
+        (0..stores).map(|c| 0.5 + 0.25 * (c % 5) as f64).collect()
+    }
+
+    /// Stores' fill rate (sold / demand) over `weeks` weeks with no lever moved.
+    fn fill_rate(m: &Model, weeks: usize, seed: u64) -> f64 {
+        let mut chain = Chain::new(m, sizes(m));
+        let mut market = Market::new();
+        let mut rng = rng::stream(seed, 0, rng::Source::Demand);
+        let (mut sold, mut demand) = (0.0, 0.0);
+        for t in 0..weeks {
+            let f = advance(
+                m,
+                t,
+                &Settings::none(),
+                &mut market,
+                &mut chain,
+                Some(&mut rng),
+            );
+            sold += f.sold;
+            demand += f.demand;
+        }
+        sold / demand
+    }
+
+    #[test]
+    fn lead_time_zero_is_never_worse_than_one() {
+        // 40 stores x 26 weeks, three seeds, with and without safety stock. Lead 0 puts a
+        // shipment on hand after this week's consumers, in time for next week, like lead 1; it
+        // used to stock a week less (fill rate 0.745 against 1.000 at seed 1).
+        for safety in ["1.0", "0.0"] {
+            let safety = format!("world.chain.2.policy.safety_factor={safety}");
+            for seed in 1..4 {
+                let rate = |lead: u32| {
+                    let lead = format!("world.chain.2.lead_time_weeks={lead}");
+                    fill_rate(&model(&[&lead, &safety]), 26, seed)
+                };
+                let (zero, one) = (rate(0), rate(1));
+                assert!(
+                    zero >= one,
+                    "{safety}, seed {seed}: lead 0 {zero} < lead 1 {one}"
+                );
+                assert!(zero > 0.9, "{safety}, seed {seed}: lead 0 {zero}");
+            }
+        }
+    }
 }
