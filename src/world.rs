@@ -504,15 +504,35 @@ impl Chain {
             p.take(0, shipped_total);
             p.seen[0] = new_orders;
             if e == self.sell_in && s.loading_weeks > 0.0 {
-                let fc: f64 = child.forecast.iter().sum();
-                let held =
-                    (child.on_hand.iter().sum::<i64>() + child.inbound.iter().sum::<i64>()) as f64;
-                let room = (model.scenario.world.retailer_max_cover_weeks * fc - held).max(0.0);
-                let want = (s.loading_weeks * fc).min(room);
-                loaded = ((want + 0.5).floor() as i64).min(p.on_hand[0]).max(0);
+                // Each copy (each store, at a per-store point) takes loading_weeks of its own
+                // forecast, up to its own room; the whole units are spread in proportion to
+                // those wants (cumulative rounding: each copy gets its share rounded down or up,
+                // and the units sum exactly).
+                let (weeks, max_cover) = (
+                    s.loading_weeks,
+                    model.scenario.world.retailer_max_cover_weeks,
+                );
+                let total_want: f64 = (0..child.copies)
+                    .map(|c| child.loading_want(c, weeks, max_cover))
+                    .sum();
+                loaded = ((total_want + 0.5).floor() as i64).min(p.on_hand[0]).max(0);
                 p.take(0, loaded);
-                child.ship_in(t, spec.lead, 0, loaded);
-                child.on_order[0] += loaded;
+                let (mut cum, mut given) = (0.0, 0i64);
+                for c in 0..child.copies {
+                    if given == loaded {
+                        break;
+                    }
+                    cum += child.loading_want(c, weeks, max_cover);
+                    let upto = if c + 1 == child.copies {
+                        loaded
+                    } else {
+                        ((loaded as f64 * cum / total_want + 0.5).floor() as i64).min(loaded)
+                    };
+                    let q = upto - given;
+                    given = upto;
+                    child.ship_in(t, spec.lead, c, q);
+                    child.on_order[c] += q;
+                }
             }
             f.outflow[e - 1] += (shipped_total + loaded) as f64;
         } else {
@@ -675,6 +695,15 @@ impl Level {
         }
     }
 
+    /// Units copy `c` takes from trade loading: `weeks` of its forecast, within its room below
+    /// `max_cover` weeks of forecast (counting what it holds on hand and in transit).
+    fn loading_want(&self, c: usize, weeks: f64, max_cover: f64) -> f64 {
+        let fc = self.forecast[c];
+        let w = self.inbound.len() / self.copies;
+        let held = self.on_hand[c] + self.inbound[c * w..(c + 1) * w].iter().sum::<i64>();
+        (weeks * fc).min((max_cover * fc - held as f64).max(0.0))
+    }
+
     /// Removes `q` units from copy `c`, oldest first.
     fn take(&mut self, c: usize, q: i64) {
         self.on_hand[c] -= q;
@@ -806,5 +835,62 @@ mod tests {
                 assert!(zero > 0.9, "{safety}, seed {seed}: lead 0 {zero}");
             }
         }
+    }
+
+    #[test]
+    fn trade_loading_spreads_over_the_stores() {
+        let m = model(&["world.sell_in_point=stores"]);
+        let n = m.chain.len();
+        assert_eq!(m.sell_in, n - 1);
+        let loading = Settings {
+            loading_weeks: 1.5,
+            ..Settings::none()
+        };
+        let max_cover = m.scenario.world.retailer_max_cover_weeks;
+        let mut chain = Chain::new(&m, sizes(&m));
+        let mut market = Market::new();
+        let mut rng = rng::stream(7, 0, rng::Source::Demand);
+        let held = |l: &Level, c: usize| {
+            let w = l.inbound.len() / l.copies;
+            l.on_hand[c] + l.inbound[c * w..(c + 1) * w].iter().sum::<i64>()
+        };
+        let mut loaded_weeks = 0;
+        for t in 0..20 {
+            // The same week twice from the same state and demand, without and with loading: the
+            // stores' difference is what loading sent each of them.
+            let (mut plain, mut plain_market, mut plain_rng) = (chain.clone(), market, rng.clone());
+            let none = Settings::none();
+            let pf = advance(
+                &m,
+                t,
+                &none,
+                &mut plain_market,
+                &mut plain,
+                Some(&mut plain_rng),
+            );
+            let lf = advance(&m, t, &loading, &mut market, &mut chain, Some(&mut rng));
+            let total = (lf.sell_in_units - pf.sell_in_units) as i64;
+            let (a, b) = (&chain.levels[n - 1], &plain.levels[n - 1]);
+            let want = |c: usize| {
+                let fc = b.forecast[c];
+                (1.5 * fc).min((max_cover * fc - held(b, c) as f64).max(0.0))
+            };
+            let wants: f64 = (0..b.copies).map(want).sum();
+            let mut sum = 0;
+            for c in 0..b.copies {
+                let got = held(a, c) - held(b, c);
+                sum += got;
+                let share = total as f64 * want(c) / wants;
+                assert!(
+                    (got as f64 - share).abs() < 1.0,
+                    "week {t}, store {c}: {got} units, share {share} of {total}"
+                );
+            }
+            assert_eq!(sum, total, "week {t}");
+            if total > 0 {
+                loaded_weeks += 1;
+            }
+        }
+        assert!(loaded_weeks >= 10, "{loaded_weeks}");
     }
 }
