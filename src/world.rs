@@ -397,7 +397,17 @@ impl Chain {
             0
         };
         let l = &mut self.levels[e];
+        // Units in the pipeline at the end of a week: ordered, not yet on hand.
         let lead = (spec.lead + spec.order_delay) as f64;
+        // Risk period. Orders are placed after this week's consumers; one placed in week t is
+        // shipped in week t + order delay and, with lead L >= 1, arrives at the start of week
+        // t + delay + L, in time for that week's consumers. With lead 0 it goes on hand at once,
+        // after this week's consumers: in time for next week, like lead 1. So the stock this
+        // order brings up must last delay + max(L, 1) weeks, until the next order arrives. The
+        // order-up-to level covers that, plus `cover_weeks`; the safety term uses one week more,
+        // as it always has. For L >= 1 this is delay + L, as before; lead 0 now stocks like lead 1
+        // (it stocked a week less: the built-in's stores filled 0.75 of demand instead of 1.00).
+        let risk = (spec.lead.max(1) + spec.order_delay) as f64;
         for c in 0..l.copies {
             let x = l.seen[c] as f64;
             l.observe(c, x, &spec.policy);
@@ -411,8 +421,8 @@ impl Chain {
                     ..
                 } => {
                     let cover = if cover.is_nan() { *cover_weeks } else { cover };
-                    let safety = safety_factor * (l.mse[c] * (lead + 1.0)).sqrt();
-                    (fc * (lead + cover) + safety - position).max(0.0)
+                    let safety = safety_factor * (l.mse[c] * (risk + 1.0)).sqrt();
+                    (fc * (risk + cover) + safety - position).max(0.0)
                 }
                 OrderPolicy::Sterman {
                     alpha_s,
@@ -499,15 +509,35 @@ impl Chain {
             p.take(0, shipped_total);
             p.seen[0] = new_orders;
             if e == self.sell_in && s.loading_weeks > 0.0 {
-                let fc: f64 = child.forecast.iter().sum();
-                let held =
-                    (child.on_hand.iter().sum::<i64>() + child.inbound.iter().sum::<i64>()) as f64;
-                let room = (model.scenario.world.retailer_max_cover_weeks * fc - held).max(0.0);
-                let want = (s.loading_weeks * fc).min(room);
-                loaded = ((want + 0.5).floor() as i64).min(p.on_hand[0]).max(0);
+                // Each copy (each store, at a per-store point) takes loading_weeks of its own
+                // forecast, up to its own room; the whole units are spread in proportion to
+                // those wants (cumulative rounding: each copy gets its share rounded down or up,
+                // and the units sum exactly).
+                let (weeks, max_cover) = (
+                    s.loading_weeks,
+                    model.scenario.world.retailer_max_cover_weeks,
+                );
+                let total_want: f64 = (0..child.copies)
+                    .map(|c| child.loading_want(c, weeks, max_cover))
+                    .sum();
+                loaded = ((total_want + 0.5).floor() as i64).min(p.on_hand[0]).max(0);
                 p.take(0, loaded);
-                child.ship_in(t, spec.lead, 0, loaded);
-                child.on_order[0] += loaded;
+                let (mut cum, mut given) = (0.0, 0i64);
+                for c in 0..child.copies {
+                    if given == loaded {
+                        break;
+                    }
+                    cum += child.loading_want(c, weeks, max_cover);
+                    let upto = if c + 1 == child.copies {
+                        loaded
+                    } else {
+                        ((loaded as f64 * cum / total_want + 0.5).floor() as i64).min(loaded)
+                    };
+                    let q = upto - given;
+                    given = upto;
+                    child.ship_in(t, spec.lead, c, q);
+                    child.on_order[c] += q;
+                }
             }
             f.outflow[e - 1] += (shipped_total + loaded) as f64;
         } else {
@@ -584,6 +614,14 @@ impl Level {
                 l.inbound[Level::slot(k, spec.lead + 1, c, copies)] = per_week;
                 l.on_order[c] += per_week;
             }
+            if spec.lead == 0 {
+                // Lead 0 delivers in time for next week, as lead 1 does (see `place_orders`):
+                // the week of supply that lead 1 opens with in transit is on hand here.
+                l.on_hand[c] += per_week;
+                if shelf_life > 0 {
+                    l.cohorts[c * shelf_life] += per_week;
+                }
+            }
             for k in 0..spec.order_delay {
                 l.pipe[Level::slot(k, spec.order_delay + 1, c, copies)] = per_week;
                 l.on_order[c] += per_week;
@@ -645,7 +683,8 @@ impl Level {
         expired
     }
 
-    /// Puts a shipment on its way to copy `c`, arriving after `lead` weeks (now if 0).
+    /// Puts a shipment on its way to copy `c`, arriving at the start of week `t + lead`; with
+    /// lead 0 it goes on hand now, after this week's consumers: in time for next week, as lead 1.
     fn ship_in(&mut self, t: usize, lead: usize, c: usize, q: i64) {
         if q == 0 {
             return;
@@ -659,6 +698,15 @@ impl Level {
         } else {
             self.inbound[Level::slot(t + lead, lead + 1, c, self.copies)] += q;
         }
+    }
+
+    /// Units copy `c` takes from trade loading: `weeks` of its forecast, within its room below
+    /// `max_cover` weeks of forecast (counting what it holds on hand and in transit).
+    fn loading_want(&self, c: usize, weeks: f64, max_cover: f64) -> f64 {
+        let fc = self.forecast[c];
+        let w = self.inbound.len() / self.copies;
+        let held = self.on_hand[c] + self.inbound[c * w..(c + 1) * w].iter().sum::<i64>();
+        (weeks * fc).min((max_cover * fc - held as f64).max(0.0))
     }
 
     /// Removes `q` units from copy `c`, oldest first.
@@ -729,4 +777,126 @@ pub fn advance(
     };
     chain.step(model, t, s, mult, rng, &mut f);
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load;
+
+    fn model(sets: &[&str]) -> Model {
+        let src = load::resolve("promo_vs_inventory").expect("built-in");
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        load::load(&src, &sets).expect("valid scenario")
+    }
+
+    /// Uneven store sizes, so shares differ.
+    fn sizes(m: &Model) -> Vec<f64> {
+        let stores = if m.chain.last().unwrap().per_store {
+            m.stores
+        } else {
+            1
+        };
+        (0..stores).map(|c| 0.5 + 0.25 * (c % 5) as f64).collect()
+    }
+
+    /// Stores' fill rate (sold / demand) over `weeks` weeks with no lever moved.
+    fn fill_rate(m: &Model, weeks: usize, seed: u64) -> f64 {
+        let mut chain = Chain::new(m, sizes(m));
+        let mut market = Market::new();
+        let mut rng = rng::stream(seed, 0, rng::Source::Demand);
+        let (mut sold, mut demand) = (0.0, 0.0);
+        for t in 0..weeks {
+            let f = advance(
+                m,
+                t,
+                &Settings::none(),
+                &mut market,
+                &mut chain,
+                Some(&mut rng),
+            );
+            sold += f.sold;
+            demand += f.demand;
+        }
+        sold / demand
+    }
+
+    #[test]
+    fn lead_time_zero_is_never_worse_than_one() {
+        // 40 stores x 26 weeks, three seeds, with and without safety stock. Lead 0 puts a
+        // shipment on hand after this week's consumers, in time for next week, like lead 1; it
+        // used to stock a week less (fill rate 0.745 against 1.000 at seed 1).
+        for safety in ["1.0", "0.0"] {
+            let safety = format!("world.chain.2.policy.safety_factor={safety}");
+            for seed in 1..4 {
+                let rate = |lead: u32| {
+                    let lead = format!("world.chain.2.lead_time_weeks={lead}");
+                    fill_rate(&model(&[&lead, &safety]), 26, seed)
+                };
+                let (zero, one) = (rate(0), rate(1));
+                assert!(
+                    zero >= one,
+                    "{safety}, seed {seed}: lead 0 {zero} < lead 1 {one}"
+                );
+                assert!(zero > 0.9, "{safety}, seed {seed}: lead 0 {zero}");
+            }
+        }
+    }
+
+    #[test]
+    fn trade_loading_spreads_over_the_stores() {
+        let m = model(&["world.sell_in_point=stores"]);
+        let n = m.chain.len();
+        assert_eq!(m.sell_in, n - 1);
+        let loading = Settings {
+            loading_weeks: 1.5,
+            ..Settings::none()
+        };
+        let max_cover = m.scenario.world.retailer_max_cover_weeks;
+        let mut chain = Chain::new(&m, sizes(&m));
+        let mut market = Market::new();
+        let mut rng = rng::stream(7, 0, rng::Source::Demand);
+        let held = |l: &Level, c: usize| {
+            let w = l.inbound.len() / l.copies;
+            l.on_hand[c] + l.inbound[c * w..(c + 1) * w].iter().sum::<i64>()
+        };
+        let mut loaded_weeks = 0;
+        for t in 0..20 {
+            // The same week twice from the same state and demand, without and with loading: the
+            // stores' difference is what loading sent each of them.
+            let (mut plain, mut plain_market, mut plain_rng) = (chain.clone(), market, rng.clone());
+            let none = Settings::none();
+            let pf = advance(
+                &m,
+                t,
+                &none,
+                &mut plain_market,
+                &mut plain,
+                Some(&mut plain_rng),
+            );
+            let lf = advance(&m, t, &loading, &mut market, &mut chain, Some(&mut rng));
+            let total = (lf.sell_in_units - pf.sell_in_units) as i64;
+            let (a, b) = (&chain.levels[n - 1], &plain.levels[n - 1]);
+            let want = |c: usize| {
+                let fc = b.forecast[c];
+                (1.5 * fc).min((max_cover * fc - held(b, c) as f64).max(0.0))
+            };
+            let wants: f64 = (0..b.copies).map(want).sum();
+            let mut sum = 0;
+            for c in 0..b.copies {
+                let got = held(a, c) - held(b, c);
+                sum += got;
+                let share = total as f64 * want(c) / wants;
+                assert!(
+                    (got as f64 - share).abs() < 1.0,
+                    "week {t}, store {c}: {got} units, share {share} of {total}"
+                );
+            }
+            assert_eq!(sum, total, "week {t}");
+            if total > 0 {
+                loaded_weeks += 1;
+            }
+        }
+        assert!(loaded_weeks >= 10, "{loaded_weeks}");
+    }
 }
