@@ -60,8 +60,8 @@ pub struct SeenStock {
     pub stock_point: String,
     /// Units on hand, or None where the role cannot see (or cannot see yet).
     pub units: Option<f64>,
-    /// The week those units were counted.
-    pub as_of_week: Option<usize>,
+    /// The week those units were counted (negative: a warm-up week).
+    pub as_of_week: Option<i64>,
 }
 
 /// A lever as its owner sees it.
@@ -102,16 +102,19 @@ pub struct Decision {
 pub struct Trial<'m> {
     model: &'m Model,
     trial: u64,
-    t: usize,
-    /// World clock: the scored week plus the warm-up weeks already played.
-    clock: usize,
+    /// The week about to be played, counted from the start of the warm-up (the world's clock).
+    /// Weeks before `model.warmup` are unscored; scored week `t` is `tau - model.warmup`.
+    tau: usize,
     market: Market,
     chain: Chain,
     /// `None` for the plan: demand at its expectation.
     demand_rng: Option<ChaCha8Rng>,
+    /// Demand and slips during the warm-up, so that scored weeks draw the same numbers whatever
+    /// the warm-up's length.
+    warm_rng: ChaCha8Rng,
     choice_rngs: Vec<ChaCha8Rng>,
     readings: Vec<[f64; 3]>,
-    /// `chosen[lever][week]`: the option value chosen (in effect after the approval latency).
+    /// `chosen[lever][tau]`: the option value chosen (in effect after the approval latency).
     chosen: Vec<Vec<f64>>,
     decided: Vec<f64>,
     /// Per lever: decisions away from the initial option this period (for `max_uses`).
@@ -158,8 +161,7 @@ impl<'m> Trial<'m> {
             })
             .collect();
         let mut trial = Trial::blank(model, trial, sizes, readings, seed);
-        let mut warm = rng::stream(seed, trial.trial, Source::Warmup);
-        trial.warm_up(Some(&mut warm));
+        trial.warm_up();
         trial
     }
 
@@ -170,8 +172,8 @@ impl<'m> Trial<'m> {
         let mut trial = Trial::blank(model, 0, sizes, vec![model.weights; model.roles.len()], 0);
         trial.demand_rng = None;
         trial.slips = false;
+        trial.warm_up();
         trial.period_tallies = Some(Vec::new());
-        trial.warm_up(None);
         trial
     }
 
@@ -186,11 +188,11 @@ impl<'m> Trial<'m> {
         Trial {
             model,
             trial,
-            t: 0,
-            clock: 0,
+            tau: 0,
             market: Market::new(),
             chain: Chain::new(model, sizes),
             demand_rng: Some(rng::stream(seed, trial, Source::Demand)),
+            warm_rng: rng::stream(seed, trial, Source::Warmup),
             choice_rngs: (0..model.roles.len())
                 .map(|r| rng::stream(seed, trial, Source::Choice(r)))
                 .collect(),
@@ -198,7 +200,7 @@ impl<'m> Trial<'m> {
             chosen: model
                 .levers
                 .iter()
-                .map(|_| vec![0.0; model.horizon])
+                .map(|_| vec![0.0; model.warmup + model.horizon])
                 .collect(),
             decided: vec![0.0; model.levers.len()],
             uses: vec![0; model.levers.len()],
@@ -218,20 +220,11 @@ impl<'m> Trial<'m> {
         }
     }
 
-    /// Plays the unscored warm-up weeks with every lever at its initial value.
-    fn warm_up(&mut self, mut rng: Option<&mut ChaCha8Rng>) {
-        let m = self.model;
-        let s = org::settings(m, |j| m.levers[j].initial_value);
-        for _ in 0..m.warmup {
-            world::advance(
-                m,
-                self.clock,
-                &s,
-                &mut self.market,
-                &mut self.chain,
-                rng.as_deref_mut(),
-            );
-            self.clock += 1;
+    /// Plays the unscored warm-up: whole periods with every role playing its own playbook, so
+    /// that week 1 starts in the steady state of the policies the trial will play.
+    fn warm_up(&mut self) {
+        while self.tau < self.model.warmup {
+            self.play_week(&[]);
         }
     }
 
@@ -248,12 +241,12 @@ impl<'m> Trial<'m> {
 
     /// The week about to be played.
     pub fn week(&self) -> usize {
-        self.t
+        self.tau.saturating_sub(self.model.warmup)
     }
 
     /// Whether every week has been played.
     pub fn is_done(&self) -> bool {
-        self.t >= self.model.horizon
+        self.week() >= self.model.horizon
     }
 
     /// Each role's reading of the strategy (weights on sell-out, margin, availability).
@@ -265,21 +258,22 @@ impl<'m> Trial<'m> {
     /// its visibility delay allows), its pressure, its scorecard so far, its levers. A value a
     /// workshop page can show to the participant in that seat.
     pub fn view(&self, r: usize) -> RoleView {
-        let (m, t) = (self.model, self.t);
+        let (m, t, tau) = (self.model, self.week(), self.tau);
         let role = &m.roles[r];
         let ps = t / m.period * m.period;
-        let period_len = m.period.min(m.horizon - ps);
+        let period_len = m.period.min(m.horizon.saturating_sub(ps)).max(1);
         let stock = m
             .chain
             .iter()
             .enumerate()
             .map(|(e, sp)| {
-                // Stock is counted at the end of each week: d weeks late is the count of week t - 1 - d.
-                let seen = role.sees[e].and_then(|d| (t > d).then(|| t - 1 - d));
+                // Stock is counted at the end of each week: d weeks late is the count of week t - 1 - d
+                // (counts from the warm-up are there to be seen at the start).
+                let seen = role.sees[e].and_then(|d| (tau > d).then(|| tau - 1 - d));
                 SeenStock {
                     stock_point: sp.name.clone(),
                     units: seen.map(|w| self.stock_history[w % (MAX_DELAY + 1)][e]),
-                    as_of_week: seen,
+                    as_of_week: seen.map(|w| w as i64 - m.warmup as i64),
                 }
             })
             .collect();
@@ -289,7 +283,7 @@ impl<'m> Trial<'m> {
             .map(|&j| LeverView {
                 name: m.levers[j].name.clone(),
                 options: m.levers[j].options.clone(),
-                in_effect: org::lever_value(m, &self.chosen, j, t, t),
+                in_effect: org::lever_value(m, &self.chosen, j, tau, tau),
             })
             .collect();
         let st = org::standing(m, role, &self.period, t - ps, period_len);
@@ -315,45 +309,55 @@ impl<'m> Trial<'m> {
     /// the role's own choice (a workshop participant in that seat). Out-of-range
     /// options are ignored.
     pub fn step_with(&mut self, external: &[Option<usize>]) {
-        if self.is_done() {
-            return;
+        if !self.is_done() {
+            self.play_week(external);
         }
-        let (m, t) = (self.model, self.t);
-        let ps = t / m.period * m.period;
-        let period_len = m.period.min(m.horizon - ps);
-        self.decide(t, t - ps, period_len, external);
-        let s = org::settings(m, |j| org::lever_value(m, &self.chosen, j, t, t + 1));
-        let f = world::advance(
-            m,
-            self.clock,
-            &s,
-            &mut self.market,
-            &mut self.chain,
-            self.demand_rng.as_mut(),
-        );
-        self.period.add(&f, m);
-        self.stock_history[t % (MAX_DELAY + 1)] = f.on_hand;
-        self.record(t, &f, &s);
-        if t + 1 == ps + period_len {
-            self.close_period(period_len);
-        }
-        self.t += 1;
-        self.clock += 1;
     }
 
-    fn decide(&mut self, t: usize, elapsed: usize, period_len: usize, external: &[Option<usize>]) {
+    /// One week, warm-up or scored: decide, act, and (scored weeks only) record.
+    fn play_week(&mut self, external: &[Option<usize>]) {
+        let (m, tau) = (self.model, self.tau);
+        let scored = tau >= m.warmup;
+        // The warm-up is whole periods, so the period phase runs on through it.
+        let ps = tau / m.period * m.period;
+        let period_len = m.period.min(m.warmup + m.horizon - ps);
+        self.decide(tau, tau - ps, period_len, external);
+        let s = org::settings(m, |j| org::lever_value(m, &self.chosen, j, tau, tau + 1));
+        let demand = match (&mut self.demand_rng, scored) {
+            (None, _) => None,
+            (Some(d), true) => Some(d),
+            (Some(_), false) => Some(&mut self.warm_rng),
+        };
+        let f = world::advance(m, tau, &s, &mut self.market, &mut self.chain, demand);
+        self.period.add(&f, m);
+        self.stock_history[tau % (MAX_DELAY + 1)] = f.on_hand;
+        let period_ends = tau + 1 == ps + period_len;
+        if scored {
+            self.record(tau - m.warmup, &f, &s);
+            if period_ends {
+                self.close_period(period_len);
+            }
+        } else if period_ends {
+            self.period = Tally::default();
+            self.uses.iter_mut().for_each(|u| *u = 0);
+        }
+        self.tau += 1;
+    }
+
+    fn decide(&mut self, tau: usize, elapsed: usize, period_len: usize, external: &[Option<usize>]) {
         let m = self.model;
+        let scored = tau >= m.warmup;
         for (r, role) in m.roles.iter().enumerate() {
             let st = org::standing(m, role, &self.period, elapsed, period_len);
             let pressure = org::pressure(&st);
             self.pressures[r] = pressure;
             for &j in &role.levers {
                 let lever = &m.levers[j];
-                if t % lever.every != 0 {
-                    self.decided[j] = if t == 0 {
+                if tau % lever.every != 0 {
+                    self.decided[j] = if tau == 0 {
                         lever.initial_value
                     } else {
-                        self.chosen[j][t - 1]
+                        self.chosen[j][tau - 1]
                     };
                     continue;
                 }
@@ -365,7 +369,12 @@ impl<'m> Trial<'m> {
                 } else {
                     0.0
                 };
-                let played = org::play(rule_option, n, slip, &mut self.choice_rngs[r]);
+                let rng = if scored {
+                    &mut self.choice_rngs[r]
+                } else {
+                    &mut self.warm_rng
+                };
+                let played = org::play(rule_option, n, slip, rng);
                 let outside = external.get(j).copied().flatten().filter(|i| *i < n);
                 let home = crate::playbook::initial_index(lever);
                 let mut option = outside.unwrap_or(played);
@@ -378,12 +387,15 @@ impl<'m> Trial<'m> {
                     }
                 }
                 self.decided[j] = lever.options[option];
+                if !scored {
+                    continue;
+                }
                 for k in 0..3 {
                     self.pulls[r][k] += m.playbook.pulls[j][option][k];
                 }
                 if let Some(trace) = &mut self.trace {
                     trace.push(Decision {
-                        week: t,
+                        week: tau - m.warmup,
                         role: r,
                         lever: j,
                         standing: st,
@@ -397,7 +409,7 @@ impl<'m> Trial<'m> {
             }
         }
         for (j, v) in self.decided.iter().enumerate() {
-            self.chosen[j][t] = *v;
+            self.chosen[j][tau] = *v;
         }
     }
 
@@ -442,7 +454,8 @@ impl<'m> Trial<'m> {
             ser[(l.pressure + r) * h + t] = *p;
         }
         for j in 0..m.levers.len() {
-            ser[(l.levers + j) * h + t] = org::lever_value(m, &self.chosen, j, t, t + 1);
+            let tau = t + m.warmup;
+            ser[(l.levers + j) * h + t] = org::lever_value(m, &self.chosen, j, tau, tau + 1);
         }
     }
 

@@ -164,7 +164,7 @@ pub struct Model {
     pub horizon: usize,
     /// Weeks per period.
     pub period: usize,
-    /// Unscored weeks before week 1.
+    /// Unscored weeks before week 1 (`warmup_weeks` rounded up to whole periods).
     pub warmup: usize,
     /// Number of stores.
     pub stores: usize,
@@ -291,7 +291,9 @@ impl Model {
         Ok(Model {
             horizon: s.horizon_weeks as usize,
             period: s.period_weeks as usize,
-            warmup: s.warmup_weeks as usize,
+            // Whole periods, so that the warm-up's period phase carries into week 1.
+            warmup: (s.warmup_weeks as usize).div_ceil(s.period_weeks.max(1) as usize)
+                * s.period_weeks.max(1) as usize,
             plan: None,
             playbook,
             stores: s.world.stores as usize,
