@@ -36,6 +36,7 @@ pub mod playbook;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod trace;
 pub mod world;
 
 pub use error::{Error, Problem, Result};

@@ -53,6 +53,27 @@ enum Command {
         #[arg(long)]
         no_charts: bool,
     },
+    /// Replay one trial and say why each role chose as it did: trace.csv and an account in words.
+    Trace {
+        /// A scenario file, or the name of a built-in scenario.
+        #[arg(default_value = DEFAULT_SCENARIO)]
+        scenario: String,
+        /// The trial to replay (its index in a run).
+        #[arg(long)]
+        trial: u64,
+        /// The run's base seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Only this role's decisions.
+        #[arg(long)]
+        role: Option<String>,
+        /// Folder for trace.csv (default: output/<scenario name>-trace).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override a scenario value by its JSON path, as for `run`.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+    },
     /// List the built-in scenarios.
     List,
     /// Check a scenario file and report every problem found.
@@ -115,6 +136,41 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 ));
             }
             say(&s);
+            Ok(())
+        }
+        Command::Trace {
+            scenario,
+            trial,
+            seed,
+            role,
+            out,
+            sets,
+        } => {
+            let source = load::resolve(&scenario)?;
+            let model = orgsim::prepare(&source, &sets)?;
+            let role = match role {
+                None => None,
+                Some(name) => Some(model.roles.iter().position(|r| r.name == name).ok_or_else(|| {
+                    let names: Vec<&str> = model.roles.iter().map(|r| r.name.as_str()).collect();
+                    Error::Usage(format!(
+                        "--role: expected a role of {} ({}), found '{name}'",
+                        source.name,
+                        names.join(", ")
+                    ))
+                })?),
+            };
+            let traced = orgsim::trace::replay(&model, seed, trial);
+            let out = out.unwrap_or_else(|| {
+                PathBuf::from("output").join(format!("{}-trace", model.scenario.name))
+            });
+            std::fs::create_dir_all(&out).map_err(|e| Error::Io {
+                path: out.clone(),
+                source: e,
+            })?;
+            let path = out.join("trace.csv");
+            output::write_file(&path, orgsim::trace::csv(&model, &traced, role).as_bytes())?;
+            say(&orgsim::trace::account(&model, &traced, role));
+            say(&format!("trace in {}\n", path.display()));
             Ok(())
         }
         Command::Schema => {
