@@ -4,9 +4,13 @@
 //! SVG string (kept for the report) and once into a PNG file, so both show the same
 //! picture. Text is rasterised with an embedded font (DejaVu Sans), never a system font,
 //! so a PNG is byte-identical on every machine; nothing in a chart depends on the clock.
+//!
+//! Axes whose range has a natural bound are fixed (promotion depth up to the lever's deepest
+//! option, stores out of stock up to half of them, weeks of cover up to 8, weights up to 100%),
+//! so the charts of two runs can be set side by side and compared by eye.
 
 use crate::error::{Error, Result};
-use crate::metrics::{metric, series_names, Aggregate, Stat};
+use crate::metrics::{metric, series_names, Aggregate, PromoPhase, Stat};
 use crate::model::Model;
 use crate::scenario::Objective;
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, ValueFormatter};
@@ -29,15 +33,22 @@ pub struct Chart {
     pub name: String,
     /// The title drawn on the chart.
     pub title: String,
+    /// One sentence on what the chart shows, computed from the numbers (empty for none).
+    pub caption: String,
     /// The SVG document, for inlining in the report.
     pub svg: String,
 }
 
-/// The charts every run draws, in report order: (file stem, title).
+/// The charts a run may draw, in report order: (file stem, title). A chart that does not apply
+/// to a scenario (the week-of-period chart without a promotion lever) is skipped.
 pub const CHARTS: &[(&str, &str)] = &[
     (
         "promotions_vs_inventory",
         "Promotions against inventory, week by week",
+    ),
+    (
+        "promotions_by_week_of_period",
+        "Promotion depth by week of the bonus period",
     ),
     (
         "scorecards_vs_outcome",
@@ -47,7 +58,7 @@ pub const CHARTS: &[(&str, &str)] = &[
     ("interpretations", "How each role reads the strategy"),
 ];
 
-/// Draws every chart of [`CHARTS`] into `dir/charts/` and returns them in that order.
+/// Draws every chart of [`CHARTS`] that applies into `dir/charts/` and returns them in that order.
 pub fn write_charts(model: &Model, agg: &Aggregate, dir: &Path) -> Result<Vec<Chart>> {
     register_font();
     let charts_dir = dir.join("charts");
@@ -58,12 +69,13 @@ pub fn write_charts(model: &Model, agg: &Aggregate, dir: &Path) -> Result<Vec<Ch
     let ctx = Ctx { model, agg };
     CHARTS
         .iter()
-        .enumerate()
-        .map(|(i, (name, title))| {
-            let svg = render(i, &ctx, &charts_dir, name)?;
+        .filter(|(name, _)| applies(name, &ctx))
+        .map(|(name, title)| {
+            let svg = render(name, title, &ctx, &charts_dir)?;
             Ok(Chart {
                 name: name.to_string(),
                 title: title.to_string(),
+                caption: caption(name, &ctx),
                 svg,
             })
         })
@@ -103,14 +115,14 @@ fn failed(path: &Path, msg: String) -> Error {
     }
 }
 
-/// Draws chart `index` as SVG and PNG; returns the SVG text.
-fn render(index: usize, ctx: &Ctx, dir: &Path, name: &str) -> Result<String> {
+/// Draws chart `name` as SVG and PNG; returns the SVG text.
+fn render(name: &str, title: &str, ctx: &Ctx, dir: &Path) -> Result<String> {
     let svg_path = dir.join(format!("{name}.svg"));
     let png_path = dir.join(format!("{name}.png"));
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(index, &root, ctx)
+        draw(name, title, &root, ctx)
             .and_then(|_| Ok(root.present()?))
             .map_err(|e| failed(&svg_path, e.0))?;
     }
@@ -124,20 +136,41 @@ fn render(index: usize, ctx: &Ctx, dir: &Path, name: &str) -> Result<String> {
         source,
     })?;
     let root = BitMapBackend::new(&png_path, (WIDTH, HEIGHT)).into_drawing_area();
-    draw(index, &root, ctx)
+    draw(name, title, &root, ctx)
         .and_then(|_| Ok(root.present()?))
         .map_err(|e| failed(&png_path, e.0))?;
     Ok(svg)
 }
 
-fn draw<DB: DrawingBackend>(index: usize, root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> Drawn {
+fn draw<DB: DrawingBackend>(
+    name: &str,
+    title: &str,
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+) -> Drawn {
     root.fill(&WHITE)?;
-    let title = CHARTS[index].1;
-    match index {
-        0 => promo_chart(root, ctx, title),
-        1 => scorecard_chart(root, ctx, title),
-        2 => outcome_chart(root, ctx, title),
+    match name {
+        "promotions_vs_inventory" => promo_chart(root, ctx, title),
+        "promotions_by_week_of_period" => phase_chart(root, ctx, title),
+        "scorecards_vs_outcome" => scorecard_chart(root, ctx, title),
+        "outcomes" => outcome_chart(root, ctx, title),
         _ => interpretation_chart(root, ctx, title),
+    }
+}
+
+/// Whether chart `name` has anything to show for this run.
+fn applies(name: &str, ctx: &Ctx) -> bool {
+    name != "promotions_by_week_of_period" || phase(ctx).is_some()
+}
+
+/// The sentence the report prints under chart `name`.
+fn caption(name: &str, ctx: &Ctx) -> String {
+    match name {
+        "promotions_vs_inventory" => headline_caption(ctx),
+        "promotions_by_week_of_period" => phase(ctx)
+            .map(|(means, counts)| phase_sentence(promoter(ctx.model), &means, &counts))
+            .unwrap_or_default(),
+        _ => String::new(),
     }
 }
 
@@ -154,7 +187,6 @@ const BLUE: RGBColor = RGBColor(0, 114, 178);
 const VERMILION: RGBColor = RGBColor(213, 94, 0);
 const PURPLE: RGBColor = RGBColor(204, 121, 167);
 const STOCKOUT: RGBColor = RGBColor(200, 30, 30);
-const STOCKOUT_LIGHT: RGBColor = RGBColor(236, 160, 160);
 const SERIES: [RGBColor; 5] = [BLUE, GREEN, PURPLE, SKY, VERMILION];
 
 const TITLE_PX: f64 = 34.0;
@@ -317,10 +349,16 @@ fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
 
 // ---------------------------------------------------------------- 1: promotions vs inventory
 
+/// Top of the stockout axis, % of stores: fixed, so two runs' charts compare by eye.
+const STOCKOUT_TOP: f64 = 50.0;
+/// Top of the weeks-of-cover axis, fixed; a higher value is drawn at the top.
+const COVER_TOP: f64 = 8.0;
+/// Top of the promotion-depth axis, % off, when the scenario offers no promotion.
+const DEPTH_TOP: f64 = 50.0;
+
 /// Per-week statistics of one series across trials.
 struct Band {
     p10: Vec<f64>,
-    p50: Vec<f64>,
     p90: Vec<f64>,
     mean: Vec<f64>,
 }
@@ -335,7 +373,6 @@ fn band(agg: &Aggregate, s: usize, scale: f64) -> Band {
     };
     Band {
         p10: q(0.1),
-        p50: q(0.5),
         p90: q(0.9),
         mean: stats.iter().map(|st| scale * st.moments.mean()).collect(),
     }
@@ -345,13 +382,91 @@ fn series_index(model: &Model, name: &str) -> Option<usize> {
     series_names(model).iter().position(|n| n == name)
 }
 
-/// What the three stacked panels share: the week axis, period ends, stockout weeks.
+/// The mean of series `name` each week, times `scale` (zeros if the run has no such series).
+fn weekly_mean(ctx: &Ctx, name: &str, scale: f64) -> Vec<f64> {
+    let horizon = ctx.agg.horizon;
+    match series_index(ctx.model, name) {
+        Some(s) => (0..horizon)
+            .map(|t| scale * ctx.agg.series_at(s, t).moments.mean())
+            .collect(),
+        None => vec![0.0; horizon],
+    }
+}
+
+/// The promotion lever's options as the scenario writes them (before exclusions, so ruling a
+/// depth out does not rescale the chart).
+fn promo_options(model: &Model) -> Option<&[f64]> {
+    let lever = &model.levers[model.promo_lever?];
+    let written = model.scenario.roles.get(lever.role).and_then(|r| {
+        let l = r.levers.iter().find(|l| l.name == lever.name)?;
+        Some(l.options.as_slice())
+    });
+    Some(written.unwrap_or(&lever.options))
+}
+
+/// Top of a promotion-depth axis, % off: the deepest option on offer.
+fn depth_top(model: &Model) -> f64 {
+    let hi = promo_options(model).map_or(0.0, |o| min_max(o.iter().copied()).1);
+    if hi > 0.0 {
+        100.0 * hi
+    } else {
+        DEPTH_TOP
+    }
+}
+
+/// A week is shaded as a promotion week when its mean depth (% off) reaches half the shallowest
+/// promotion on offer: 5% off for options 0, 0.1, 0.2, 0.3. Set by the scenario, not the data.
+fn promo_mark(model: &Model) -> f64 {
+    let positive = promo_options(model)
+        .into_iter()
+        .flatten()
+        .copied()
+        .filter(|o| *o > 0.0);
+    50.0 * positive.fold(f64::INFINITY, f64::min)
+}
+
+/// The role that runs promotions.
+fn promoter(model: &Model) -> &str {
+    model.promo_lever.map_or("the promoting role", |j| {
+        model.roles[model.levers[j].role].name.as_str()
+    })
+}
+
+/// Mean of a weekly series in each week of the period, over whole periods (over every week when
+/// the horizon is shorter than a period).
+fn fold(values: &[f64], period: usize) -> Vec<f64> {
+    let whole = values.len() / period * period;
+    let used = if whole > 0 { &values[..whole] } else { values };
+    (0..period.min(used.len()))
+        .map(|k| {
+            let v: Vec<f64> = used.iter().skip(k).step_by(period).copied().collect();
+            v.iter().sum::<f64>() / v.len().max(1) as f64
+        })
+        .collect()
+}
+
+/// (week of the period, counting from 1; value) of the highest or lowest entry, the first on ties.
+fn extreme(v: &[f64], highest: bool) -> (usize, f64) {
+    let mut best = (1, v.first().copied().unwrap_or(0.0));
+    for (k, x) in v.iter().enumerate() {
+        if (highest && *x > best.1) || (!highest && *x < best.1) {
+            best = (k + 1, *x);
+        }
+    }
+    best
+}
+
+/// What the three stacked panels share: the week axis, period ends, promotion weeks.
 struct Weeks {
     horizon: usize,
     period: usize,
     labels: Vec<f64>,
+    /// Mean promotion depth each week, % off.
+    promo: Vec<f64>,
+    /// Mean share of stores out of stock each week, %.
     stockout: Vec<f64>,
-    notable: f64,
+    /// Weeks whose mean depth reaches this (% off) are shaded.
+    promo_mark: f64,
 }
 
 impl Weeks {
@@ -361,20 +476,13 @@ impl Weeks {
         // Label period ends, thinned to at most ~20 labels.
         let step = period * (horizon / period).div_ceil(20).max(1);
         let labels = (1..=horizon / step).map(|k| (k * step) as f64).collect();
-        let stockout = series_index(ctx.model, "stockout_rate")
-            .map(|s| band(ctx.agg, s, 100.0).mean)
-            .unwrap_or_else(|| vec![0.0; horizon]);
-        let mut sorted = stockout.clone();
-        sorted.sort_by(f64::total_cmp);
-        let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
-        // "Notable" is relative to this run's typical week, with a floor so noise is not flagged.
-        let notable = (2.0 * median).max(1.0);
         Weeks {
             horizon,
             period,
             labels,
-            stockout,
-            notable,
+            promo: weekly_mean(ctx, "promo_depth", 100.0),
+            stockout: weekly_mean(ctx, "stockout_rate", 100.0),
+            promo_mark: promo_mark(ctx.model),
         }
     }
 
@@ -382,11 +490,10 @@ impl Weeks {
         0.5..self.horizon as f64 + 0.5
     }
 
-    fn notable_weeks(&self) -> impl Iterator<Item = f64> + '_ {
-        let n = self.notable;
-        let weeks = self.stockout.iter().enumerate();
+    fn promo_weeks(&self) -> impl Iterator<Item = f64> + '_ {
+        let weeks = self.promo.iter().enumerate();
         weeks
-            .filter(move |(_, v)| **v >= n)
+            .filter(|(_, v)| **v >= self.promo_mark)
             .map(|(t, _)| t as f64 + 1.0)
     }
 
@@ -398,6 +505,51 @@ impl Weeks {
             .map(|k| (k * self.period) as f64 + 0.5)
             .collect()
     }
+}
+
+/// Weeks of cover at each stock point, upstream first: (name, band).
+fn covers(ctx: &Ctx) -> Vec<(String, Band)> {
+    let chain = ctx.model.chain.iter();
+    chain
+        .filter_map(|e| {
+            let s = series_index(ctx.model, &format!("weeks_of_cover.{}", e.name))?;
+            Some((e.name.clone(), band(ctx.agg, s, 1.0)))
+        })
+        .collect()
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The headline in one sentence: where in the average period promotions peak, the
+/// consumer-facing stock bottoms out and stockouts peak.
+fn headline_caption(ctx: &Ctx) -> String {
+    let weeks = Weeks::new(ctx);
+    let p = weeks.period;
+    let mut parts = Vec::new();
+    if ctx.model.promo_lever.is_some() {
+        let (k, v) = extreme(&fold(&weeks.promo, p), true);
+        parts.push(format!(
+            "promotions are deepest in week {k} ({v:.1}% off on average)"
+        ));
+    }
+    if let Some((name, b)) = covers(ctx).last() {
+        let (k, v) = extreme(&fold(&b.mean, p), false);
+        parts.push(format!(
+            "cover at {name} is lowest in week {k} ({v:.2} weeks)"
+        ));
+    }
+    let (k, v) = extreme(&fold(&weeks.stockout, p), true);
+    parts.push(format!(
+        "the most stores are out of stock in week {k} ({v:.1}% of stores)"
+    ));
+    format!("In the average {p}-week period, {}.", and_list(&parts))
 }
 
 /// A linear axis whose ticks sit exactly where asked (period ends, bar groups).
@@ -445,12 +597,12 @@ fn week_panel<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     weeks: &Weeks,
     y: std::ops::Range<f64>,
-    y_desc: &str,
+    (y_desc, y_ticks): (&str, usize),
     bottom: bool,
 ) -> Drawn<KeyedChart<'a, DB>> {
     let x = Keyed::new(weeks.range(), weeks.labels.clone());
     let mut chart = ChartBuilder::on(area)
-        .margin_top(8)
+        .margin_top(14)
         .margin_right(12)
         .x_label_area_size(if bottom { 58 } else { 0 })
         .y_label_area_size(96)
@@ -463,7 +615,7 @@ fn week_panel<'a, DB: DrawingBackend>(
         .disable_x_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
-        .y_labels(5)
+        .y_labels(y_ticks)
         .x_label_formatter(x_fmt)
         .y_label_formatter(&|v| short(*v))
         .label_style(text(TICK_PX))
@@ -478,17 +630,15 @@ fn week_panel<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-/// Red spans behind the data in weeks of notable stockouts, and dashed period ends.
-fn week_marks<DB: DrawingBackend>(chart: &mut KeyedChart<DB>, weeks: &Weeks, spans: bool) -> Drawn {
+/// Shaded promotion weeks behind the data, and dashed period ends.
+fn week_marks<DB: DrawingBackend>(chart: &mut KeyedChart<DB>, weeks: &Weeks) -> Drawn {
     let y = chart.y_range();
-    if spans {
-        chart.draw_series(weeks.notable_weeks().map(|w| {
-            Rectangle::new(
-                [(w - 0.5, y.start), (w + 0.5, y.end)],
-                STOCKOUT.mix(0.10).filled(),
-            )
-        }))?;
-    }
+    chart.draw_series(weeks.promo_weeks().map(|w| {
+        Rectangle::new(
+            [(w - 0.5, y.start), (w + 0.5, y.end)],
+            ORANGE.mix(0.16).filled(),
+        )
+    }))?;
     for x in weeks.period_lines() {
         chart.draw_series(DashedLineSeries::new(
             [(x, y.start), (x, y.end)],
@@ -500,17 +650,36 @@ fn week_marks<DB: DrawingBackend>(chart: &mut KeyedChart<DB>, weeks: &Weeks, spa
     Ok(())
 }
 
-fn draw_band<DB: DrawingBackend>(chart: &mut KeyedChart<DB>, b: &Band, colour: RGBColor) -> Drawn {
-    let up = b.p90.iter().enumerate().map(|(t, v)| (t as f64 + 1.0, *v));
-    let down = b
-        .p10
+/// One bar a week, cut at `top` (the axis is fixed).
+fn weekly_bars<DB: DrawingBackend>(
+    chart: &mut KeyedChart<DB>,
+    values: &[f64],
+    top: f64,
+    colour: RGBColor,
+) -> Drawn {
+    chart.draw_series(values.iter().enumerate().map(|(t, v)| {
+        let w = t as f64 + 1.0;
+        Rectangle::new([(w - 0.38, 0.0), (w + 0.38, v.min(top))], colour.filled())
+    }))?;
+    Ok(())
+}
+
+fn draw_band<DB: DrawingBackend>(
+    chart: &mut KeyedChart<DB>,
+    b: &Band,
+    top: f64,
+    colour: RGBColor,
+) -> Drawn {
+    let up = b
+        .p90
         .iter()
         .enumerate()
-        .rev()
-        .map(|(t, v)| (t as f64 + 1.0, *v));
+        .map(|(t, v)| (t as f64 + 1.0, v.min(top)));
+    let down = b.p10.iter().enumerate().rev();
+    let down = down.map(|(t, v)| (t as f64 + 1.0, v.min(top)));
     chart.draw_series(std::iter::once(Polygon::new(
         up.chain(down).collect::<Vec<_>>(),
-        colour.mix(0.18).filled(),
+        colour.mix(0.2).filled(),
     )))?;
     Ok(())
 }
@@ -518,18 +687,29 @@ fn draw_band<DB: DrawingBackend>(chart: &mut KeyedChart<DB>, b: &Band, colour: R
 fn draw_line<DB: DrawingBackend>(
     chart: &mut KeyedChart<DB>,
     values: &[f64],
+    top: f64,
     style: ShapeStyle,
-    dashed: bool,
 ) -> Drawn {
-    let pts: Vec<(f64, f64)> = values
-        .iter()
-        .enumerate()
-        .map(|(t, v)| (t as f64 + 1.0, *v))
-        .collect();
-    if dashed {
-        chart.draw_series(DashedLineSeries::new(pts, 8, 5, style))?;
-    } else {
-        chart.draw_series(LineSeries::new(pts, style))?;
+    let pts = values.iter().enumerate();
+    let pts: Vec<(f64, f64)> = pts.map(|(t, v)| (t as f64 + 1.0, v.min(top))).collect();
+    chart.draw_series(LineSeries::new(pts, style))?;
+    Ok(())
+}
+
+/// Grey lines of text in a panel's gutter, from `y` down; skipped where they would not fit.
+fn gutter_note<DB: DrawingBackend>(
+    gutter: &DrawingArea<DB, Shift>,
+    lines: &[String],
+    y: i32,
+) -> Drawn {
+    let bottom = y + 24 * lines.len() as i32;
+    if bottom > gutter.dim_in_pixel().1 as i32 {
+        return Ok(());
+    }
+    let style = text(LEGEND_PX - 1.0).color(&GREY);
+    let style = style.pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, line) in lines.iter().enumerate() {
+        gutter.draw_text(line, &style, (8, y + 10 + 24 * i as i32))?;
     }
     Ok(())
 }
@@ -537,15 +717,15 @@ fn draw_line<DB: DrawingBackend>(
 fn promo_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx, title: &str) -> Drawn {
     let weeks = Weeks::new(ctx);
     let note = format!(
-        "{} trials. Lines: median across trials; bands: 10th to 90th percentile; dashed: ends of the {}-week bonus periods.",
+        "{} trials, means across trials. Shaded: weeks of promotion; dashed: ends of the {}-week bonus periods.",
         ctx.agg.trials, weeks.period
     );
     let body = header(root, title, &note)?;
     let (plots, gutter) = body.split_horizontally(WIDTH as i32 - 290);
-    let (top, rest) = plots.split_vertically(190);
-    let (mid, low) = rest.split_vertically(250);
-    let (g_top, g_rest) = gutter.split_vertically(190);
-    let (g_mid, g_low) = g_rest.split_vertically(250);
+    let (top, rest) = plots.split_vertically(176);
+    let (mid, low) = rest.split_vertically(214);
+    let (g_top, g_rest) = gutter.split_vertically(176);
+    let (g_mid, g_low) = g_rest.split_vertically(214);
     promo_panel(&top, &g_top, ctx, &weeks)?;
     cover_panel(&mid, &g_mid, ctx, &weeks)?;
     stockout_panel(&low, &g_low, &weeks)
@@ -557,29 +737,26 @@ fn promo_panel<DB: DrawingBackend>(
     ctx: &Ctx,
     weeks: &Weeks,
 ) -> Drawn {
-    let Some(s) = series_index(ctx.model, "promo_depth") else {
-        return Ok(());
-    };
-    let b = band(ctx.agg, s, 100.0);
-    let (_, hi) = min_max(b.p90.iter().chain(&b.mean).copied());
-    let mut chart = week_panel(
-        area,
-        weeks,
-        0.0..(hi * 1.1).max(10.0),
-        "promo depth (% off)",
-        false,
-    )?;
-    week_marks(&mut chart, weeks, true)?;
-    draw_band(&mut chart, &b, ORANGE)?;
-    draw_line(&mut chart, &b.p50, ORANGE.stroke_width(3), false)?;
-    draw_line(&mut chart, &b.mean, VERMILION.stroke_width(2), true)?;
-    let items = [
-        (Mark::Line(ORANGE), "promo depth, median".to_string()),
-        (Mark::Dashed(VERMILION), "promo depth, mean".to_string()),
-        (Mark::Band(ORANGE), "10th to 90th pct".to_string()),
-        (Mark::Band(STOCKOUT), "notable stockout week".to_string()),
+    let top = depth_top(ctx.model);
+    let y_desc = ("promo depth (% off)", 5);
+    let mut chart = week_panel(area, weeks, 0.0..top * 1.06, y_desc, false)?;
+    week_marks(&mut chart, weeks)?;
+    weekly_bars(&mut chart, &weeks.promo, top, ORANGE)?;
+    let mut items = vec![(Mark::Bar(ORANGE), "promo depth, mean".to_string())];
+    if weeks.promo_mark.is_finite() {
+        let mark = format!("promotion week: {}% or more", short(weeks.promo_mark));
+        items.push((Mark::Band(ORANGE), mark));
+    }
+    legend(gutter, &items, (6, 12), false)?;
+    if ctx.model.promo_lever.is_none() {
+        return gutter_note(gutter, &["no promotion lever".into()], 80);
+    }
+    let (k, v) = extreme(&fold(&weeks.promo, weeks.period), true);
+    let lines = [
+        format!("deepest in week {k} of {}:", weeks.period),
+        format!("{v:.1}% off on average"),
     ];
-    legend(gutter, &items, (6, 16), false)
+    gutter_note(gutter, &lines, 12 + 30 * items.len() as i32 + 4)
 }
 
 fn cover_panel<DB: DrawingBackend>(
@@ -588,42 +765,40 @@ fn cover_panel<DB: DrawingBackend>(
     ctx: &Ctx,
     weeks: &Weeks,
 ) -> Drawn {
-    let bands: Vec<(String, Band)> = ctx
-        .model
-        .chain
-        .iter()
-        .filter_map(|e| {
-            let s = series_index(ctx.model, &format!("weeks_of_cover.{}", e.name))?;
-            Some((e.name.clone(), band(ctx.agg, s, 1.0)))
-        })
-        .collect();
-    let (_, hi) = min_max(bands.iter().flat_map(|(_, b)| b.p90.iter().copied()));
-    let mut chart = week_panel(
-        area,
-        weeks,
-        0.0..(hi * 1.05).max(1.0),
-        "weeks of cover",
-        false,
-    )?;
-    week_marks(&mut chart, weeks, true)?;
-    for (i, (_, b)) in bands.iter().enumerate() {
-        draw_band(&mut chart, b, SERIES[i % SERIES.len()])?;
+    let bands = covers(ctx);
+    let mut chart = week_panel(area, weeks, 0.0..COVER_TOP, ("weeks of cover", 5), false)?;
+    week_marks(&mut chart, weeks)?;
+    let colour = |i: usize| SERIES[i % SERIES.len()];
+    // The consumer-facing point's spread: the one that empties the shelves.
+    let last = bands.len().saturating_sub(1);
+    if let Some((_, b)) = bands.last() {
+        draw_band(&mut chart, b, COVER_TOP, colour(last))?;
     }
     for (i, (_, b)) in bands.iter().enumerate() {
-        draw_line(
-            &mut chart,
-            &b.p50,
-            SERIES[i % SERIES.len()].stroke_width(3),
-            false,
-        )?;
+        draw_line(&mut chart, &b.mean, COVER_TOP, colour(i).stroke_width(3))?;
     }
     let mut items: Vec<(Mark, String)> = bands
         .iter()
         .enumerate()
-        .map(|(i, (name, _))| (Mark::Line(SERIES[i % SERIES.len()]), name.clone()))
+        .map(|(i, (name, _))| (Mark::Line(colour(i)), format!("{name}, mean")))
         .collect();
-    items.push((Mark::Band(GREY), "10th to 90th pct".into()));
-    legend(gutter, &items, (6, 16), false)
+    let Some((name, b)) = bands.last() else {
+        return Ok(());
+    };
+    items.push((
+        Mark::Band(colour(last)),
+        format!("{name}, 10th to 90th pct"),
+    ));
+    legend(gutter, &items, (6, 12), false)?;
+    let mut lines = Vec::new();
+    let clipped = bands.iter().flat_map(|(_, b)| &b.mean).chain(&b.p90);
+    if clipped.copied().any(|v| v > COVER_TOP) {
+        lines.push(format!("above {COVER_TOP:.0} drawn at {COVER_TOP:.0}"));
+    }
+    let (k, v) = extreme(&fold(&b.mean, weeks.period), false);
+    lines.push(format!("{name} lowest in week {k} of {}:", weeks.period));
+    lines.push(format!("{v:.2} weeks on average"));
+    gutter_note(gutter, &lines, 12 + 30 * items.len() as i32 + 4)
 }
 
 fn stockout_panel<DB: DrawingBackend>(
@@ -631,31 +806,174 @@ fn stockout_panel<DB: DrawingBackend>(
     gutter: &DrawingArea<DB, Shift>,
     weeks: &Weeks,
 ) -> Drawn {
-    let (_, hi) = min_max(weeks.stockout.iter().copied());
-    let y = 0.0..(hi * 1.1).max(weeks.notable * 1.5);
-    let mut chart = week_panel(area, weeks, y, "stores out (%)", true)?;
-    week_marks(&mut chart, weeks, false)?;
-    chart.draw_series(weeks.stockout.iter().enumerate().map(|(t, v)| {
-        let w = t as f64 + 1.0;
-        let c = if *v >= weeks.notable {
-            STOCKOUT
-        } else {
-            STOCKOUT_LIGHT
-        };
-        Rectangle::new([(w - 0.38, 0.0), (w + 0.38, *v)], c.filled())
-    }))?;
+    let y = 0.0..STOCKOUT_TOP;
+    let mut chart = week_panel(area, weeks, y, ("stores out (%)", 6), true)?;
+    week_marks(&mut chart, weeks)?;
+    weekly_bars(&mut chart, &weeks.stockout, STOCKOUT_TOP, STOCKOUT)?;
     let items = [
-        (Mark::Bar(STOCKOUT_LIGHT), "stores out, mean".to_string()),
-        (
-            Mark::Bar(STOCKOUT),
-            format!("notable: {:.1}% or more", weeks.notable),
-        ),
+        (Mark::Bar(STOCKOUT), "stores out of stock, mean".to_string()),
         (Mark::Dashed(GREY), "end of a period".to_string()),
     ];
-    legend(gutter, &items, (6, 10), false)
+    legend(gutter, &items, (6, 12), false)?;
+    let (k, v) = extreme(&fold(&weeks.stockout, weeks.period), true);
+    let lines = [
+        format!("most in week {k} of {}:", weeks.period),
+        format!("{v:.1}% of stores on average"),
+    ];
+    gutter_note(gutter, &lines, 12 + 30 * items.len() as i32 + 4)
 }
 
-// ---------------------------------------------------------------- 2: scorecards vs outcome
+// ---------------------------------------------------------------- 2: promotions by week of period
+
+/// The two sides of [`PromoPhase`]: label and colour.
+const SIDES: [(&str, RGBColor); 2] = [
+    ("behind target at mid-period", VERMILION),
+    ("on or ahead of target at mid-period", BLUE),
+];
+
+/// Mean promotion depth by week of the period, behind and not, with the numbers of periods:
+/// `None` without a promotion lever or a whole period.
+fn phase(ctx: &Ctx) -> Option<([Vec<f64>; 2], [f64; 2])> {
+    let (means, counts) = PromoPhase::means(ctx.model, ctx.agg)?;
+    (counts[0] + counts[1] > 0.0).then_some((means, counts))
+}
+
+/// How a week-of-period profile of depths moves, in words: "stayed at about 0.3% off", "rose
+/// from 0.0% off in week 1 to 19.2% in week 3, then fell to 0.9% in week 4".
+fn course(v: &[f64]) -> String {
+    let pc = |x: f64| format!("{:.1}%", 100.0 * x);
+    let (k_hi, hi) = extreme(v, true);
+    let (k_lo, lo) = extreme(v, false);
+    if hi - lo < 0.005 {
+        let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+        return format!("stayed at about {} off", pc(mean));
+    }
+    if k_hi == 1 {
+        return format!(
+            "was deepest in week 1 ({} off) and fell to {} by week {k_lo}",
+            pc(hi),
+            pc(lo)
+        );
+    }
+    let mut s = format!(
+        "rose from {} off in week 1 to {} in week {k_hi}",
+        pc(v[0]),
+        pc(hi)
+    );
+    let end = v[v.len() - 1];
+    if k_hi < v.len() && end < hi - 0.005 {
+        s += &format!(", then fell to {} in week {}", pc(end), v.len());
+    }
+    s
+}
+
+/// The chart in one sentence, from its numbers.
+fn phase_sentence(role: &str, means: &[Vec<f64>; 2], counts: &[f64; 2]) -> String {
+    let n = |c: f64| grouped(c);
+    let [behind, ahead] = means;
+    let s = match (counts[0] > 0.0, counts[1] > 0.0) {
+        (true, true) => format!(
+            "when {role} was behind its pro-rated target at mid-period ({} periods), mean promotion depth {}; when it was on or ahead ({} periods), it {}.",
+            n(counts[0]), course(behind), n(counts[1]), course(ahead)
+        ),
+        (true, false) => format!(
+            "{role} was behind its pro-rated target at mid-period in every period ({}); mean promotion depth {}.",
+            n(counts[0]), course(behind)
+        ),
+        (false, true) => format!(
+            "{role} was never behind its pro-rated target at mid-period ({} periods); mean promotion depth {}.",
+            n(counts[1]), course(ahead)
+        ),
+        (false, false) => return String::new(),
+    };
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+fn phase_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx, title: &str) -> Drawn {
+    let Some((means, counts)) = phase(ctx) else {
+        return Ok(());
+    };
+    let p = ctx.model.period;
+    let note = format!(
+        "{} trials. Mean promotion depth in each week of the {p}-week period, by where {} stood at mid-period.",
+        ctx.agg.trials,
+        promoter(ctx.model)
+    );
+    let body = header(root, title, &note)?;
+    let (plot, strip) = body.split_vertically(body.dim_in_pixel().1 as i32 - 44);
+    let top = depth_top(ctx.model);
+    let mut chart = phase_axes(&plot, p, top)?;
+    phase_bars(&mut chart, &means, &counts, top)?;
+    let items: Vec<(Mark, String)> = SIDES
+        .iter()
+        .zip(counts)
+        .map(|((label, c), n)| (Mark::Bar(*c), format!("{label} ({} periods)", grouped(n))))
+        .collect();
+    legend(&strip, &items, (120, 12), true)
+}
+
+fn phase_axes<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    p: usize,
+    top: f64,
+) -> Drawn<KeyedChart<'a, DB>> {
+    let x = Keyed::new(0.5..p as f64 + 0.5, (1..=p).map(|k| k as f64).collect());
+    let mut chart = ChartBuilder::on(plot)
+        .margin(12)
+        .margin_right(30)
+        .x_label_area_size(58)
+        .y_label_area_size(96)
+        .build_cartesian_2d(x, 0.0..top * 1.1)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .y_labels(6)
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| short(*v))
+        .label_style(text(TICK_PX + 1.0))
+        .axis_desc_style(text(DESC_PX))
+        .x_desc("week of the period")
+        .y_desc("promo depth (% off)")
+        .draw()?;
+    Ok(chart)
+}
+
+/// Side-by-side bars per week, labelled with their values while there is room.
+fn phase_bars<DB: DrawingBackend>(
+    chart: &mut KeyedChart<DB>,
+    means: &[Vec<f64>; 2],
+    counts: &[f64; 2],
+    top: f64,
+) -> Drawn {
+    let label = text(TICK_PX).pos(Pos::new(HPos::Center, VPos::Center));
+    for (side, values) in means.iter().enumerate() {
+        if counts[side] <= 0.0 {
+            continue;
+        }
+        let off = if side == 0 { -0.2 } else { 0.2 };
+        let at = |k: usize, v: f64| (k as f64 + 1.0 + off, (100.0 * v).min(top));
+        let colour = SIDES[side].1;
+        chart.draw_series(values.iter().enumerate().map(|(k, v)| {
+            let (x, h) = at(k, *v);
+            Rectangle::new([(x - 0.18, 0.0), (x + 0.18, h)], colour.filled())
+        }))?;
+        if values.len() <= 8 {
+            chart.draw_series(values.iter().enumerate().map(|(k, v)| {
+                let (x, h) = at(k, *v);
+                let s = format!("{:.1}%", 100.0 * v);
+                Text::new(s, (x, h + top * 0.035), label.clone())
+            }))?;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- 3: scorecards vs outcome
 
 /// The strategy's lower bound on profit, if it sets one.
 fn profit_target(model: &Model) -> Option<f64> {
@@ -818,7 +1136,7 @@ fn role_points<DB: DrawingBackend>(chart: &mut XyChart<DB>, ctx: &Ctx, r: usize)
     Ok(())
 }
 
-// ---------------------------------------------------------------- 3: outcomes
+// ---------------------------------------------------------------- 4: outcomes
 
 /// A histogram panel: which metric, its title and axis text, and how it is shown.
 struct Outcome {
@@ -839,18 +1157,18 @@ const OUTCOMES: [Outcome; 4] = [
         unit: "",
     },
     Outcome {
+        metric: "on_shelf_availability",
+        label: "On-shelf availability",
+        desc: "store-weeks with stock on the shelf (%)",
+        scale: 100.0,
+        unit: "%",
+    },
+    Outcome {
         metric: "fill_rate",
         label: "Fill rate",
         desc: "consumer demand served (%)",
         scale: 100.0,
         unit: "%",
-    },
-    Outcome {
-        metric: "stockout_store_weeks",
-        label: "Stockouts",
-        desc: "store-weeks with an empty shelf",
-        scale: 1.0,
-        unit: " store-weeks",
     },
     Outcome {
         metric: "write_off_units",
@@ -1044,7 +1362,7 @@ fn histogram_axes<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-// ---------------------------------------------------------------- 4: interpretations
+// ---------------------------------------------------------------- 5: interpretations
 
 fn interpretation_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -1077,18 +1395,14 @@ fn interpretation_axes<'a, DB: DrawingBackend>(
     let mut names = vec!["as written".to_string()];
     names.extend(ctx.model.roles.iter().map(|r| r.name.clone()));
     let n = names.len();
-    let p90s = ctx.agg.interpretations.iter().flatten();
-    let (_, hi) = min_max(
-        p90s.map(|st| st.sketch.quantile(0.9))
-            .chain(ctx.model.weights),
-    );
+    // Weights are shares: the axis runs 0 to 100% whatever the readings.
     let x = Keyed::new(-0.5..n as f64 - 0.5, (0..n).map(|g| g as f64).collect());
     let mut chart = ChartBuilder::on(plot)
         .margin(12)
         .margin_right(30)
         .x_label_area_size(50)
         .y_label_area_size(96)
-        .build_cartesian_2d(x, 0.0..(hi * 1.1).clamp(0.1, 1.0))?;
+        .build_cartesian_2d(x, 0.0..1.0)?;
     let label = |v: &f64| {
         names
             .get(v.round().max(0.0) as usize)
@@ -1166,6 +1480,35 @@ mod tests {
         assert_eq!(short(0.25), "0.25");
         assert_eq!(nice(3.3), 5.0);
         assert_eq!(nice(0.21), 0.25);
+    }
+
+    #[test]
+    fn a_period_folds_and_reads_as_words() {
+        let weekly = [0.0, 0.0, 0.2, 0.0, 0.0, 0.0, 0.1, 0.02, 9.0];
+        let by_week = fold(&weekly, 4);
+        assert_eq!(by_week.len(), 4, "the cut-short last period is left out");
+        assert!((by_week[2] - 0.15).abs() < 1e-12);
+        assert_eq!(extreme(&by_week, true), (3, by_week[2]));
+        assert_eq!(extreme(&by_week, false), (1, 0.0));
+        assert_eq!(
+            course(&by_week),
+            "rose from 0.0% off in week 1 to 15.0% in week 3, then fell to 1.0% in week 4"
+        );
+        assert_eq!(course(&[0.01, 0.012]), "stayed at about 1.1% off");
+        assert_eq!(
+            course(&[0.2, 0.0, 0.0]),
+            "was deepest in week 1 (20.0% off) and fell to 0.0% by week 2"
+        );
+        let means = [vec![0.0, 0.12], vec![0.01, 0.01]];
+        assert_eq!(
+            phase_sentence("sales", &means, &[30.0, 1200.0]),
+            "When sales was behind its pro-rated target at mid-period (30 periods), mean promotion depth rose from 0.0% off in week 1 to 12.0% in week 2; when it was on or ahead (1,200 periods), it stayed at about 1.0% off."
+        );
+        assert!(phase_sentence("sales", &means, &[0.0, 5.0]).starts_with("Sales was never behind"));
+        assert_eq!(
+            and_list(&["a".into(), "b".into(), "c".into()]),
+            "a, b and c"
+        );
     }
 
     #[test]

@@ -579,8 +579,32 @@ impl<'m> Trial<'m> {
             metrics,
             roles,
             interpretations: self.readings.clone(),
+            promo_phase: self.promo_phase(),
             series: self.series,
         }
+    }
+}
+
+impl Trial<'_> {
+    /// The per-trial hockey-stick table ([`crate::metrics::PromoPhase`]), from the recorded series.
+    fn promo_phase(&self) -> Vec<f64> {
+        let m = self.model;
+        let Some(j) = m.promo_lever else {
+            return Vec::new();
+        };
+        let (h, p) = (m.horizon, m.period);
+        let role = m.levers[j].role;
+        let pressure = &self.series[(self.layout.pressure + role) * h..][..h];
+        let depth = &self.series[(self.layout.levers + j) * h..][..h];
+        let mut out = vec![0.0; 2 * p + 2];
+        for start in (0..h).step_by(p).filter(|s| s + p <= h) {
+            let side = if pressure[start + p / 2] > 0.0 { 0 } else { 1 };
+            for k in 0..p {
+                out[side * p + k] += depth[start + k];
+            }
+            out[2 * p + side] += 1.0;
+        }
+        out
     }
 }
 
@@ -703,5 +727,51 @@ pub fn finite(model: &Model, r: &TrialResult) -> Result<()> {
             trial: r.trial,
         }),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> Model {
+        let source = crate::load::resolve("promo_vs_inventory").unwrap();
+        crate::load::load(&source, &["world.stores=3".into()]).unwrap()
+    }
+
+    #[test]
+    fn a_non_finite_metric_is_an_error_naming_it() {
+        let m = model();
+        let mut r = run_trial(&m, 1, 0);
+        assert!(finite(&m, &r).is_ok());
+        r.metrics[metric("profit")] = f64::NAN;
+        let e = finite(&m, &r).unwrap_err().to_string();
+        assert!(e.contains("'profit'") && e.contains("NaN"), "{e}");
+        r.metrics[metric("profit")] = 0.0;
+        r.roles[0][1] = f64::INFINITY;
+        let e = finite(&m, &r).unwrap_err().to_string();
+        assert!(e.contains("'sales_payout'"), "{e}");
+    }
+
+    #[test]
+    fn a_short_last_period_is_judged_against_its_pro_rated_target() {
+        // The plan itself, 49 weeks: the last period is one week long. Every role in the plan
+        // meets its plan-relative targets as well in that week as in a full period.
+        let mut m = model();
+        m.horizon = 49;
+        let values = crate::plan::compute(&m);
+        crate::plan::resolve(&mut m, values).unwrap();
+        let mut t = Trial::plan(&m);
+        while !t.is_done() {
+            t.step();
+        }
+        let tallies = t.period_tallies().to_vec();
+        assert_eq!(tallies.len(), 13);
+        assert_eq!(tallies[12].weeks, 1.0);
+        let sales = &m.roles[0];
+        let full = org::blended_attainment(&m, sales, &tallies[11], 1.0);
+        let short = org::blended_attainment(&m, sales, &tallies[12], 0.25);
+        // Seasons move a week's sales by a few percent; scored as a full period it would be 0.25.
+        assert!((short - full).abs() < 0.1, "full period {full:.3}, short {short:.3}");
     }
 }

@@ -116,10 +116,22 @@ impl<'m> Fitter<'m> {
         if cand == cur {
             return false;
         }
+        let (d, se) = self.paired_gain(r, cand, cur);
+        d > 1e-12 && d > MARGIN * se
+    }
+
+    /// The mean gain of `cand` over `cur` for role `r` on the fitting trials.
+    fn gains(&mut self, r: usize, cand: &[Rule], cur: &[Rule]) -> f64 {
+        if cand == cur {
+            return 0.0;
+        }
+        self.paired_gain(r, cand, cur).0
+    }
+
+    fn paired_gain(&mut self, r: usize, cand: &[Rule], cur: &[Rule]) -> (f64, f64) {
         let a = self.scores(cur);
         let b = self.scores(cand);
-        let (d, se) = paired(&a.utility[r], &b.utility[r]);
-        d > 1e-12 && d > MARGIN * se
+        paired(&a.utility[r], &b.utility[r])
     }
 }
 
@@ -162,11 +174,15 @@ fn with_constant(model: &Model, rules: &[Rule], r: usize, combo: &[usize]) -> Ve
     out
 }
 
-/// The variations of one rule tried in a coordinate step: each parameter moved on its own.
+/// The variations of one rule tried in a coordinate step: the two options together (a rule that
+/// holds back and then pushes is two changes away from a constant, and each alone may be worse),
+/// then the trigger and the window each on its own.
 fn variations(rule: &Rule, options: usize, period: usize) -> Vec<Rule> {
     let mut out = Vec::new();
-    for push in 0..options {
-        out.push(Rule { push, ..*rule });
+    for base in 0..options {
+        for push in 0..options {
+            out.push(Rule { base, push, ..*rule });
+        }
     }
     if !rule.is_constant() {
         for trigger in 0..TRIGGERS.len() {
@@ -175,9 +191,6 @@ fn variations(rule: &Rule, options: usize, period: usize) -> Vec<Rule> {
         for window in 1..=period {
             out.push(Rule { window, ..*rule });
         }
-    }
-    for base in 0..options {
-        out.push(Rule { base, ..*rule });
     }
     out.retain(|r| r != rule);
     out
@@ -225,6 +238,26 @@ pub fn fit(model: &Model) -> Playbook {
             if rules != before {
                 changes[r] += 1;
                 changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // Best response need not settle in ROUNDS (two roles can chase each other). Whatever the
+    // rounds left, no role may end beaten by a constant policy of its own against the others'
+    // final rules, by any margin at all on the fitting trials: take the constant where one wins,
+    // until none does.
+    for _ in 0..ROUNDS {
+        let mut changed = false;
+        for r in 0..model.roles.len() {
+            for combo in constants(model, r) {
+                let cand = with_constant(model, &rules, r, &combo);
+                if f.gains(r, &cand, &rules) > 1e-12 {
+                    rules = cand;
+                    changes[r] += 1;
+                    changed = true;
+                }
             }
         }
         if !changed {

@@ -124,6 +124,41 @@ impl SeriesLayout {
     }
 }
 
+/// The hockey stick, per trial: for every whole period, the promotion depth in each of its weeks,
+/// summed separately over periods in which the promoting role was behind its pro-rated target at
+/// mid-period and periods in which it was not; then the two counts of periods.
+/// Layout: `[behind: week 1..P][ahead: week 1..P][periods behind, periods ahead]`.
+pub struct PromoPhase;
+
+impl PromoPhase {
+    /// Entries for a model (0 without a promotion lever).
+    pub fn len(model: &Model) -> usize {
+        if model.promo_lever.is_some() {
+            2 * model.period + 2
+        } else {
+            0
+        }
+    }
+
+    /// Mean depth in each week of the period, behind and ahead, with the numbers of periods,
+    /// from an aggregate.
+    pub fn means(model: &Model, agg: &Aggregate) -> Option<([Vec<f64>; 2], [f64; 2])> {
+        if agg.promo_phase.is_empty() {
+            return None;
+        }
+        let p = model.period;
+        let mean = |i: usize| agg.promo_phase[i].moments.mean();
+        let counts = [mean(2 * p), mean(2 * p + 1)];
+        let by = |side: usize| {
+            (0..p)
+                .map(|k| mean(side * p + k) / counts[side].max(1e-12))
+                .collect()
+        };
+        let n = agg.trials as f64;
+        Some(([by(0), by(1)], [counts[0] * n, counts[1] * n]))
+    }
+}
+
 /// Everything one trial reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrialResult {
@@ -135,6 +170,9 @@ pub struct TrialResult {
     pub roles: Vec<[f64; ROLE_VALUES]>,
     /// Interpreted strategy weights per role, in objective order.
     pub interpretations: Vec<[f64; 3]>,
+    /// Promotion depth by week of the period, split by where the promoting role stood at
+    /// mid-period: see [`PromoPhase`].
+    pub promo_phase: Vec<f64>,
     /// Per-tick series, `series[s * horizon + t]`.
     pub series: Vec<f64>,
 }
@@ -370,6 +408,9 @@ pub struct Aggregate {
     pub roles: Vec<[Stat; ROLE_VALUES]>,
     /// Per role and objective: interpreted weight.
     pub interpretations: Vec<[Stat; 3]>,
+    /// Per entry of [`TrialResult::promo_phase`]: the per-trial sums (their means' ratios are
+    /// pooled averages, and merge exactly).
+    pub promo_phase: Vec<Stat>,
     /// Per series and tick.
     pub series: Vec<Stat>,
     /// Horizon (ticks per series).
@@ -396,6 +437,7 @@ impl Aggregate {
                 .map(|_| std::array::from_fn(|_| Stat::fine()))
                 .collect(),
             interpretations: model.roles.iter().map(|_| fine3()).collect(),
+            promo_phase: (0..PromoPhase::len(model)).map(|_| Stat::fine()).collect(),
             series: (0..n_series * model.horizon)
                 .map(|_| Stat::coarse())
                 .collect(),
@@ -414,6 +456,9 @@ impl Aggregate {
             for k in 0..ROLE_VALUES {
                 s[k].add(v[k]);
             }
+        }
+        for (s, v) in self.promo_phase.iter_mut().zip(&r.promo_phase) {
+            s.add(*v);
         }
         for (s, v) in self.interpretations.iter_mut().zip(&r.interpretations) {
             for k in 0..3 {
@@ -440,6 +485,9 @@ impl Aggregate {
             for k in 0..ROLE_VALUES {
                 a[k].merge(&b[k]);
             }
+        }
+        for (a, b) in self.promo_phase.iter_mut().zip(&o.promo_phase) {
+            a.merge(b);
         }
         for (a, b) in self.interpretations.iter_mut().zip(&o.interpretations) {
             for k in 0..3 {

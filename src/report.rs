@@ -1,14 +1,17 @@
 //! `report.html`: one self-contained page per run (inline SVG charts and CSS, no
 //! scripts, nothing fetched), rendered from `templates/report.html` with minijinja.
 //!
-//! The page holds only what the inputs determine (no time, host or duration), so two
-//! identical runs give byte-identical reports whatever the thread count.
+//! The page speaks in plain words and gives each identifier beside them ("on-shelf
+//! availability (on_shelf_availability)"), so a reader can find the column in the CSV files.
+//! It holds only what the inputs determine (no time, host or duration), so two identical
+//! runs give byte-identical reports whatever the thread count.
 
 use crate::charts::{claims_while_missed, grouped, Chart};
 use crate::error::{Error, Result};
 use crate::metrics::{metric, series_names, Aggregate, Stat, GLOBAL_METRICS};
-use crate::model::Model;
-use crate::scenario::{Objective, Role, RoleMetric};
+use crate::model::{metric_name, Model, RoleSpec, TargetSpec};
+use crate::playbook::describe;
+use crate::scenario::{Objective, Role, RoleMetric, TargetValue};
 use serde::Serialize;
 use std::path::Path;
 
@@ -41,13 +44,14 @@ pub fn render(
 ) -> std::result::Result<String, minijinja::Error> {
     let page = Page {
         scenario: scenario_view(model),
-        roles: role_views(model),
+        roles: role_views(model, agg),
         sample: agg.sample.len(),
         trials: agg.trials,
         findings: findings(model, agg),
         charts: charts.iter().map(ChartView::from).collect(),
-        metrics: metric_rows(agg),
+        metrics: metric_rows(model, agg),
         role_rows: role_rows(model, agg),
+        objectives: Objective::ALL.iter().map(|o| named(o.name())).collect(),
         reproduce: Reproduce {
             command: shell_line(command),
             seed,
@@ -71,6 +75,7 @@ struct Page {
     charts: Vec<ChartView>,
     metrics: Vec<MetricRow>,
     role_rows: Vec<RoleRow>,
+    objectives: Vec<String>,
     reproduce: Reproduce,
 }
 
@@ -87,6 +92,7 @@ struct ScenarioView {
     exclusions: Vec<String>,
     world: String,
     org: String,
+    plan: String,
 }
 
 #[derive(Serialize)]
@@ -96,12 +102,15 @@ struct RoleView {
     scorecard: Vec<String>,
     payout: String,
     levers: Vec<String>,
+    plays: Vec<String>,
+    fit: String,
 }
 
 #[derive(Serialize)]
 struct ChartView {
     name: String,
     title: String,
+    caption: String,
     svg: String,
 }
 
@@ -112,19 +121,37 @@ impl From<&Chart> for ChartView {
         ChartView {
             name: c.name.clone(),
             title: c.title.clone(),
+            caption: c.caption.clone(),
             svg: c.svg[start..].to_string(),
+        }
+    }
+}
+
+/// An identifier with its plain words, for the table of metrics.
+#[derive(Serialize)]
+struct Named {
+    words: String,
+    id: &'static str,
+}
+
+impl Named {
+    fn of(id: &'static str) -> Self {
+        Named {
+            words: capitalised(words(id)),
+            id,
         }
     }
 }
 
 #[derive(Serialize)]
 struct MetricRow {
-    name: &'static str,
+    name: Named,
     mean: String,
     ci: String,
     p10: String,
     p50: String,
     p90: String,
+    plan: String,
 }
 
 #[derive(Serialize)]
@@ -135,6 +162,7 @@ struct RoleRow {
     payout: String,
     claims: String,
     claims_missed: String,
+    bias: String,
     reading: Vec<String>,
 }
 
@@ -176,6 +204,78 @@ fn pct(v: f64) -> String {
     format!("{:.0}%", 100.0 * v)
 }
 
+/// A multiple as a percentage, with a decimal only where one is needed: `97%`, `97.5%`.
+fn share(v: f64) -> String {
+    let p = 100.0 * v;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+// ---------------------------------------------------------------- plain words
+
+/// Plain words for an identifier of a metric (global, per role or on a scorecard) or an
+/// objective; an unknown identifier reads with its underscores as spaces.
+fn words(id: &str) -> String {
+    let w = match id {
+        "sell_out_units" => "units sold to consumers",
+        "sell_in_units" => "units shipped to the retailer",
+        "consumer_demand_units" => "consumer demand in units",
+        "revenue" => "consumer revenue",
+        "company_revenue" => "company revenue on sell-in",
+        "fill_rate" => "share of demand served",
+        "on_shelf_availability" => "on-shelf availability",
+        "stockout_store_weeks" => "store-weeks with an empty shelf",
+        "lost_sales_units" => "lost sales in units",
+        "write_off_units" => "units written off",
+        "ending_inventory_units" => "units in stock at the end",
+        "promo_weeks" => "weeks on promotion",
+        "bullwhip_ratio" => "variance of orders over variance of demand",
+        "coordinated_divergence" => "claimants succeed while the strategy is missed",
+        "strategy_attainment" => "attainment of the strategy's worst-met target",
+        "divergence_gap" => "claimants' attainment less the strategy's",
+        "interpretation_spread" => "spread of the roles' readings of the strategy",
+        "operational_spread" => "spread of where the roles' playbooks pull",
+        "claims_success" => "claims success",
+        "sell_in_revenue" => "sell-in revenue",
+        "sell_out" => "sell-out",
+        "inventory_turns" => "inventory turns",
+        "weeks_of_cover" => "weeks of cover",
+        "chain_contribution" => "the chain's contribution",
+        other => return other.replace('_', " "),
+    };
+    w.to_string()
+}
+
+/// "on-shelf availability (on_shelf_availability)"; just "profit" where the words are the identifier.
+fn named(id: &str) -> String {
+    let w = words(id);
+    if w == id.replace('_', " ") {
+        w
+    } else {
+        format!("{w} ({id})")
+    }
+}
+
+fn capitalised(s: String) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => s,
+    }
+}
+
+/// " (97% of the plan's 0.96)" for a target written relative to the plan.
+fn of_plan(factor: Option<f64>, plan_value: Option<f64>) -> String {
+    match (factor, plan_value) {
+        (Some(f), Some(v)) => format!(" ({} of the plan's {})", share(f), fmt_num(v)),
+        (Some(f), None) => format!(" ({} of plan)", share(f)),
+        _ => String::new(),
+    }
+}
+
 // ---------------------------------------------------------------- the scenario in words
 
 fn scenario_view(model: &Model) -> ScenarioView {
@@ -185,12 +285,12 @@ fn scenario_view(model: &Model) -> ScenarioView {
         .iter()
         .zip(model.weights)
         .filter(|(_, w)| *w > 0.0)
-        .map(|(o, w)| format!("{} ({})", o.name(), pct(w)))
+        .map(|(o, w)| format!("{} {}", named(o.name()), pct(w)))
         .collect();
     let priority = if st.priority.is_empty() {
         "none stated".to_string()
     } else {
-        let names: Vec<&str> = st.priority.iter().map(|o| o.name()).collect();
+        let names: Vec<String> = st.priority.iter().map(|o| words(o.name())).collect();
         names.join(" before ")
     };
     let exclusions = st
@@ -212,11 +312,16 @@ fn scenario_view(model: &Model) -> ScenarioView {
         objectives,
         priority,
         ambiguity: st.ambiguity,
-        targets: model.targets.iter().map(target_words).collect(),
+        targets: model
+            .targets
+            .iter()
+            .map(|t| target_words(model, t))
+            .collect(),
         claimants: claimant_words(model),
         exclusions,
         world: world_words(model),
         org: org_words(model),
+        plan: plan_words(model),
     }
 }
 
@@ -225,13 +330,23 @@ fn list_nums(v: &[f64]) -> String {
     parts.join(", ")
 }
 
-fn target_words(t: &crate::model::TargetSpec) -> String {
-    let name = GLOBAL_METRICS[t.metric];
-    match (t.at_least, t.at_most) {
-        (Some(lo), Some(hi)) => format!("{name} from {} to {}", fmt_num(lo), fmt_num(hi)),
-        (Some(lo), None) => format!("{name} at least {}", fmt_num(lo)),
-        (None, Some(hi)) => format!("{name} at most {}", fmt_num(hi)),
-        (None, None) => name.to_string(),
+/// "on-shelf availability (on_shelf_availability) at least 0.931 (97% of the plan's 0.96)":
+/// the bounds as resolved, and what they were relative to.
+fn target_words(model: &Model, t: &TargetSpec) -> String {
+    let name = named(GLOBAL_METRICS[t.metric]);
+    let plan_value = model.plan.as_ref().map(|p| p.metrics[t.metric]);
+    let bound = |v: Option<f64>, k: usize| {
+        let factor = match t.written[k] {
+            Some(TargetValue::Plan { plan }) => Some(plan),
+            _ => None,
+        };
+        v.map(|v| format!("{}{}", fmt_num(v), of_plan(factor, plan_value)))
+    };
+    match (bound(t.at_least, 0), bound(t.at_most, 1)) {
+        (Some(lo), Some(hi)) => format!("{name} from {lo} to {hi}"),
+        (Some(lo), None) => format!("{name} at least {lo}"),
+        (None, Some(hi)) => format!("{name} at most {hi}"),
+        (None, None) => name,
     }
 }
 
@@ -275,16 +390,20 @@ fn org_words(model: &Model) -> String {
     format!("{shared}; {cost}.")
 }
 
-fn role_views(model: &Model) -> Vec<RoleView> {
-    model
-        .scenario
-        .roles
-        .iter()
-        .zip(&model.roles)
-        .map(|(raw, spec)| RoleView {
+fn plan_words(model: &Model) -> String {
+    if model.plan.is_none() {
+        return "not computed: every target is absolute.".into();
+    }
+    "every lever at its initial option and demand at its expectation, played once after the warm-up. Targets written relative to the plan are multiples of its values (the plan column of Every metric; a scorecard's per period).".into()
+}
+
+fn role_views(model: &Model, agg: &Aggregate) -> Vec<RoleView> {
+    let raw = model.scenario.roles.iter().zip(&model.roles);
+    raw.enumerate()
+        .map(|(r, (raw, spec))| RoleView {
             name: raw.name.clone(),
             description: raw.description.clone(),
-            scorecard: scorecard_lines(raw, spec),
+            scorecard: scorecard_lines(model, r, raw, spec),
             payout: format!(
                 "pays from {} of target (half the bonus) up to a cap at {}",
                 pct(spec.card.threshold),
@@ -295,26 +414,26 @@ fn role_views(model: &Model) -> Vec<RoleView> {
                 .iter()
                 .map(|l| format!("{}: options {}", l.name, list_nums(&l.options)))
                 .collect(),
+            plays: rule_lines(model, spec),
+            fit: fit_words(model, agg, r),
         })
         .collect()
 }
 
-fn scorecard_lines(raw: &Role, spec: &crate::model::RoleSpec) -> Vec<String> {
+fn scorecard_lines(model: &Model, r: usize, raw: &Role, spec: &RoleSpec) -> Vec<String> {
+    let plan = model.plan.as_ref().and_then(|p| p.components.get(r));
     raw.scorecard
         .components
         .iter()
         .zip(&spec.card.components)
-        .map(|(c, compiled)| {
-            let metric = serde_json::to_value(c.metric)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default();
+        .enumerate()
+        .map(|(k, (c, compiled))| {
             let at = c
                 .stock_point
                 .as_ref()
                 .map(|s| format!(" at {s}"))
                 .unwrap_or_default();
-            // Turns are annual; cover, reach and fill rate are averages; the rest are period sums.
+            // Turns are annual; cover, reach and shares are averages; the rest are period sums.
             let unit = match c.metric {
                 RoleMetric::InventoryTurns => "a year",
                 RoleMetric::WeeksOfCover => "weeks on average",
@@ -323,26 +442,79 @@ fn scorecard_lines(raw: &Role, spec: &crate::model::RoleSpec) -> Vec<String> {
                 }
                 _ => "per period",
             };
-            // A plan-relative target shows what it resolved to, and what it was relative to.
-            let target = match compiled.plan {
-                Some(f) => format!("{} ({} of plan)", fmt_num(compiled.target), pct(f)),
-                None => fmt_num(compiled.target),
-            };
+            let plan_value = plan.and_then(|p| p.get(k)).copied();
             format!(
-                "{metric}{at}: target {target} {unit}, weight {}",
+                "{}{at}: target {} {unit}{}, weight {}",
+                named(&metric_name(c.metric)),
+                fmt_num(compiled.target),
+                of_plan(compiled.plan, plan_value),
                 pct(compiled.weight)
             )
         })
         .collect()
 }
 
+/// Each of the role's levers with its rule in words.
+fn rule_lines(model: &Model, spec: &RoleSpec) -> Vec<String> {
+    spec.levers
+        .iter()
+        .map(|&j| {
+            let lever = &model.levers[j];
+            let rule = &model.playbook.rules[j];
+            format!("{}: {}", lever.name, describe(rule, &lever.options))
+        })
+        .collect()
+}
+
+/// What the fit expected the role to be paid, against its best constant policy and against
+/// what it was paid.
+fn fit_words(model: &Model, agg: &Aggregate, r: usize) -> String {
+    let book = &model.playbook;
+    if !book.fitted {
+        return "No playbook was fitted: every lever stays at its initial option.".into();
+    }
+    let fit = &book.fits[r];
+    let trials = grouped(book.fit_trials as f64);
+    let mut s = if model.roles[r].levers.is_empty() {
+        format!("With no lever of its own, it expected {} target bonuses a period on the {trials} fitting trials", fmt_num(fit.payout))
+    } else {
+        format!("Fitted on {trials} trials, the playbook was expected to pay {} target bonuses a period", fmt_num(fit.payout))
+    };
+    if let Some((options, pay)) = &fit.best_constant {
+        let levers = &model.roles[r].levers;
+        let policy: Vec<String> = levers
+            .iter()
+            .zip(options)
+            .map(|(&j, &o)| {
+                let l = &model.levers[j];
+                format!("{} {}", l.name, fmt_num(l.options[o]))
+            })
+            .collect();
+        s += &format!(
+            ", against {} for its best constant policy ({})",
+            fmt_num(*pay),
+            policy.join(", ")
+        );
+    }
+    let [_, paid, _, bias] = &agg.roles[r];
+    s + &format!(
+        ". It was paid {} on average: a projection bias (projection_bias) of {}.",
+        fmt_num(paid.moments.mean()),
+        fmt_num(bias.moments.mean())
+    )
+}
+
 // ---------------------------------------------------------------- findings
 
 fn findings(model: &Model, agg: &Aggregate) -> Vec<String> {
-    let mut out = vec![divergence(model, agg), strategy(model, agg)];
+    let mut out = vec![
+        divergence(model, agg),
+        strategy(model, agg),
+        gap(model, agg),
+    ];
     out.extend(claims_and_shelves(model, agg));
     out.extend(hockey_stick(model, agg));
-    out.push(shelves(model, agg));
+    out.push(shelves(agg));
     out.extend(readings(model, agg));
     out.into_iter().filter(|s| !s.is_empty()).collect()
 }
@@ -370,7 +542,8 @@ fn strategy(model: &Model, agg: &Aggregate) -> String {
                 let v = r.metrics[t.metric];
                 t.at_least.is_none_or(|lo| v >= lo) && t.at_most.is_none_or(|hi| v <= hi)
             });
-            format!("{} in {}", target_words(t), pct(ok.count() as f64 / n))
+            let share = pct(ok.count() as f64 / n);
+            format!("{} in {share}", target_words(model, t))
         })
         .collect();
     let all = pct(mean_of(agg, "strategy_met"));
@@ -381,6 +554,25 @@ fn strategy(model: &Model, agg: &Aggregate) -> String {
         "The strategy was met in {all} of trials. Target by target: {}.",
         parts.join("; ")
     )
+}
+
+/// How far the strategy was attained, against what the claimants' scorecards said.
+fn gap(model: &Model, agg: &Aggregate) -> String {
+    let strategy = mean_of(agg, "strategy_attainment");
+    let gap = mean_of(agg, "divergence_gap");
+    let mut s = format!(
+        "The strategy's worst-met target was attained to {} on average (strategy attainment, strategy_attainment; 1 = met exactly)",
+        fmt_num(strategy)
+    );
+    if !model.claimants.is_empty() {
+        s += &format!(
+            ", while {} attained {} of their own targets: a divergence gap (divergence_gap) of {}",
+            claimant_words(model),
+            fmt_num(strategy + gap),
+            fmt_num(gap)
+        );
+    }
+    s + "."
 }
 
 /// For each claimant: how often it met its target, and the shelves in those trials.
@@ -419,7 +611,7 @@ fn claims_and_shelves(model: &Model, agg: &Aggregate) -> Vec<String> {
         .collect()
 }
 
-/// Mean promotion depth in the last week of a period against the other weeks.
+/// Mean promotion depth in each week of the period: the deepest week against the others.
 fn hockey_stick(model: &Model, agg: &Aggregate) -> Option<String> {
     let s = series_names(model)
         .iter()
@@ -428,32 +620,38 @@ fn hockey_stick(model: &Model, agg: &Aggregate) -> Option<String> {
     if model.promo_lever.is_none() || p < 2 || model.horizon < p {
         return None;
     }
-    let (mut end, mut other) = (Vec::new(), Vec::new());
-    for t in 0..model.horizon {
-        let v = agg.series_at(s, t).moments.mean();
-        if t % p == p - 1 {
-            end.push(v)
-        } else {
-            other.push(v)
-        }
+    let mut by_week = vec![(0.0, 0.0); p];
+    for t in 0..model.horizon / p * p {
+        let w = &mut by_week[t % p];
+        *w = (w.0 + agg.series_at(s, t).moments.mean(), w.1 + 1.0);
     }
-    let avg = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
-    let (e, o) = (avg(&end), avg(&other));
-    let verdict = if e > 1.2 * o {
-        "Promotions bunch at period ends"
+    let depth: Vec<f64> = by_week.iter().map(|(sum, n)| sum / n).collect();
+    let (k, peak) = depth
+        .iter()
+        .copied()
+        .enumerate()
+        .fold(
+            (0, f64::NEG_INFINITY),
+            |b, (i, v)| if v > b.1 { (i, v) } else { b },
+        );
+    let others = (depth.iter().sum::<f64>() - peak) / (p - 1) as f64;
+    let verdict = if peak > 1.5 * others + 0.005 && 2 * k + 1 >= p {
+        "Promotions bunch towards period ends"
+    } else if peak > 1.5 * others + 0.005 {
+        "Promotions bunch early in the period"
     } else {
-        "Promotions do not bunch at period ends"
+        "Promotions do not bunch"
     };
     Some(format!(
-        "{verdict}: the mean promotion depth in the last week of a period was {:.1}%, against {:.1}% in the other weeks.",
-        100.0 * e,
-        100.0 * o
+        "{verdict}: the mean promotion depth was deepest in week {} of {p} at {:.1}%, against {:.1}% in the other weeks.",
+        k + 1,
+        100.0 * peak,
+        100.0 * others
     ))
 }
 
-fn shelves(model: &Model, agg: &Aggregate) -> String {
+fn shelves(agg: &Aggregate) -> String {
     let so = mean_of(agg, "stockout_store_weeks");
-    let store_weeks = (model.stores * model.horizon).max(1) as f64;
     let wrote_off = agg.metrics[metric("write_off_units")].sketch.quantile(0.5);
     let share_wo = agg
         .sample
@@ -462,9 +660,9 @@ fn shelves(model: &Model, agg: &Aggregate) -> String {
         .count() as f64
         / agg.sample.len().max(1) as f64;
     format!(
-        "Shelves were empty in {} store-weeks per trial on average ({:.1}% of all store-weeks), losing {} units of demand (fill rate {:.1}%). Stock was written off in {} of trials (median {} units, mean {}).",
+        "Shelves were empty in {} store-weeks per trial on average, an on-shelf availability (on_shelf_availability) of {:.1}%, losing {} units of demand (fill rate {:.1}%). Stock was written off in {} of trials (median {} units, mean {}).",
         fmt_num(so),
-        100.0 * so / store_weeks,
+        100.0 * mean_of(agg, "on_shelf_availability"),
         fmt_num(mean_of(agg, "lost_sales_units")),
         100.0 * mean_of(agg, "fill_rate"),
         pct(share_wo),
@@ -489,10 +687,10 @@ fn readings(model: &Model, agg: &Aggregate) -> Option<String> {
         return Some("Every role reads the strategy's weights as written.".into());
     }
     Some(format!(
-        "Readings diverge: {} reads a weight of {} on {} into the strategy, which states {} (interpretation spread {}).",
+        "Readings diverge: {} reads a weight of {} on {} into the strategy, which states {} (spread of the readings, interpretation_spread: {}).",
         model.roles[r].name,
         pct(agg.interpretations[r][k].moments.mean()),
-        Objective::ALL[k].name(),
+        named(Objective::ALL[k].name()),
         pct(model.weights[k]),
         fmt_num(mean_of(agg, "interpretation_spread")),
     ))
@@ -500,20 +698,37 @@ fn readings(model: &Model, agg: &Aggregate) -> Option<String> {
 
 // ---------------------------------------------------------------- tables
 
-fn metric_rows(agg: &Aggregate) -> Vec<MetricRow> {
+/// Metrics about the organisation itself, which the plan (one trial with every lever at its
+/// initial option) gives no value to; as `NOT_IN_PLAN` in `orgsim::model`.
+const NO_PLAN_VALUE: &[&str] = &[
+    "strategy_met",
+    "coordinated_divergence",
+    "strategy_attainment",
+    "divergence_gap",
+    "interpretation_spread",
+    "operational_spread",
+];
+
+fn metric_rows(model: &Model, agg: &Aggregate) -> Vec<MetricRow> {
     GLOBAL_METRICS
         .iter()
         .zip(&agg.metrics)
-        .map(|(name, st)| {
+        .enumerate()
+        .map(|(m, (name, st))| {
             let ci = st.ci95();
             let q = |p| fmt_num(st.sketch.quantile(p));
+            let plan = model
+                .plan
+                .as_ref()
+                .filter(|_| !NO_PLAN_VALUE.contains(name));
             MetricRow {
-                name,
+                name: Named::of(name),
                 mean: fmt_num(st.moments.mean()),
                 ci: format!("{} to {}", fmt_num(ci[0]), fmt_num(ci[1])),
                 p10: q(0.1),
                 p50: q(0.5),
                 p90: q(0.9),
+                plan: plan.map_or("–".into(), |p| fmt_num(p.metrics[m])),
             }
         })
         .collect()
@@ -529,7 +744,7 @@ fn role_rows(model: &Model, agg: &Aggregate) -> Vec<RoleRow> {
         .iter()
         .enumerate()
         .map(|(r, role)| {
-            let [a, p, c, _] = &agg.roles[r];
+            let [a, p, c, bias] = &agg.roles[r];
             RoleRow {
                 name: role.name.clone(),
                 attainment: fmt_num(a.moments.mean()),
@@ -537,6 +752,7 @@ fn role_rows(model: &Model, agg: &Aggregate) -> Vec<RoleRow> {
                 payout: fmt_num(p.moments.mean()),
                 claims: pct(c.moments.mean()),
                 claims_missed: pct(claims_while_missed(agg, r)),
+                bias: fmt_num(bias.moments.mean()),
                 reading: agg.interpretations[r]
                     .iter()
                     .map(|s| pct(s.moments.mean()))
@@ -601,6 +817,27 @@ mod tests {
             shell_line(&cmd),
             "orgsim run --set 'strategy.statement=it'\\''s fine'"
         );
+    }
+
+    #[test]
+    fn identifiers_come_with_plain_words() {
+        assert_eq!(
+            named("on_shelf_availability"),
+            "on-shelf availability (on_shelf_availability)"
+        );
+        assert_eq!(
+            named("profit"),
+            "profit",
+            "no identifier beside the same words"
+        );
+        assert_eq!(named("some_new_metric"), "some new metric");
+        assert_eq!(capitalised(words("holding_cost")), "Holding cost");
+        for m in GLOBAL_METRICS {
+            assert!(!words(m).contains('_'), "{m} reads as words");
+        }
+        assert_eq!(of_plan(Some(0.97), Some(0.99)), " (97% of the plan's 0.99)");
+        assert_eq!(of_plan(Some(1.025), None), " (102.5% of plan)");
+        assert_eq!(of_plan(None, Some(3.0)), "");
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub struct Scenario {
     /// starts in the steady state of its opening policies (pipelines, forecasts and stock settled):
     /// the opening stock must not decide the outcome.
     #[serde(default = "defaults::warmup_weeks")]
+    #[schemars(range(max = 104))]
     pub warmup_weeks: u32,
     /// The shared reality: market, stock points, money.
     pub world: World,
@@ -356,7 +357,8 @@ pub enum TargetValue {
     Absolute(f64),
     /// A multiple of the plan's value of the same metric.
     Plan {
-        /// The multiple (1.05 = 5% above plan).
+        /// The multiple (1.05 = 5% above plan), above 0 and at most 10.
+        #[schemars(range(min = 0.0, max = 10.0))]
         plan: f64,
     },
 }
@@ -553,10 +555,12 @@ pub struct Behaviour {
     /// of the strategy as it reads it (its reading of sell-out, margin and availability against the
     /// plan). Small by default: the bonus is louder than the deck.
     #[serde(default = "defaults::deck_weight")]
+    #[schemars(range(min = 0.0, max = 10.0))]
     pub deck_weight: f64,
     /// Probability of a slip: at each decision the role takes a different allowed option, at random,
     /// with this probability (bounded rationality; 0 = always its rule's option).
     #[serde(default = "defaults::temperature")]
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub temperature: f64,
     /// Share of ambiguity-driven reading that follows the role's own scorecard rather than noise.
     #[serde(default = "defaults::motivated_reading")]
@@ -617,7 +621,7 @@ pub(crate) mod defaults {
         4
     }
     pub fn warmup_weeks() -> u32 {
-        16
+        52
     }
     pub fn end_salvage_fraction() -> f64 {
         0.5

@@ -114,7 +114,13 @@ fn check_charts(out: &Path) {
         let text = String::from_utf8(read(&svg)).unwrap();
         assert!(text.contains(title), "{name}.svg lacks its title '{title}'");
         let n = drawn_elements(&text);
-        assert!(n > 60, "{name}.svg draws only {n} elements");
+        // A few bars per week of the period, against a year of weeks or a cloud of trials.
+        let least = if *name == "promotions_by_week_of_period" {
+            30
+        } else {
+            60
+        };
+        assert!(n > least, "{name}.svg draws only {n} elements");
     }
 }
 
@@ -130,10 +136,27 @@ fn check_report(out: &Path) {
     }
     for m in GLOBAL_METRICS {
         assert!(
-            html.contains(&format!("<td>{m}</td>")),
+            html.contains(&format!("(<code>{m}</code>)</td>")),
             "report lacks metric {m}"
         );
     }
+    // Plain words beside the identifiers, the roles' rules and what the fit expected.
+    for words in [
+        "On-shelf availability (<code>on_shelf_availability</code>)",
+        "Plays:",
+        "best constant policy",
+        "projection bias",
+        "of the plan&#x27;s",
+    ] {
+        assert!(html.contains(words), "report lacks '{words}'");
+    }
+    let captions = html.matches("<figcaption>").count();
+    assert_eq!(captions, 2, "captions under the two promotion charts");
+    assert!(
+        html.contains("<figcaption>When sales was behind")
+            || html.contains("<figcaption>Sales was"),
+        "the week-of-period chart's caption names the promoting role"
+    );
     for role in ["sales", "procurement", "marketing", "retailer", "finance"] {
         assert!(
             html.contains(&format!("<td>{role}</td>")),
@@ -181,6 +204,37 @@ fn charts_and_report_are_complete_and_identical_for_any_thread_count() {
             fa.file_name().unwrap()
         );
     }
+}
+
+/// The new chart by name: a PNG with ink, and an SVG with its title.
+#[test]
+fn promotions_by_week_of_period_is_drawn_and_skipped_without_a_promotion_lever() {
+    let name = "promotions_by_week_of_period";
+    let (_, title) = CHARTS.iter().find(|(n, _)| *n == name).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(tmp.path(), "with", SMALL, 40, 1, true);
+    let png = out.join("charts").join(format!("{name}.png"));
+    assert_eq!(png_size(&read(&png)), (WIDTH, HEIGHT));
+    assert!(inked_share(&png) > 0.03, "{name}.png is nearly blank");
+    let svg = String::from_utf8(read(&out.join("charts").join(format!("{name}.svg")))).unwrap();
+    assert!(svg.contains(title), "{name}.svg lacks its title");
+    assert!(svg.contains("behind target at mid-period"), "legend");
+
+    // Without a promotion lever there is nothing to split: no chart, and the report still renders.
+    let no_promo = r#"roles.sales.levers=[{"name":"trade_loading","acts_on":{"kind":"trade_loading"},"options":[0,1,2]}]"#;
+    let out = run(
+        tmp.path(),
+        "without",
+        &["world.stores=10", no_promo],
+        20,
+        1,
+        true,
+    );
+    assert!(!out.join("charts").join(format!("{name}.png")).exists());
+    assert!(!out.join("charts").join(format!("{name}.svg")).exists());
+    let html = String::from_utf8(read(&out.join("report.html"))).unwrap();
+    assert_eq!(html.matches("<svg").count(), CHARTS.len() - 1);
+    assert!(!html.contains(title));
 }
 
 #[test]

@@ -362,3 +362,34 @@ fn a_killed_runs_staging_folder_is_cleaned_up_by_the_next_run() {
     run_into(&tmp.path().join("o"), &["--no-charts"]);
     assert!(!abandoned.exists());
 }
+
+#[test]
+fn trace_says_why_each_role_chose_and_writes_a_tidy_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("t");
+    let args = ["trace", "--trial", "3", "--out", out.to_str().unwrap()];
+    let o = orgsim(&[&args[..], &["--role", "sales"]].concat());
+    assert!(o.status.success(), "{}", text(&o));
+    let account = String::from_utf8_lossy(&o.stdout);
+    // The playbook in words, then the weeks where its rule pushed, each with its standing.
+    assert!(account.contains("promo_depth: "), "{account}");
+    assert!(account.contains("best constant policy"), "{account}");
+    assert!(
+        account.lines().any(|l| l.starts_with("week ") && l.contains("behind") && l.contains("chose")),
+        "{account}"
+    );
+    assert!(!account.contains("procurement"), "--role sales shows sales only: {account}");
+    let csv = std::fs::read_to_string(out.join("trace.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    for col in ["week", "role", "lever", "option", "projected_payout", "pressure", "reading_margin", "chosen"] {
+        assert!(header.split(',').any(|c| c == col), "{col} in {header}");
+    }
+    // Two promotion decisions a week x 52 weeks for sales' two levers.
+    assert_eq!(csv.lines().count(), 1 + 2 * 52);
+    // The same trial replayed gives the same account: a trace is as deterministic as a run.
+    let again = orgsim(&[&args[..], &["--role", "sales"]].concat());
+    assert_eq!(o.stdout, again.stdout);
+    let bad = orgsim(&[&args[..], &["--role", "sails"]].concat());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad).contains("sails") && text(&bad).contains("sales"), "{}", text(&bad));
+}
