@@ -44,17 +44,18 @@ pub use error::{Error, Problem, Result};
 /// Loads a scenario (file or built-in, with `--set` overrides) and makes it runnable: the plan is
 /// played, plan-relative targets are resolved from it, and every role's playbook is fitted.
 pub fn prepare(source: &load::Source, sets: &[String]) -> Result<model::Model> {
-    let model = load::load(source, sets)?;
-    prepare_model(model, &source.name)
-}
-
-/// [`prepare`] for a model already compiled; `source_name` names it in errors.
-pub fn prepare_model(mut model: model::Model, source_name: &str) -> Result<model::Model> {
-    let values = plan::compute(&model);
-    plan::resolve(&mut model, values).map_err(|problems| Error::InvalidScenario {
-        source_name: source_name.to_string(),
-        problems,
-    })?;
+    let mut model = load::load(source, sets)?;
+    plan_targets(&mut model, source)?;
     model.playbook = fit::fit(&model);
     Ok(model)
+}
+
+/// Plays the plan and resolves plan-relative targets; a target the plan cannot set is an
+/// invalid scenario, located in the source text like every other problem.
+pub fn plan_targets(model: &mut model::Model, source: &load::Source) -> Result<()> {
+    let values = plan::compute(model);
+    plan::resolve(model, values).map_err(|problems| Error::InvalidScenario {
+        source_name: source.name.clone(),
+        problems: diagnose::with_positions(&source.text, problems),
+    })
 }

@@ -181,13 +181,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             let source = load::resolve(&file)?;
             let mut model = load::load(&source, &sets)?;
             // Plan-relative targets are checked too: the plan is one deterministic trial.
-            let plan = orgsim::plan::compute(&model);
-            orgsim::plan::resolve(&mut model, plan).map_err(|problems| {
-                Error::InvalidScenario {
-                    source_name: source.name.clone(),
-                    problems,
-                }
-            })?;
+            orgsim::plan_targets(&mut model, &source)?;
             say(&format!(
                 "{}: valid ({} roles, {} levers, {} stock points, {} weeks)\n",
                 source.name,
@@ -213,7 +207,12 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 return Err(Error::Usage("--trials must be at least 1".into()));
             }
             let source = load::resolve(&scenario)?;
+            if !quiet {
+                eprintln!("{}: playing the plan and fitting each role's playbook ...", source.name);
+            }
+            let started = std::time::Instant::now();
             let model = orgsim::prepare(&source, &sets)?;
+            let fitted_in = started.elapsed().as_secs_f64();
             let out = out.unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
             let cfg = RunConfig {
                 seed,
@@ -239,6 +238,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             bar.finish_and_clear();
             let outcome = result?;
             if !quiet {
+                say(&format!("playbooks fitted in {fitted_in:.1} s; "));
                 say(&summary_table(&model, &outcome));
                 if !no_charts {
                     say(&format!(

@@ -890,7 +890,16 @@ impl Check {
 
     /// A multiple of the plan: above 0, at most 10 (a target ten times the plan is a slip).
     fn plan_factor(&mut self, path: &str, v: f64) {
-        self.positive(path, v, 10.0);
+        if v.is_finite() && v > 10.0 && v <= 1000.0 {
+            self.push(
+                Problem::new(path, "a number above 0 and at most 10", num(v)).hint(format!(
+                    "a multiple of the plan, not a percentage: {} for {v}%",
+                    v / 100.0
+                )),
+            );
+        } else {
+            self.positive(path, v, 10.0);
+        }
     }
 
     fn behaviour(&mut self, p: &str, b: &Behaviour) {

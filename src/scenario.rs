@@ -335,6 +335,45 @@ pub struct Target {
     pub at_most: Option<TargetValue>,
 }
 
+/// By hand rather than `#[serde(untagged)]`, so that a wrong value gets serde's usual
+/// "invalid type: ..., expected ..." (which the loader turns into plain words and hints, e.g. for
+/// "80,000" in quotes) instead of "data did not match any variant".
+impl<'de> Deserialize<'de> for TargetValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = TargetValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number, or {\"plan\": f} for f times the plan's value")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<TargetValue, E> {
+                Ok(TargetValue::Absolute(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<TargetValue, E> {
+                Ok(TargetValue::Absolute(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<TargetValue, E> {
+                Ok(TargetValue::Absolute(v as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<TargetValue, A::Error> {
+                let mut plan = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "plan" {
+                        return Err(serde::de::Error::unknown_field(&key, &["plan"]));
+                    }
+                    if plan.is_some() {
+                        return Err(serde::de::Error::duplicate_field("plan"));
+                    }
+                    plan = Some(map.next_value::<f64>()?);
+                }
+                plan.map(|plan| TargetValue::Plan { plan })
+                    .ok_or_else(|| serde::de::Error::missing_field("plan"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 impl TargetValue {
     /// The value, if absolute.
     pub fn absolute(self) -> Option<f64> {
@@ -350,7 +389,7 @@ impl TargetValue {
 /// The plan is the scenario with every lever at its `initial` option and demand at its
 /// expectation (see `orgsim::plan`). A target written as `{"plan": 1.05}` keeps its meaning when
 /// the store count, the horizon or the prices change.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum TargetValue {
     /// An absolute value.
