@@ -344,7 +344,13 @@ impl<'m> Trial<'m> {
         self.tau += 1;
     }
 
-    fn decide(&mut self, tau: usize, elapsed: usize, period_len: usize, external: &[Option<usize>]) {
+    fn decide(
+        &mut self,
+        tau: usize,
+        elapsed: usize,
+        period_len: usize,
+        external: &[Option<usize>],
+    ) {
         let m = self.model;
         let scored = tau >= m.warmup;
         for (r, role) in m.roles.iter().enumerate() {
@@ -631,7 +637,9 @@ fn strategy_attainment(model: &Model, metrics: &[f64]) -> f64 {
             let hi = tg.at_most.map(|hi| rel(hi - v, hi.max(1.0)));
             lo.into_iter().chain(hi)
         })
-        .fold(None, |acc: Option<f64>, x| Some(acc.map_or(x, |a| a.min(x))))
+        .fold(None, |acc: Option<f64>, x| {
+            Some(acc.map_or(x, |a| a.min(x)))
+        })
         .unwrap_or(1.0)
 }
 
@@ -772,6 +780,9 @@ mod tests {
         let full = org::blended_attainment(&m, sales, &tallies[11], 1.0);
         let short = org::blended_attainment(&m, sales, &tallies[12], 0.25);
         // Seasons move a week's sales by a few percent; scored as a full period it would be 0.25.
-        assert!((short - full).abs() < 0.1, "full period {full:.3}, short {short:.3}");
+        assert!(
+            (short - full).abs() < 0.1,
+            "full period {full:.3}, short {short:.3}"
+        );
     }
 }

@@ -93,7 +93,9 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A metric came out as NaN or infinite: a model or scenario the statistics cannot hold.
-    #[error("trial {trial}: metric '{metric}' is {value}, not a finite number; nothing was written")]
+    #[error(
+        "trial {trial}: metric '{metric}' is {value}, not a finite number; nothing was written"
+    )]
     NonFinite {
         /// The metric's column name.
         metric: String,

@@ -181,7 +181,11 @@ fn variations(rule: &Rule, options: usize, period: usize) -> Vec<Rule> {
     let mut out = Vec::new();
     for base in 0..options {
         for push in 0..options {
-            out.push(Rule { base, push, ..*rule });
+            out.push(Rule {
+                base,
+                push,
+                ..*rule
+            });
         }
     }
     if !rule.is_constant() {
@@ -207,7 +211,7 @@ pub fn fit(model: &Model) -> Playbook {
     let mut changes = vec![0usize; model.roles.len()];
     for _ in 0..ROUNDS {
         let mut changed = false;
-        for r in 0..model.roles.len() {
+        for (r, role_changes) in changes.iter_mut().enumerate() {
             if model.roles[r].levers.is_empty() {
                 continue;
             }
@@ -236,7 +240,7 @@ pub fn fit(model: &Model) -> Playbook {
                 }
             }
             if rules != before {
-                changes[r] += 1;
+                *role_changes += 1;
                 changed = true;
             }
         }
@@ -248,19 +252,21 @@ pub fn fit(model: &Model) -> Playbook {
     // rounds left, no role may end beaten by a constant policy of its own against the others'
     // final rules, by any margin at all on the fitting trials: take the constant where one wins,
     // until none does.
+    let mut converged = false;
     for _ in 0..ROUNDS {
         let mut changed = false;
-        for r in 0..model.roles.len() {
+        for (r, role_changes) in changes.iter_mut().enumerate() {
             for combo in constants(model, r) {
                 let cand = with_constant(model, &rules, r, &combo);
                 if f.gains(r, &cand, &rules) > 1e-12 {
                     rules = cand;
-                    changes[r] += 1;
+                    *role_changes += 1;
                     changed = true;
                 }
             }
         }
         if !changed {
+            converged = true;
             break;
         }
     }
@@ -272,6 +278,7 @@ pub fn fit(model: &Model) -> Playbook {
         rules,
         fits,
         fitted: true,
+        converged,
         pulls,
         fit_trials: FIT_TRIALS,
     }
@@ -319,7 +326,8 @@ fn pulls(f: &mut Fitter, rules: &[Rule]) -> Vec<Vec<[f64; 3]>> {
                     f.scores(&cand).objectives
                 })
                 .collect();
-            let avg: [f64; 3] = std::array::from_fn(|k| objs.iter().map(|g| g[k]).sum::<f64>() / n as f64);
+            let avg: [f64; 3] =
+                std::array::from_fn(|k| objs.iter().map(|g| g[k]).sum::<f64>() / n as f64);
             objs.iter()
                 .map(|g| std::array::from_fn(|k| g[k] - avg[k]))
                 .collect()

@@ -150,14 +150,17 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             let model = orgsim::prepare(&source, &sets)?;
             let role = match role {
                 None => None,
-                Some(name) => Some(model.roles.iter().position(|r| r.name == name).ok_or_else(|| {
-                    let names: Vec<&str> = model.roles.iter().map(|r| r.name.as_str()).collect();
-                    Error::Usage(format!(
-                        "--role: expected a role of {} ({}), found '{name}'",
-                        source.name,
-                        names.join(", ")
-                    ))
-                })?),
+                Some(name) => Some(model.roles.iter().position(|r| r.name == name).ok_or_else(
+                    || {
+                        let names: Vec<&str> =
+                            model.roles.iter().map(|r| r.name.as_str()).collect();
+                        Error::Usage(format!(
+                            "--role: expected a role of {} ({}), found '{name}'",
+                            source.name,
+                            names.join(", ")
+                        ))
+                    },
+                )?),
             };
             let traced = orgsim::trace::replay(&model, seed, trial);
             let out = out.unwrap_or_else(|| {
@@ -208,11 +211,19 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             }
             let source = load::resolve(&scenario)?;
             if !quiet {
-                eprintln!("{}: playing the plan and fitting each role's playbook ...", source.name);
+                eprintln!(
+                    "{}: playing the plan and fitting each role's playbook ...",
+                    source.name
+                );
             }
             let started = std::time::Instant::now();
             let model = orgsim::prepare(&source, &sets)?;
             let fitted_in = started.elapsed().as_secs_f64();
+            if !model.playbook.converged {
+                eprintln!(
+                    "orgsim: warning: the roles' best responses did not settle; the last playbook stands, and a role may lose to a constant policy of its own (see summary.json, roles.*.playbook)"
+                );
+            }
             let out = out.unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
             let cfg = RunConfig {
                 seed,

@@ -476,7 +476,12 @@ impl Check {
                 s.period_weeks.to_string(),
             ));
         }
-        self.range("warmup_weeks", s.warmup_weeks as f64, 0.0, MAX_WARMUP as f64);
+        self.range(
+            "warmup_weeks",
+            s.warmup_weeks as f64,
+            0.0,
+            MAX_WARMUP as f64,
+        );
         let w = &s.world;
         self.range("world.stores", w.stores as f64, 1.0, MAX_STORES as f64);
         let d = &w.demand;
@@ -813,9 +818,7 @@ impl Check {
                     match comp.metric {
                         RoleMetric::FillRate
                         | RoleMetric::OnShelfAvailability
-                        | RoleMetric::Reach => {
-                            self.range(&format!("{cp}.target"), v, 0.0, 1.0)
-                        }
+                        | RoleMetric::Reach => self.range(&format!("{cp}.target"), v, 0.0, 1.0),
                         _ => self.positive(&format!("{cp}.target"), v, 1e15),
                     }
                     (v, None)

@@ -389,9 +389,15 @@ mod tests {
             counts[play(1, 4, 0.3, &mut rng)] += 1;
         }
         // Rule option 1 with probability 0.7; each other option 0.1 (binomial sd about 0.0015).
-        assert!((counts[1] as f64 / 40_000.0 - 0.7).abs() < 0.01, "{counts:?}");
+        assert!(
+            (counts[1] as f64 / 40_000.0 - 0.7).abs() < 0.01,
+            "{counts:?}"
+        );
         for k in [0, 2, 3] {
-            assert!((counts[k] as f64 / 40_000.0 - 0.1).abs() < 0.01, "{counts:?}");
+            assert!(
+                (counts[k] as f64 / 40_000.0 - 0.1).abs() < 0.01,
+                "{counts:?}"
+            );
         }
         assert!((0..100).all(|_| play(2, 4, 0.0, &mut rng) == 2));
     }

@@ -327,7 +327,12 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
                 .levers
                 .iter()
                 .zip(combo)
-                .map(|(&j, &o)| (model.levers[j].name.clone(), rounded(model.levers[j].options[o])))
+                .map(|(&j, &o)| {
+                    (
+                        model.levers[j].name.clone(),
+                        rounded(model.levers[j].options[o]),
+                    )
+                })
                 .collect();
             json!({ "options": options, "expected_payout": rounded(*payout) })
         });
@@ -360,6 +365,7 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
         "strategy_weights": truth,
         "coordinated_divergence_rate": rounded(agg.metrics[crate::metrics::metric("coordinated_divergence")].moments.mean()),
         "plan": plan_json(model),
+        "playbook_converged": model.playbook.converged,
         "metrics": metrics,
         "roles": roles,
         "role_metrics": ROLE_METRICS,

@@ -79,7 +79,13 @@ pub fn resolve(model: &mut Model, plan: PlanValues) -> Result<(), Vec<Problem>> 
         for (k, c) in role.card.components.iter_mut().enumerate() {
             if let Some(f) = c.plan {
                 let path = format!("roles[{r}].scorecard.components[{k}].target");
-                fill(path, &metric_name(c.metric), f, plan.components[r][k], &mut c.target);
+                fill(
+                    path,
+                    &metric_name(c.metric),
+                    f,
+                    plan.components[r][k],
+                    &mut c.target,
+                );
             }
         }
     }
@@ -87,7 +93,13 @@ pub fn resolve(model: &mut Model, plan: PlanValues) -> Result<(), Vec<Problem>> 
         for (k, c) in card.components.iter_mut().enumerate() {
             if let Some(f) = c.plan {
                 let path = format!("org.shared_bonus.scorecard.components[{k}].target");
-                fill(path, &metric_name(c.metric), f, plan.shared[k], &mut c.target);
+                fill(
+                    path,
+                    &metric_name(c.metric),
+                    f,
+                    plan.shared[k],
+                    &mut c.target,
+                );
             }
         }
     }
@@ -105,7 +117,13 @@ pub fn resolve(model: &mut Model, plan: PlanValues) -> Result<(), Vec<Problem>> 
                     continue;
                 }
                 let mut v = f64::NAN;
-                fill(format!("strategy.targets[{i}].{key}"), name, f, value, &mut v);
+                fill(
+                    format!("strategy.targets[{i}].{key}"),
+                    name,
+                    f,
+                    value,
+                    &mut v,
+                );
                 *bound = Some(v);
             }
         }

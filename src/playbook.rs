@@ -95,6 +95,10 @@ pub struct Playbook {
     pub fits: Vec<RoleFit>,
     /// Whether the rules were fitted (false: every lever at its initial option).
     pub fitted: bool,
+    /// Whether the fit ended with no role beaten by a constant policy of its own on the fitting
+    /// trials. False when best responses kept chasing each other (no settled equilibrium was
+    /// found): the last rules stand, and a role may then lose to a constant.
+    pub converged: bool,
     /// Per lever and option: the pull of playing that option throughout on (sell-out, margin,
     /// availability), relative to the lever's average option, against the plan. Used for the
     /// operational spread; zeros until fitted.
@@ -113,7 +117,11 @@ impl Playbook {
                 .collect(),
             fits: vec![RoleFit::default(); roles],
             fitted: false,
-            pulls: levers.iter().map(|l| vec![[0.0; 3]; l.options.len()]).collect(),
+            converged: false,
+            pulls: levers
+                .iter()
+                .map(|l| vec![[0.0; 3]; l.options.len()])
+                .collect(),
             fit_trials: 0,
         }
     }

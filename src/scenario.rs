@@ -355,7 +355,10 @@ impl<'de> Deserialize<'de> for TargetValue {
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<TargetValue, E> {
                 Ok(TargetValue::Absolute(v as f64))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<TargetValue, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TargetValue, A::Error> {
                 let mut plan = None;
                 while let Some(key) = map.next_key::<String>()? {
                     if key != "plan" {

@@ -62,7 +62,11 @@ pub fn csv(model: &Model, traced: &Traced, role: Option<usize>) -> String {
     const MEMORY: &str = "writing CSV into memory cannot fail";
     w.write_record(TRACE_COLUMNS).expect(MEMORY);
     let num = crate::output::num;
-    for d in traced.decisions.iter().filter(|d| role.is_none_or(|r| d.role == r)) {
+    for d in traced
+        .decisions
+        .iter()
+        .filter(|d| role.is_none_or(|r| d.role == r))
+    {
         let lever = &model.levers[d.lever];
         let fit = &model.playbook.fits[d.role];
         let pull = model.playbook.pulls[d.lever][d.chosen];
@@ -82,7 +86,11 @@ pub fn csv(model: &Model, traced: &Traced, role: Option<usize>) -> String {
             d.standing.weeks_left.to_string(),
             num(d.pressure),
             num(fit.payout),
-            if best.is_finite() { num(best) } else { String::new() },
+            if best.is_finite() {
+                num(best)
+            } else {
+                String::new()
+            },
             num(fit.utility),
             num(pull[0]),
             num(pull[1]),
@@ -146,7 +154,10 @@ pub fn account(model: &Model, traced: &Traced, role: Option<usize>) -> String {
         let why = if d.external {
             "chosen from outside".to_string()
         } else if slipped {
-            format!("its rule says {}, it slipped", fmt(l.options[d.rule_option]))
+            format!(
+                "its rule says {}, it slipped",
+                fmt(l.options[d.rule_option])
+            )
         } else {
             "its rule pushes".to_string()
         };

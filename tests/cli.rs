@@ -375,13 +375,27 @@ fn trace_says_why_each_role_chose_and_writes_a_tidy_table() {
     assert!(account.contains("promo_depth: "), "{account}");
     assert!(account.contains("best constant policy"), "{account}");
     assert!(
-        account.lines().any(|l| l.starts_with("week ") && l.contains("behind") && l.contains("chose")),
+        account
+            .lines()
+            .any(|l| l.starts_with("week ") && l.contains("behind") && l.contains("chose")),
         "{account}"
     );
-    assert!(!account.contains("procurement"), "--role sales shows sales only: {account}");
+    assert!(
+        !account.contains("procurement"),
+        "--role sales shows sales only: {account}"
+    );
     let csv = std::fs::read_to_string(out.join("trace.csv")).unwrap();
     let header = csv.lines().next().unwrap();
-    for col in ["week", "role", "lever", "option", "projected_payout", "pressure", "reading_margin", "chosen"] {
+    for col in [
+        "week",
+        "role",
+        "lever",
+        "option",
+        "projected_payout",
+        "pressure",
+        "reading_margin",
+        "chosen",
+    ] {
         assert!(header.split(',').any(|c| c == col), "{col} in {header}");
     }
     // Two promotion decisions a week x 52 weeks for sales' two levers.
@@ -391,5 +405,9 @@ fn trace_says_why_each_role_chose_and_writes_a_tidy_table() {
     assert_eq!(o.stdout, again.stdout);
     let bad = orgsim(&[&args[..], &["--role", "sails"]].concat());
     assert_eq!(bad.status.code(), Some(2));
-    assert!(text(&bad).contains("sails") && text(&bad).contains("sales"), "{}", text(&bad));
+    assert!(
+        text(&bad).contains("sails") && text(&bad).contains("sales"),
+        "{}",
+        text(&bad)
+    );
 }
