@@ -148,7 +148,7 @@ pub(crate) fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
 }
 
 /// Every constant policy for a role's levers (option indices in lever order).
-fn constants(model: &Model, r: usize) -> Vec<Vec<usize>> {
+pub fn constants(model: &Model, r: usize) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new()];
     for &j in &model.roles[r].levers {
         let n = model.levers[j].options.len();

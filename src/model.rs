@@ -32,7 +32,7 @@ const SHARE_METRICS: &[&str] = &[
 
 /// Per-trial metrics about the organisation itself, which a plan (one deterministic trial
 /// with every lever at its initial option) cannot give a value to.
-const NOT_IN_PLAN: &[&str] = &[
+pub const NOT_IN_PLAN: &[&str] = &[
     "strategy_met",
     "coordinated_divergence",
     "strategy_attainment",

@@ -698,17 +698,6 @@ fn readings(model: &Model, agg: &Aggregate) -> Option<String> {
 
 // ---------------------------------------------------------------- tables
 
-/// Metrics about the organisation itself, which the plan (one trial with every lever at its
-/// initial option) gives no value to; as `NOT_IN_PLAN` in `orgsim::model`.
-const NO_PLAN_VALUE: &[&str] = &[
-    "strategy_met",
-    "coordinated_divergence",
-    "strategy_attainment",
-    "divergence_gap",
-    "interpretation_spread",
-    "operational_spread",
-];
-
 fn metric_rows(model: &Model, agg: &Aggregate) -> Vec<MetricRow> {
     GLOBAL_METRICS
         .iter()
@@ -720,7 +709,7 @@ fn metric_rows(model: &Model, agg: &Aggregate) -> Vec<MetricRow> {
             let plan = model
                 .plan
                 .as_ref()
-                .filter(|_| !NO_PLAN_VALUE.contains(name));
+                .filter(|_| !crate::model::NOT_IN_PLAN.contains(name));
             MetricRow {
                 name: Named::of(name),
                 mean: fmt_num(st.moments.mean()),
