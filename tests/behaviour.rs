@@ -301,24 +301,30 @@ fn a_different_decision_leaves_demand_draws_where_they_were() {
     }
 }
 
-/// Targets from a plan: 10x the stores or other prices leave attainment, payout, claims of
-/// success and coordinated divergence where they were, within sampling error. (Twice the
-/// horizon, or 49 weeks, do not yet: there the fit settles in another equilibrium, a steady
-/// promotion or stocked shelves, and divergence falls. Open, in the note. The short
-/// last period's pro-rating itself is tested in `engine`.)
+/// Targets from a plan: other prices leave attainment, payout, claims of success and
+/// coordinated divergence where they were, within sampling error; 10x the stores leave
+/// attainment, payout and the divergence gap there. (Rates of claims and of divergence are
+/// thresholds on trial means: with 10x the stores each trial is less noisy, so a role whose
+/// expected attainment is just above 1 claims success in nearly every trial. The continuous
+/// measures are the ones that keep their meaning across scale. Twice the horizon, or 49 weeks,
+/// do not yet: there the fit settles in another equilibrium, a steady promotion or stocked
+/// shelves, and divergence falls. Open, in the note. The short last period's
+/// pro-rating itself is tested in `engine`.)
 #[test]
 fn plan_relative_targets_keep_their_meaning_across_scale() {
     let base = trials(&model("promo_vs_inventory", &[]), seed(), N);
-    let variants: &[(&str, &[&str], u64)] = &[
+    // (what, overrides, trials, whether rates of claims and divergence are compared too)
+    let variants: &[(&str, &[&str], u64, bool)] = &[
         (
             "other prices",
             &["world.prices.shelf_price=6", "world.prices.list_price=4.2"],
             N,
+            true,
         ),
-        ("ten times the stores", &["world.stores=400"], N / 4),
+        ("ten times the stores", &["world.stores=400"], N / 4, false),
     ];
     let m0 = model("promo_vs_inventory", &[]);
-    for (what, sets, n) in variants {
+    for (what, sets, n, rates) in variants {
         let mv = model("promo_vs_inventory", sets);
         let rs = trials(&mv, seed(), *n);
         for role in ["sales", "procurement", "retailer"] {
@@ -331,6 +337,9 @@ fn plan_relative_targets_keep_their_meaning_across_scale() {
                 (0, "attainment", 0.05),
                 (2, "claims", 0.1),
             ] {
+                if k == 2 && !rates {
+                    continue;
+                }
                 let floor = if role == "procurement" && k == 0 {
                     0.1
                 } else {
@@ -347,9 +356,10 @@ fn plan_relative_targets_keep_their_meaning_across_scale() {
         }
         let (c0, _) = mean_se(&values(&base, "coordinated_divergence"));
         let (c1, _) = mean_se(&values(&rs, "coordinated_divergence"));
+        eprintln!("{what}: coordinated divergence {c0:.3} -> {c1:.3}");
         // The rate: within 0.1 (binomial standard errors here are about 0.02 to 0.04).
         assert!(
-            (c1 - c0).abs() < 0.1,
+            !rates || (c1 - c0).abs() < 0.1,
             "{what}: coordinated divergence {c0:.3} -> {c1:.3}"
         );
         let (g0, s0) = mean_se(&values(&base, "divergence_gap"));
