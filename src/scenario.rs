@@ -4,7 +4,7 @@
 //! from these types (`orgsim schema`), so the documentation cannot drift from the code.
 //! Structural problems (wrong type, unknown key) are reported by serde with the JSON
 //! path; semantic problems (a lever naming a stock point that does not exist, weights
-//! that sum to zero) are collected by [`crate::validate`], all of them at once.
+//! that sum to zero) are collected by [`crate::model::Model::compile`], all of them at once.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
