@@ -208,10 +208,9 @@ pub fn fit(model: &Model) -> Playbook {
         plan: plan_objectives(model),
     };
     let mut rules = model.playbook.rules.clone();
-    let mut changes = vec![0usize; model.roles.len()];
     for _ in 0..ROUNDS {
         let mut changed = false;
-        for (r, role_changes) in changes.iter_mut().enumerate() {
+        for r in 0..model.roles.len() {
             if model.roles[r].levers.is_empty() {
                 continue;
             }
@@ -239,10 +238,7 @@ pub fn fit(model: &Model) -> Playbook {
                     }
                 }
             }
-            if rules != before {
-                *role_changes += 1;
-                changed = true;
-            }
+            changed |= rules != before;
         }
         if !changed {
             break;
@@ -255,12 +251,11 @@ pub fn fit(model: &Model) -> Playbook {
     let mut converged = false;
     for _ in 0..ROUNDS {
         let mut changed = false;
-        for (r, role_changes) in changes.iter_mut().enumerate() {
+        for r in 0..model.roles.len() {
             for combo in constants(model, r) {
                 let cand = with_constant(model, &rules, r, &combo);
                 if f.gains(r, &cand, &rules) > 1e-12 {
                     rules = cand;
-                    *role_changes += 1;
                     changed = true;
                 }
             }
@@ -271,7 +266,7 @@ pub fn fit(model: &Model) -> Playbook {
         }
     }
     let fits = (0..model.roles.len())
-        .map(|r| role_fit(&mut f, &rules, r, changes[r]))
+        .map(|r| role_fit(&mut f, &rules, r))
         .collect();
     let pulls = pulls(&mut f, &rules);
     Playbook {
@@ -288,7 +283,7 @@ fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len().max(1) as f64
 }
 
-fn role_fit(f: &mut Fitter, rules: &[Rule], r: usize, changes: usize) -> RoleFit {
+fn role_fit(f: &mut Fitter, rules: &[Rule], r: usize) -> RoleFit {
     let own = f.scores(rules);
     let best_constant = if f.model.roles[r].levers.is_empty() {
         None
@@ -309,7 +304,6 @@ fn role_fit(f: &mut Fitter, rules: &[Rule], r: usize, changes: usize) -> RoleFit
         payout: mean(&own.payout[r]),
         utility: mean(&own.utility[r]),
         best_constant,
-        changes,
     }
 }
 

@@ -82,8 +82,6 @@ pub struct RoleFit {
     pub utility: f64,
     /// The best constant policy for the role's levers (option indices, in lever order) and its payout.
     pub best_constant: Option<(Vec<usize>, f64)>,
-    /// Rounds of best response this role's rules changed in.
-    pub changes: usize,
 }
 
 /// Every lever's rule, and what fitting them found.

@@ -474,14 +474,6 @@ pub enum LeverTarget {
     },
 }
 
-impl LeverTarget {
-    /// A pulse is an action for the decision interval only (a promotion week, a media burst);
-    /// otherwise the option is a standing setting (a cover target) that stays until changed.
-    pub fn is_pulse(&self) -> bool {
-        !matches!(self, LeverTarget::OrderCover { .. })
-    }
-}
-
 /// Approval needed before a chosen option takes effect.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
