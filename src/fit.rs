@@ -200,6 +200,23 @@ fn variations(rule: &Rule, options: usize, period: usize) -> Vec<Rule> {
     out
 }
 
+/// About how many candidate playbooks [`fit`] plays for `model`, each on [`FIT_TRIALS`]
+/// trials: two rounds of every role's search (the search stops early or runs longer, so this
+/// is for a time estimate, not a bound).
+pub fn candidates_hint(model: &Model) -> usize {
+    let per_round: usize = (0..model.roles.len())
+        .map(|r| {
+            let steps: usize = model.roles[r]
+                .levers
+                .iter()
+                .map(|&j| model.levers[j].options.len().pow(2) + TRIGGERS.len() + model.period)
+                .sum();
+            constants(model, r).len() + steps
+        })
+        .sum();
+    2 * per_round
+}
+
 /// Fits every role's playbook (see the module doc). Needs the plan (for the deck term).
 pub fn fit(model: &Model) -> Playbook {
     let mut f = Fitter {
@@ -276,6 +293,7 @@ pub fn fit(model: &Model) -> Playbook {
         converged,
         pulls,
         fit_trials: FIT_TRIALS,
+        candidates: f.cache.len(),
     }
 }
 

@@ -31,6 +31,7 @@ pub mod metrics;
 pub mod model;
 pub mod org;
 pub mod output;
+pub mod output_folder;
 pub mod plan;
 pub mod playbook;
 pub mod report;

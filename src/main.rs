@@ -5,10 +5,11 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use orgsim::engine::RunConfig;
 use orgsim::load::{self, BUILTINS, DEFAULT_SCENARIO};
 use orgsim::output::{self, RunInfo};
+use orgsim::output_folder::OutputFolder;
 use orgsim::Error;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 #[derive(Parser)]
 #[command(
@@ -73,6 +74,9 @@ enum Command {
         /// Override a scenario value by its JSON path, as for `run`.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
+        /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
+        #[arg(long)]
+        force: bool,
     },
     /// List the built-in scenarios.
     List,
@@ -88,13 +92,34 @@ enum Command {
     Schema,
 }
 
-/// Ctrl-C asks the run to stop at the next batch (nothing is written); a second Ctrl-C ends at once.
+/// The signal that asked the run to stop (0: none yet).
+static STOPPED_BY: AtomicI32 = AtomicI32::new(0);
+
+/// Ctrl-C, SIGTERM and SIGHUP ask the run to stop at the next batch; the staging folder is
+/// removed and nothing is written. A second signal ends the process at once (the next run
+/// removes the hidden staging folder it leaves).
 fn interrupt_flag() -> &'static AtomicBool {
     static CANCEL: AtomicBool = AtomicBool::new(false);
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+            std::thread::spawn(move || {
+                for sig in signals.forever() {
+                    if CANCEL.swap(true, Ordering::SeqCst) {
+                        std::process::exit(128 + sig);
+                    }
+                    STOPPED_BY.store(sig, Ordering::SeqCst);
+                }
+            });
+        }
+    }
+    #[cfg(not(unix))]
     let _ = ctrlc::set_handler(|| {
-        if CANCEL.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        if CANCEL.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
+        STOPPED_BY.store(2, Ordering::SeqCst);
     });
     &CANCEL
 }
@@ -105,21 +130,27 @@ fn main() {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("orgsim: {e}");
-            e.exit_code()
+            match (&e, STOPPED_BY.load(Ordering::SeqCst)) {
+                // As shells report a process ended by a signal: 128 + its number.
+                (Error::Interrupted { .. }, sig) if sig > 0 => 128 + sig,
+                _ => e.exit_code(),
+            }
         }
     };
     std::process::exit(code);
 }
 
-/// Prints to stdout; a closed pipe (`orgsim schema | head`) ends quietly.
-fn say(text: &str) {
+/// Prints to stdout. A closed pipe (`orgsim schema | head`) ends quietly; any other failure
+/// (a full disk, `> /dev/full`) is an error, never a silent success.
+fn say(text: &str) -> orgsim::Result<()> {
     let mut out = std::io::stdout().lock();
-    if out
-        .write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .is_err()
-    {
-        std::process::exit(0);
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(source) => Err(Error::Io {
+            path: PathBuf::from("standard output"),
+            source,
+        }),
     }
 }
 
@@ -135,7 +166,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                     load::builtin_summary(b)
                 ));
             }
-            say(&s);
+            say(&s)?;
             Ok(())
         }
         Command::Trace {
@@ -145,6 +176,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             role,
             out,
             sets,
+            force,
         } => {
             let source = load::resolve(&scenario)?;
             let model = orgsim::prepare(&source, &sets)?;
@@ -166,18 +198,17 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             let out = out.unwrap_or_else(|| {
                 PathBuf::from("output").join(format!("{}-trace", model.scenario.name))
             });
-            std::fs::create_dir_all(&out).map_err(|e| Error::Io {
-                path: out.clone(),
-                source: e,
-            })?;
+            let folder = OutputFolder::stage(&out, force)?;
+            let csv = orgsim::trace::csv(&model, &traced, role);
+            output::write_file(&folder.dir().join("trace.csv"), csv.as_bytes())?;
+            folder.publish(trace_manifest(&model, &source, seed, trial))?;
             let path = out.join("trace.csv");
-            output::write_file(&path, orgsim::trace::csv(&model, &traced, role).as_bytes())?;
-            say(&orgsim::trace::account(&model, &traced, role));
-            say(&format!("trace in {}\n", path.display()));
+            say(&orgsim::trace::account(&model, &traced, role))?;
+            say(&format!("trace in {}\n", path.display()))?;
             Ok(())
         }
         Command::Schema => {
-            say(&(load::schema_json() + "\n"));
+            say(&(load::schema_json() + "\n"))?;
             Ok(())
         }
         Command::Validate { file, sets } => {
@@ -192,7 +223,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 model.levers.len(),
                 model.chain.len(),
                 model.horizon
-            ));
+            ))?;
             Ok(())
         }
         Command::Run {
@@ -210,6 +241,10 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 return Err(Error::Usage("--trials must be at least 1".into()));
             }
             let source = load::resolve(&scenario)?;
+            let mut model = load::load(&source, &sets)?;
+            let out = out.unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
+            // A folder the run would refuse is refused now, not after the fit.
+            orgsim::output_folder::check(&out, force)?;
             if !quiet {
                 eprintln!(
                     "{}: playing the plan and fitting each role's playbook ...",
@@ -217,14 +252,22 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 );
             }
             let started = std::time::Instant::now();
-            let model = orgsim::prepare(&source, &sets)?;
+            orgsim::plan_targets(&mut model, &source)?;
+            if !quiet {
+                if let Some(note) =
+                    estimate(&model, started.elapsed().as_secs_f64(), trials, threads)
+                {
+                    eprintln!("orgsim: {note}");
+                }
+            }
+            let started = std::time::Instant::now();
+            model.playbook = orgsim::fit::fit(&model);
             let fitted_in = started.elapsed().as_secs_f64();
             if !model.playbook.converged {
                 eprintln!(
                     "orgsim: warning: the roles' best responses did not settle; the last playbook stands, and a role may lose to a constant policy of its own (see summary.json, roles.*.playbook)"
                 );
             }
-            let out = out.unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
             let cfg = RunConfig {
                 seed,
                 trials,
@@ -249,18 +292,66 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             bar.finish_and_clear();
             let outcome = result?;
             if !quiet {
-                say(&format!("playbooks fitted in {fitted_in:.1} s; "));
-                say(&summary_table(&model, &outcome));
+                say(&format!("playbooks fitted in {fitted_in:.1} s; "))?;
+                say(&summary_table(&model, &outcome))?;
                 if !no_charts {
                     say(&format!(
                         "report in {}\n",
                         outcome.out.join("report.html").display()
-                    ));
+                    ))?;
                 }
             }
             Ok(())
         }
     }
+}
+
+/// A time estimate, when the command will take more than a minute: from the plan, which is
+/// one trial, times the trials the fit and the run will play.
+fn estimate(model: &orgsim::model::Model, one: f64, trials: u64, threads: usize) -> Option<String> {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    };
+    let candidates = orgsim::fit::candidates_hint(model);
+    let fit = candidates as u64 * orgsim::fit::FIT_TRIALS;
+    let seconds = one * (fit + trials) as f64 / threads as f64;
+    (seconds > 60.0).then(|| {
+        format!(
+            "this will take about {}: one trial takes {one:.2} s, and fitting the playbooks plays about {fit} trials ({candidates} candidate rules x {}) before the {trials} of the run, on {threads} threads. Fewer stores, weeks or --trials run faster; Ctrl-C stops cleanly.",
+            duration(seconds),
+            orgsim::fit::FIT_TRIALS
+        )
+    })
+}
+
+/// `1 h 12 min`, `3 min`, `45 s`.
+fn duration(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    match s {
+        0..=89 => format!("{s} s"),
+        90..=5399 => format!("{} min", (s + 30) / 60),
+        _ => format!("{} h {} min", s / 3600, (s % 3600 + 30) / 60),
+    }
+}
+
+/// What `trace` records beside trace.csv: enough to replay it.
+fn trace_manifest(
+    model: &orgsim::model::Model,
+    source: &load::Source,
+    seed: u64,
+    trial: u64,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("orgsim_version".into(), env!("CARGO_PKG_VERSION").into());
+    m.insert("scenario".into(), model.scenario.name.clone().into());
+    m.insert("scenario_source".into(), source.name.clone().into());
+    m.insert("seed".into(), seed.into());
+    m.insert("trial".into(), trial.into());
+    let command: Vec<String> = std::env::args().collect();
+    m.insert("command".into(), command.into());
+    m
 }
 
 /// A bar on stderr with trials done, rate and time left; hidden unless stderr is a terminal.

@@ -1,15 +1,14 @@
 //! Writing a run's files: `summary.json`, `trials.csv`, `series.csv`, `manifest.json`,
 //! and, when asked, `charts/` and `report.html`.
 //!
-//! Everything is written into a fresh sibling folder and moved into place only when
-//! complete, so an interrupted run never leaves files that look finished. An output
-//! folder from an earlier orgsim run is replaced whole; a folder holding anything
-//! else is refused unless forced.
+//! Everything goes through an [`OutputFolder`]: written into a staging folder, moved into
+//! place only when complete, replacing only files an earlier orgsim command wrote.
 
 use crate::engine::{self, RunConfig};
 use crate::error::{Error, Result};
 use crate::metrics::{series_names, trial_columns, Aggregate, Stat, GLOBAL_METRICS, ROLE_METRICS};
 use crate::model::Model;
+use crate::output_folder::OutputFolder;
 use crate::scenario::Objective;
 use serde_json::{json, Map, Value};
 use std::fs;
@@ -25,7 +24,7 @@ pub struct RunInfo {
     pub source: String,
     /// The command line, for the manifest and the report.
     pub command: Vec<String>,
-    /// Replace a non-empty folder orgsim did not write.
+    /// Write into a folder that also holds files orgsim did not write (beside them, never over them).
     pub force: bool,
     /// Draw `charts/` and write `report.html`.
     pub charts: bool,
@@ -50,49 +49,34 @@ pub fn run_to_dir(
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<Outcome> {
-    check_out_dir(out, info.force)?;
-    let tmp = staging_dir(out)?;
-    let result = (|| {
-        let started = SystemTime::now();
-        let clock = Instant::now();
-        let agg = write_trials(model, cfg, &tmp, progress, cancel).map_err(|e| match e {
-            Error::Interrupted { done, total, .. } => Error::Interrupted {
-                done,
-                total,
-                out: out.to_path_buf(),
-            },
-            e => e,
-        })?;
-        let seconds = clock.elapsed().as_secs_f64();
-        write_file(
-            &tmp.join("summary.json"),
-            summary_json(model, cfg, &agg).as_bytes(),
-        )?;
-        write_file(&tmp.join("series.csv"), series_csv(model, &agg).as_bytes())?;
-        if info.charts {
-            let charts = crate::charts::write_charts(model, &agg, &tmp)?;
-            crate::report::write_report(model, &agg, &charts, cfg.seed, &info.command, &tmp)?;
-        }
-        write_file(
-            &tmp.join("manifest.json"),
-            manifest_json(model, cfg, info, started, seconds).as_bytes(),
-        )?;
-        Ok((agg, seconds))
-    })();
-    match result {
-        Ok((aggregate, seconds)) => {
-            replace_dir(&tmp, out)?;
-            Ok(Outcome {
-                aggregate,
-                out: out.to_path_buf(),
-                seconds,
-            })
-        }
-        Err(e) => {
-            let _ = fs::remove_dir_all(&tmp);
-            Err(e)
-        }
+    let folder = OutputFolder::stage(out, info.force)?;
+    let tmp = folder.dir().to_path_buf();
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let agg = write_trials(model, cfg, &tmp, progress, cancel).map_err(|e| match e {
+        Error::Interrupted { done, total, .. } => Error::Interrupted {
+            done,
+            total,
+            out: out.to_path_buf(),
+        },
+        e => e,
+    })?;
+    let seconds = clock.elapsed().as_secs_f64();
+    write_file(
+        &tmp.join("summary.json"),
+        summary_json(model, cfg, &agg).as_bytes(),
+    )?;
+    write_series(model, &agg, &tmp.join("series.csv"))?;
+    if info.charts {
+        let charts = crate::charts::write_charts(model, &agg, &tmp)?;
+        crate::report::write_report(model, &agg, &charts, cfg.seed, &info.command, &tmp)?;
     }
+    folder.publish(manifest(model, cfg, info, started, seconds))?;
+    Ok(Outcome {
+        aggregate: agg,
+        out: out.to_path_buf(),
+        seconds,
+    })
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -105,82 +89,6 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 /// Writes a whole file.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::write(path, bytes).map_err(io(path))
-}
-
-/// Refuses to replace a folder that holds files orgsim did not write.
-fn check_out_dir(out: &Path, force: bool) -> Result<()> {
-    if force || !out.exists() {
-        return Ok(());
-    }
-    if !out.is_dir() {
-        return Err(Error::Usage(format!(
-            "--out {}: exists and is not a folder",
-            out.display()
-        )));
-    }
-    let empty = fs::read_dir(out).map_err(io(out))?.next().is_none();
-    let ours = fs::read_to_string(out.join("manifest.json"))
-        .is_ok_and(|m| m.contains("\"orgsim_version\""));
-    if empty || ours {
-        Ok(())
-    } else {
-        Err(Error::Usage(format!(
-            "--out {}: the folder holds files orgsim did not write; choose another folder or pass --force to replace it",
-            out.display()
-        )))
-    }
-}
-
-fn staging_dir(out: &Path) -> Result<PathBuf> {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(io(parent))?;
-    let prefix = format!(".{name}.orgsim-partial-");
-    remove_abandoned(parent, &prefix);
-    let tmp = parent.join(format!("{prefix}{}", std::process::id()));
-    let _ = fs::remove_dir_all(&tmp);
-    fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-    Ok(tmp)
-}
-
-/// Removes staging folders left by killed runs (their process is gone). Only where /proc
-/// tells which processes live; elsewhere they stay, hidden, and harm nothing.
-fn remove_abandoned(parent: &Path, prefix: &str) {
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let pid = name
-            .strip_prefix(prefix)
-            .and_then(|p| p.strip_suffix(".old").or(Some(p)));
-        if let Some(pid) = pid.filter(|p| p.chars().all(|c| c.is_ascii_digit())) {
-            if !Path::new("/proc").join(pid).exists() {
-                let _ = fs::remove_dir_all(entry.path());
-            }
-        }
-    }
-}
-
-fn replace_dir(tmp: &Path, out: &Path) -> Result<()> {
-    if out.exists() {
-        let old = tmp.with_extension("old");
-        fs::rename(out, &old).map_err(io(out))?;
-        fs::rename(tmp, out).map_err(io(out))?;
-        fs::remove_dir_all(&old).map_err(io(&old))?;
-    } else {
-        fs::rename(tmp, out).map_err(io(out))?;
-    }
-    Ok(())
 }
 
 fn write_trials(
@@ -375,32 +283,42 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
     s
 }
 
-/// The contents of `series.csv`: `tick,series,mean,p10,p50,p90`, series by series.
-pub fn series_csv(model: &Model, agg: &Aggregate) -> String {
-    let mut s = String::from("tick,series,mean,p10,p50,p90\n");
+/// Writes `series.csv`: `tick,series,mean,p10,p50,p90`, series by series. Series names come
+/// from the scenario (lever and stock point names), so fields are quoted where they need it.
+pub fn write_series(model: &Model, agg: &Aggregate, path: &Path) -> Result<()> {
+    let csv_err = |e: csv::Error| Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    };
+    let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
+    w.write_record(["tick", "series", "mean", "p10", "p50", "p90"])
+        .map_err(csv_err)?;
     for (i, name) in series_names(model).iter().enumerate() {
         for t in 0..model.horizon {
             let st = agg.series_at(i, t);
             let q = |p| num(st.sketch.quantile(p));
-            s.push_str(&format!(
-                "{t},{name},{},{},{},{}\n",
+            w.write_record([
+                t.to_string(),
+                name.clone(),
                 num(st.moments.mean()),
                 q(0.1),
                 q(0.5),
-                q(0.9)
-            ));
+                q(0.9),
+            ])
+            .map_err(csv_err)?;
         }
     }
-    s
+    w.flush().map_err(io(path))
 }
 
-fn manifest_json(
+/// The manifest's fields; [`OutputFolder::publish`] adds the list of files.
+fn manifest(
     model: &Model,
     cfg: &RunConfig,
     info: &RunInfo,
     started: SystemTime,
     seconds: f64,
-) -> String {
+) -> Map<String, Value> {
     let host = fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_default();
@@ -422,9 +340,10 @@ fn manifest_json(
         "host": host,
         "scenario_resolved": model.scenario,
     });
-    let mut s = serde_json::to_string_pretty(&doc).expect("manifest serializes");
-    s.push('\n');
-    s
+    match doc {
+        Value::Object(m) => m,
+        _ => unreachable!("json! of an object literal is an object"),
+    }
 }
 
 fn rayon_threads(n: usize) -> usize {

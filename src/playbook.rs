@@ -103,6 +103,8 @@ pub struct Playbook {
     pub pulls: Vec<Vec<[f64; 3]>>,
     /// Trials the rules were fitted on.
     pub fit_trials: u64,
+    /// Candidate playbooks the fit played (each on `fit_trials` trials).
+    pub candidates: usize,
 }
 
 impl Playbook {
@@ -121,6 +123,7 @@ impl Playbook {
                 .map(|l| vec![[0.0; 3]; l.options.len()])
                 .collect(),
             fit_trials: 0,
+            candidates: 0,
         }
     }
 }

@@ -267,70 +267,221 @@ fn bad_input_gives_clear_errors_and_exit_codes() {
     );
 }
 
-#[test]
-fn rerunning_into_an_earlier_output_replaces_it_whole() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("o");
-    run_into(&out, &["--seed", "1"]);
-    std::fs::write(out.join("stale.txt"), "old").unwrap();
-    run_into(&out, &["--seed", "2"]);
-    assert!(
-        !out.join("stale.txt").exists(),
-        "an earlier run's folder is replaced as a whole"
-    );
-    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+/// The names in a folder, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
-        .map(|e| e.unwrap().file_name())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_rerun_replaces_only_what_orgsim_wrote_and_never_deletes_a_users_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("prev2");
+    run_into(&out, &["--seed", "1"]);
+    let first = std::fs::read(out.join("trials.csv")).unwrap();
+    // A re-run into its own folder replaces the files (no --force needed) ...
+    run_into(&out, &["--seed", "2", "--no-charts"]);
+    assert_ne!(std::fs::read(out.join("trials.csv")).unwrap(), first);
+    // ... and leaves none of the earlier run's files behind (this run drew no charts).
+    assert!(!out.join("charts").exists() && !out.join("report.html").exists());
+    // The user saves a notebook and a note into the folder.
+    std::fs::create_dir(out.join("notebooks")).unwrap();
+    std::fs::write(out.join("notebooks/a.ipynb"), "{}").unwrap();
+    std::fs::write(out.join("README_client.md"), "for the client").unwrap();
+    let args = [
+        "run",
+        "--trials",
+        "100",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let o = orgsim(&args);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let msg = text(&o);
+    assert!(
+        msg.contains("README_client.md")
+            && msg.contains("notebooks/a.ipynb")
+            && msg.contains("--force"),
+        "the refusal names the user's files and the way out: {msg}"
+    );
+    // With --force the run writes beside them, never over them.
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let o = orgsim(&forced);
+    assert!(o.status.success(), "{}", text(&o));
     assert_eq!(
-        leftovers.len(),
-        1,
-        "no staging folders left behind: {leftovers:?}"
+        std::fs::read_to_string(out.join("README_client.md")).unwrap(),
+        "for the client"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("notebooks/a.ipynb")).unwrap(),
+        "{}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let files: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        files.contains(&"trials.csv") && !files.contains(&"README_client.md"),
+        "{files:?}"
+    );
+    assert_eq!(
+        names(tmp.path()),
+        ["prev2"],
+        "no staging folders left behind"
     );
 }
 
 #[test]
-fn ctrl_c_leaves_nothing_that_looks_finished() {
+fn force_never_writes_over_a_file_orgsim_did_not_write() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
-    let child = Command::new(env!("CARGO_BIN_EXE_orgsim"))
-        .args([
-            "run",
-            "--trials",
-            "1000000",
-            "--no-charts",
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the run is under way (its staging folder exists), then interrupt it.
-    let started = std::time::Instant::now();
-    while std::fs::read_dir(tmp.path()).unwrap().next().is_none()
-        && started.elapsed().as_secs() < 30
-    {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(130), "{}", text(&o));
-    assert!(
-        text(&o).contains("interrupted after") && text(&o).contains("nothing was written"),
-        "{}",
-        text(&o)
-    );
-    assert!(!out.exists(), "no output folder after an interrupted run");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("summary.json"), "mine").unwrap();
+    let o = orgsim(&[
+        "run",
+        "--trials",
+        "50",
+        "--quiet",
+        "--no-charts",
+        "--force",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("summary.json"), "{}", text(&o));
     assert_eq!(
-        std::fs::read_dir(tmp.path()).unwrap().count(),
-        0,
-        "staging folder removed"
+        std::fs::read_to_string(out.join("summary.json")).unwrap(),
+        "mine"
     );
+    assert_eq!(names(&out), ["summary.json"]);
+    assert_eq!(names(tmp.path()), ["o"]);
+}
+
+#[test]
+fn the_current_folder_or_one_above_it_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let here = tmp.path().join("project");
+    std::fs::create_dir(&here).unwrap();
+    std::fs::write(here.join("notes.txt"), "mine").unwrap();
+    for out in [".", "..", "../project", "./"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+            .args([
+                "run",
+                "--trials",
+                "20",
+                "--quiet",
+                "--no-charts",
+                "--force",
+                "--out",
+                out,
+            ])
+            .current_dir(&here)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {}", text(&o));
+        assert!(
+            text(&o).contains("current folder"),
+            "--out {out}: {}",
+            text(&o)
+        );
+        assert_eq!(names(&here), ["notes.txt"], "--out {out}");
+        assert_eq!(names(tmp.path()), ["project"], "--out {out}");
+    }
+}
+
+/// A folder this process cannot write into: read-only for an ordinary user; for root, who may
+/// write anywhere, a place the kernel itself refuses (sysfs).
+fn unwritable(tmp: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let ro = tmp.join("rodir");
+    std::fs::create_dir(&ro).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    if std::fs::write(ro.join("probe"), "").is_ok() {
+        return Path::new("/sys/orgsim-cannot-write-here").to_path_buf();
+    }
+    ro
+}
+
+#[test]
+fn a_folder_that_cannot_be_written_is_named_as_the_user_gave_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = unwritable(tmp.path()).join("results");
+    let o = orgsim(&[
+        "run",
+        "--trials",
+        "20",
+        "--quiet",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let msg = text(&o);
+    assert!(
+        msg.contains(out.to_str().unwrap()) && !msg.contains("orgsim-partial"),
+        "the message names --out, not the staging folder: {msg}"
+    );
+}
+
+#[test]
+fn a_full_device_is_an_error_not_a_success() {
+    if !Path::new("/dev/full").exists() {
+        eprintln!("no /dev/full here: the full-device case is checked on Linux only");
+        return;
+    }
+    for args in [
+        &["schema"][..],
+        &["list"],
+        &["validate", "promo_vs_inventory"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+            .args(args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("standard output") && err.contains("No space left"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn series_csv_quotes_names_that_need_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    run_into(
+        &out,
+        &[
+            "--no-charts",
+            "--set",
+            r#"roles.marketing.levers.media_spend.name="media, \"big\"""#,
+        ],
+    );
+    let mut r = csv::Reader::from_path(out.join("series.csv")).unwrap();
+    let mut found = false;
+    for row in r.records() {
+        let row = row.unwrap();
+        assert_eq!(row.len(), 6, "{row:?}");
+        found |= &row[1] == r#"lever.marketing.media, "big""#;
+    }
+    assert!(found, "the lever's series is there under its own name");
 }
 
 #[test]
