@@ -562,3 +562,41 @@ fn trace_says_why_each_role_chose_and_writes_a_tidy_table() {
         text(&bad)
     );
 }
+
+#[test]
+fn a_long_run_says_how_long_before_it_starts() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    // 20,000 stores for ten years: about a second a trial, so hours with the fit.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .args(["run", "--no-charts", "--out", out.to_str().unwrap()])
+        .args(["--set", "world.stores=20000", "--set", "horizon_weeks=520"])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let estimate = lines.find_map(|l| l.ok().filter(|l| l.contains("this will take about")));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let estimate = estimate.expect("an estimate before the work");
+    assert!(
+        estimate.contains(" h ") && estimate.contains("one trial takes"),
+        "{estimate}"
+    );
+    // A small run says nothing of the kind.
+    let o = orgsim(&[
+        "run",
+        "--trials",
+        "20",
+        "--no-charts",
+        "--out",
+        tmp.path().join("s").to_str().unwrap(),
+    ]);
+    assert!(
+        o.status.success() && !text(&o).contains("will take about"),
+        "{}",
+        text(&o)
+    );
+}
