@@ -31,6 +31,7 @@ pub mod metrics;
 pub mod model;
 pub mod org;
 pub mod output;
+pub mod overrides;
 pub mod plan;
 pub mod playbook;
 pub mod report;
@@ -56,6 +57,6 @@ pub fn plan_targets(model: &mut model::Model, source: &load::Source) -> Result<(
     let values = plan::compute(model);
     plan::resolve(model, values).map_err(|problems| Error::InvalidScenario {
         source_name: source.name.clone(),
-        problems: diagnose::with_positions(&source.text, problems),
+        problems: diagnose::locate_all(&source.text, &model.overrides, problems),
     })
 }

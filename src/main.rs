@@ -40,7 +40,13 @@ enum Command {
         /// Output folder (default: output/<scenario name>).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Override a scenario value by its JSON path, e.g. strategy.ambiguity=0.2 or roles.sales.behaviour.temperature=0.
+        /// Override a scenario value by its JSON path, e.g. strategy.ambiguity=0.2, roles.sales.behaviour.temperature=0 or roles[0].levers[1].options=[0,1]; PATH[+]=VALUE appends to a list.
+        ///
+        /// PATH is written as messages print it (roles[0].levers[1].options), with dotted indices
+        /// (roles.0.levers.1.options), or with names of roles, levers and stock points
+        /// (roles.sales.levers.promo_depth.options). PATH[+]=VALUE appends VALUE to the list at PATH,
+        /// e.g. 'roles.sales.scorecard.components[+]={"metric":"fill_rate","target":0.95,"weight":0.2}'.
+        /// VALUE is JSON; text that is not JSON is a string. Repeat --set for several overrides.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
         /// Replace --out even if it holds files orgsim did not write.

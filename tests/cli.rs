@@ -211,7 +211,7 @@ fn overrides_change_the_run_and_bad_ones_are_named() {
         "world.stores=many",
     ]);
     assert_eq!(o.status.code(), Some(65));
-    assert!(text(&o).contains("expected a number"), "{}", text(&o));
+    assert!(text(&o).contains("expected a whole number"), "{}", text(&o));
 
     let o = orgsim(&[
         "validate",
@@ -409,5 +409,139 @@ fn trace_says_why_each_role_chose_and_writes_a_tidy_table() {
         text(&bad).contains("sails") && text(&bad).contains("sales"),
         "{}",
         text(&bad)
+    );
+}
+
+/// `orgsim validate SCENARIO --set ...`: the exit code and everything written to stderr.
+fn validate(scenario: &str, sets: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec!["validate", scenario];
+    for s in sets {
+        args.extend(["--set", s]);
+    }
+    let o = orgsim(&args);
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The first built-in with `edits` (JSON pointer, new value), pretty-printed into `dir`.
+fn edited_builtin(dir: &Path, edits: &[(&str, serde_json::Value)]) -> (String, String) {
+    let mut doc: serde_json::Value = serde_json::from_str(orgsim::load::BUILTINS[0].json).unwrap();
+    for (pointer, v) in edits {
+        *doc.pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("{pointer}")) = v.clone();
+    }
+    let text = serde_json::to_string_pretty(&doc).unwrap();
+    let path = dir.join("edited.json");
+    std::fs::write(&path, &text).unwrap();
+    (path.to_str().unwrap().to_string(), text)
+}
+
+/// `PATH (line L, column C)` for a value of `text`.
+fn at(text: &str, path: &str) -> String {
+    let (l, c) = orgsim::locate::locate(text, path).unwrap();
+    format!("{path} (line {l}, column {c})")
+}
+
+#[test]
+fn set_paths_are_typed_as_messages_print_them_and_lists_take_appended_items() {
+    let (code, stderr) = validate(
+        "promo_vs_inventory",
+        &[
+            "roles[0].levers[1].options=[0,1]",
+            "roles.0.levers.0.initial=1",
+            "roles.sales.scorecard.components[0].weight=0.8",
+            r#"roles.sales.scorecard.components[+]={"metric":"fill_rate","target":0.95,"weight":0.2}"#,
+            r#"roles.procurement.scorecard.components[0].target={"plan":1.2}"#,
+        ],
+    );
+    assert_eq!((code, stderr.as_str()), (Some(0), ""));
+}
+
+#[test]
+fn a_bad_set_argument_is_named_with_what_is_wrong_in_it() {
+    let forms = "a path like roles[0].levers[1].options, roles.sales.levers.promo_depth.options or roles.sales.scorecard.components[+]";
+    for (arg, problem) in [
+        (
+            "roles[0].levers[2].options=[0]".to_string(),
+            "roles[0].levers: expected an index from 0 to 1, or one of the names promo_depth, trade_loading, found the index 2 (hint: to add an item, write roles[0].levers[+]=VALUE)".to_string(),
+        ),
+        (
+            "world.stores[+]=3".into(),
+            "world.stores: expected a list to append to with [+], found a number".into(),
+        ),
+        (
+            "roles[0.levers=1".into(),
+            format!("expected {forms}, found 'roles[0', with a '[' and no ']'"),
+        ),
+        (
+            "roles[sales].name=x".into(),
+            format!("expected {forms}, found '[sales]' (an index, 0 or more, or + goes between [ and ])"),
+        ),
+        (
+            "roles.sales.scorecard.components[+].weight=1".into(),
+            format!("expected {forms}, found 'roles.sales.scorecard.components[+].weight', with [+] before the end (it appends to the list the path ends at)"),
+        ),
+        (
+            r#"roles.sales.scorecard.components[+]={metric:"fill_rate"}"#.into(),
+            "roles[0].scorecard.components[+]: expected a JSON value, found '{metric:\"fill_rate\"}' (key must be a string) (hint: keys and strings take double quotes; in a shell, put the whole PATH=VALUE in single quotes)".into(),
+        ),
+    ] {
+        let (code, stderr) = validate("promo_vs_inventory", &[&arg]);
+        assert_eq!(code, Some(65), "{arg}: {stderr}");
+        assert_eq!(
+            stderr,
+            format!("orgsim: built-in promo_vs_inventory: invalid scenario (1 problem):\n  --set {arg}: {problem}\n")
+        );
+    }
+}
+
+#[test]
+fn a_problem_in_a_set_value_names_the_argument_and_one_in_the_file_keeps_its_line() {
+    let (code, stderr) = validate("promo_vs_inventory", &["world.stores=0"]);
+    assert_eq!(code, Some(65));
+    assert_eq!(
+        stderr,
+        "orgsim: built-in promo_vs_inventory: invalid scenario (1 problem):\n  --set world.stores=0: world.stores: expected a number from 1 to 100000, found 0\n"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (file, text) = edited_builtin(tmp.path(), &[("/strategy/ambiguity", 1.5.into())]);
+    let (code, stderr) = validate(
+        &file,
+        &["world.stores=0", "roles.sales.behaviour.temperature=1.5"],
+    );
+    assert_eq!(code, Some(65));
+    assert_eq!(
+        stderr,
+        format!(
+            "orgsim: {file}: invalid scenario (3 problems):\n  \
+             --set world.stores=0: world.stores: expected a number from 1 to 100000, found 0\n  \
+             --set roles.sales.behaviour.temperature=1.5: roles[0].behaviour.temperature: expected a number from 0 to 1, found 1.5\n  \
+             {file}: {}: expected a number from 0 to 1, found 1.5\n",
+            at(&text, "strategy.ambiguity")
+        )
+    );
+
+    // A problem the plan finds: in a target a --set wrote, and in one of the file's.
+    let (code, stderr) = validate(
+        "promo_vs_inventory",
+        &[
+            "roles.marketing.levers.media_spend.initial=0",
+            r#"roles.marketing.scorecard.components[1].target={"plan":1}"#,
+        ],
+    );
+    assert_eq!(code, Some(65));
+    let builtin = orgsim::load::BUILTINS[0].json;
+    let hint = "(hint: the plan plays every lever at its initial option with expected demand: write an absolute target, or change the initial options)";
+    assert_eq!(
+        stderr,
+        format!(
+            "orgsim: built-in promo_vs_inventory: invalid scenario (2 problems):\n  \
+             built-in promo_vs_inventory: {}: expected a target the plan can set (media_spend with a positive, finite plan value), found a plan value of 0 {hint}\n  \
+             --set roles.marketing.scorecard.components[1].target={{\"plan\":1}}: roles[2].scorecard.components[1].target: expected a target the plan can set (reach with a positive, finite plan value), found a plan value of 0 {hint}\n",
+            at(builtin, "roles[2].scorecard.components[0].target")
+        )
     );
 }
