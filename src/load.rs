@@ -99,8 +99,8 @@ pub fn resolve(spec: &str) -> Result<Source> {
     }
 }
 
-/// Parses, overrides, deserializes and validates. The model carries the overrides, so that
-/// problems found later (by the plan) are located like these.
+/// Parses, overrides, deserializes and validates. The model carries the overrides and the
+/// warnings (legal values that are almost surely slips), each located like a problem.
 pub fn load(source: &Source, sets: &[String]) -> Result<Model> {
     let invalid = |problems| Error::InvalidScenario {
         source_name: source.name.clone(),
@@ -110,6 +110,7 @@ pub fn load(source: &Source, sets: &[String]) -> Result<Model> {
     let (scenario, overrides) = crate::overrides::apply_sets(scenario, sets).map_err(invalid)?;
     let place = |problems| crate::diagnose::locate_all(&source.text, &overrides, problems);
     let mut model = Model::compile(scenario).map_err(|problems| invalid(place(problems)))?;
+    model.warnings = place(crate::lint::warnings(&model.scenario, &overrides));
     model.overrides = overrides;
     Ok(model)
 }

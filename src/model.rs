@@ -202,6 +202,9 @@ pub struct Model {
     /// The `--set` overrides applied to the scenario, so that a problem found later in a value
     /// one of them wrote (a plan-relative target) names it.
     pub overrides: Vec<crate::overrides::Override>,
+    /// Legal values that are almost surely slips (a unit cost above the list price), each
+    /// located like a problem; the CLI prints them as warnings.
+    pub warnings: Vec<Problem>,
 }
 
 impl Model {
@@ -300,6 +303,7 @@ impl Model {
             plan: None,
             playbook,
             overrides: Vec::new(),
+            warnings: Vec::new(),
             stores: s.world.stores as usize,
             sell_in,
             promo_lever: find(&LeverTarget::PromoDepth),
