@@ -154,6 +154,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
         } => {
             let source = load::resolve(&scenario)?;
             let model = orgsim::prepare(&source, &sets)?;
+            warn(&source, &model);
             let role = match role {
                 None => None,
                 Some(name) => Some(model.roles.iter().position(|r| r.name == name).ok_or_else(
@@ -189,6 +190,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
         Command::Validate { file, sets } => {
             let source = load::resolve(&file)?;
             let mut model = load::load(&source, &sets)?;
+            warn(&source, &model);
             // Plan-relative targets are checked too: the plan is one deterministic trial.
             orgsim::plan_targets(&mut model, &source)?;
             say(&format!(
@@ -224,6 +226,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             }
             let started = std::time::Instant::now();
             let model = orgsim::prepare(&source, &sets)?;
+            warn(&source, &model);
             let fitted_in = started.elapsed().as_secs_f64();
             if !model.playbook.converged {
                 eprintln!(
@@ -266,6 +269,13 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// Prints a scenario's warnings (legal values that are almost surely slips) on stderr.
+fn warn(source: &load::Source, model: &orgsim::model::Model) {
+    for w in &model.warnings {
+        eprintln!("orgsim: warning: {}", w.report_line(&source.name));
     }
 }
 

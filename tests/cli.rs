@@ -162,6 +162,8 @@ fn list_schema_and_validate() {
         }
         let o = orgsim(&["validate", path.to_str().unwrap()]);
         assert!(o.status.success(), "{}: {}", path.display(), text(&o));
+        // A shipped scenario is the model of a good one: not a single warning.
+        assert!(o.stderr.is_empty(), "{}: {}", path.display(), text(&o));
     }
 }
 
@@ -543,5 +545,103 @@ fn a_problem_in_a_set_value_names_the_argument_and_one_in_the_file_keeps_its_lin
              --set roles.marketing.scorecard.components[1].target={{\"plan\":1}}: roles[2].scorecard.components[1].target: expected a target the plan can set (reach with a positive, finite plan value), found a plan value of 0 {hint}\n",
             at(builtin, "roles[2].scorecard.components[0].target")
         )
+    );
+}
+
+#[test]
+fn each_warning_fires_on_a_scenario_made_to_trigger_it_and_validate_still_passes() {
+    use serde_json::json;
+    let tmp = tempfile::tempdir().unwrap();
+    // Edits of the first built-in (JSON pointer, new value), the path warned about, the warning.
+    type Case = (
+        Vec<(&'static str, serde_json::Value)>,
+        &'static str,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            vec![("/world/prices/unit_cost", json!(4.0))],
+            "world.prices.unit_cost",
+            "expected a unit cost below the list price (3.5), found 4 (hint: the company loses money on every unit it sells in: is a price in the wrong field?)",
+        ),
+        (
+            // An absolute target for the retailer, whose margin the plan puts below zero.
+            vec![
+                ("/world/prices/list_price", json!(5.5)),
+                ("/roles/3/scorecard/components/0/target", json!(1000)),
+            ],
+            "world.prices.list_price",
+            "expected a list price no higher than the shelf price (5), found 5.5 (hint: the retailer pays more for a unit (list_price) than consumers pay for it (shelf_price) and loses on every sale)",
+        ),
+        (
+            vec![("/period_weeks", json!(5))],
+            "period_weeks",
+            "expected a period that divides horizon_weeks (52) evenly, found 5 (hint: the last period is 2 weeks long and is scored against a pro-rated target; a period of 4 or 13 weeks divides 52)",
+        ),
+        (
+            vec![("/strategy/objectives", json!([{"objective": "margin", "weight": 1}]))],
+            "strategy.ambiguity",
+            "expected 0 with a single objective, found 0.7 with only 'margin' (hint: with one objective every role reads the strategy the same way, whatever the ambiguity: add the objectives roles could weigh differently, or set ambiguity to 0)",
+        ),
+        (
+            vec![("/roles/0/levers/1/options", json!([0]))],
+            "roles[0].levers[1].options",
+            "expected two or more options to choose from, found the one option 0 (hint: a lever with one option never changes anything: add options, or delete the lever)",
+        ),
+        (
+            vec![("/roles/1/scorecard/components/0/target/plan", json!(3))],
+            "roles[1].scorecard.components[0].target.plan",
+            "expected a multiple of the plan from 0.5 to 2, found 3 (hint: a target this far from the plan is met, or missed, every period whatever the role does, so its pay does not follow its decisions; 1.05 is 5% above plan)",
+        ),
+    ];
+    for (edits, path, warning) in cases {
+        let (file, text) = edited_builtin(tmp.path(), &edits);
+        let (code, stderr) = validate(&file, &[]);
+        assert_eq!(code, Some(0), "{path}: {stderr}");
+        assert_eq!(
+            stderr,
+            format!("orgsim: warning: {file}: {}: {warning}\n", at(&text, path))
+        );
+    }
+}
+
+#[test]
+fn run_and_trace_warn_too_naming_the_set_argument_that_wrote_the_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let warning = "orgsim: warning: --set period_weeks=13: period_weeks: expected a period that divides horizon_weeks (50) evenly, found 13 (hint: the last period is 11 weeks long and is scored against a pro-rated target; a period of 10 or 25 weeks divides 50)\n";
+    let sets = ["--set", "horizon_weeks=50", "--set", "period_weeks=13"];
+    let out = tmp.path().join("r");
+    let run = [
+        &[
+            "run",
+            "--trials",
+            "2",
+            "--no-charts",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ][..],
+        &sets,
+    ]
+    .concat();
+    let o = orgsim(&run);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(warning),
+        "{}",
+        text(&o)
+    );
+    let out = tmp.path().join("t");
+    let trace = [
+        &["trace", "--trial", "0", "--out", out.to_str().unwrap()][..],
+        &sets,
+    ]
+    .concat();
+    let o = orgsim(&trace);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(warning),
+        "{}",
+        text(&o)
     );
 }
