@@ -6,6 +6,7 @@
 
 use crate::error::Problem;
 use crate::load::nearest;
+use crate::overrides::Override;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -47,10 +48,16 @@ pub fn structural(text: &str, doc: &Value, first: Problem) -> Vec<Problem> {
     with_positions(text, out)
 }
 
-/// Adds line and column to problems that lack them (paths of `--set` overrides have none).
+/// Locates problems found after parsing: one at, in or around a value a `--set` wrote names
+/// that argument; any other gets its line and column in `text`.
+pub fn locate_all(text: &str, overrides: &[Override], problems: Vec<Problem>) -> Vec<Problem> {
+    with_positions(text, crate::overrides::attribute(overrides, problems))
+}
+
+/// Adds line and column to problems that lack them (those in `--set` arguments have none).
 pub fn with_positions(text: &str, mut problems: Vec<Problem>) -> Vec<Problem> {
     for p in &mut problems {
-        if p.line.is_none() && !p.path.starts_with("--set") && !p.path.contains(' ') {
+        if p.line.is_none() && p.set.is_none() && !p.path.contains(' ') {
             if let Some((l, c)) = crate::locate::locate(text, &p.path) {
                 p.line = Some(l);
                 p.column = Some(c);

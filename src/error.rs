@@ -8,7 +8,8 @@ use std::path::PathBuf;
 /// One thing wrong with a scenario or an override.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Problem {
-    /// JSON path, e.g. `roles[0].scorecard.components[1].target` (`.` for the whole document).
+    /// JSON path, e.g. `roles[0].scorecard.components[1].target` (`.` for the whole document;
+    /// empty for a `--set` argument that names no value, such as one without `=`).
     pub path: String,
     /// What a valid value looks like.
     pub expected: String,
@@ -23,6 +24,10 @@ pub struct Problem {
     /// 1-based column, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+    /// The `--set PATH=VALUE` argument the problem is in, when it is not in the scenario file
+    /// (then it has no line and column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set: Option<String>,
 }
 
 impl Problem {
@@ -39,6 +44,7 @@ impl Problem {
             hint: None,
             line: None,
             column: None,
+            set: None,
         }
     }
     /// Adds a hint.
@@ -46,15 +52,35 @@ impl Problem {
         self.hint = Some(hint.into());
         self
     }
+    /// Says which `--set` argument (`PATH=VALUE`) the problem is in.
+    pub fn in_set(mut self, arg: impl Into<String>) -> Self {
+        self.set = Some(arg.into());
+        self
+    }
+    /// The problem as one line of a report on `source_name` (a file or `built-in NAME`): the
+    /// source is named unless the problem is in a `--set` argument, which names itself.
+    pub fn report_line(&self, source_name: &str) -> String {
+        match self.set {
+            Some(_) => self.to_string(),
+            None => format!("{source_name}: {self}"),
+        }
+    }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path)?;
-        if let (Some(l), Some(c)) = (self.line, self.column) {
-            write!(f, " (line {l}, column {c})")?;
+        if let Some(arg) = &self.set {
+            write!(f, "--set {arg}: ")?;
         }
-        write!(f, ": expected {}, found {}", self.expected, self.found)?;
+        // A problem with the argument itself (no '=', a malformed path) has no JSON path.
+        if !self.path.is_empty() {
+            write!(f, "{}", self.path)?;
+            if let (Some(l), Some(c)) = (self.line, self.column) {
+                write!(f, " (line {l}, column {c})")?;
+            }
+            write!(f, ": ")?;
+        }
+        write!(f, "expected {}, found {}", self.expected, self.found)?;
         if let Some(h) = &self.hint {
             write!(f, " (hint: {h})")?;
         }
@@ -119,7 +145,7 @@ pub enum Error {
 fn list(source_name: &str, problems: &[Problem]) -> String {
     let lines: Vec<String> = problems
         .iter()
-        .map(|p| format!("  {source_name}: {p}"))
+        .map(|p| format!("  {}", p.report_line(source_name)))
         .collect();
     lines.join("\n")
 }

@@ -21,6 +21,7 @@ use crate::model::Model;
 use crate::playbook::{Playbook, RoleFit, Rule, TRIGGERS};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Fitting trials per candidate.
 pub const FIT_TRIALS: u64 = 64;
@@ -42,6 +43,7 @@ struct Fitter<'m> {
     model: &'m Model,
     cache: HashMap<Vec<Rule>, std::sync::Arc<Scores>>,
     plan: [f64; 3],
+    cancel: &'m AtomicBool,
 }
 
 /// The plan's sell-out, profit and fill rate: the yardstick of a role's reading of the strategy.
@@ -76,6 +78,16 @@ impl<'m> Fitter<'m> {
     fn scores(&mut self, rules: &[Rule]) -> std::sync::Arc<Scores> {
         if let Some(s) = self.cache.get(rules) {
             return s.clone();
+        }
+        if self.cancel.load(Ordering::Relaxed) {
+            // Asked to stop: every candidate scores nothing, so the search ends at once and
+            // `fit_until` discards what it found.
+            let none = vec![vec![0.0; FIT_TRIALS as usize]; self.model.roles.len()];
+            return std::sync::Arc::new(Scores {
+                utility: none.clone(),
+                payout: none,
+                objectives: [0.0; 3],
+            });
         }
         let mut m = self.model.clone();
         m.playbook.rules = rules.to_vec();
@@ -219,10 +231,16 @@ pub fn candidates_hint(model: &Model) -> usize {
 
 /// Fits every role's playbook (see the module doc). Needs the plan (for the deck term).
 pub fn fit(model: &Model) -> Playbook {
+    fit_until(model, &AtomicBool::new(false)).expect("never cancelled")
+}
+
+/// [`fit`], stopping early (with `None`) once `cancel` is set: a long fit answers Ctrl-C.
+pub fn fit_until(model: &Model, cancel: &AtomicBool) -> Option<Playbook> {
     let mut f = Fitter {
         model,
         cache: HashMap::new(),
         plan: plan_objectives(model),
+        cancel,
     };
     let mut rules = model.playbook.rules.clone();
     for _ in 0..ROUNDS {
@@ -286,7 +304,10 @@ pub fn fit(model: &Model) -> Playbook {
         .map(|r| role_fit(&mut f, &rules, r))
         .collect();
     let pulls = pulls(&mut f, &rules);
-    Playbook {
+    if cancel.load(Ordering::Relaxed) {
+        return None;
+    }
+    Some(Playbook {
         rules,
         fits,
         fitted: true,
@@ -294,7 +315,7 @@ pub fn fit(model: &Model) -> Playbook {
         pulls,
         fit_trials: FIT_TRIALS,
         candidates: f.cache.len(),
-    }
+    })
 }
 
 fn mean(xs: &[f64]) -> f64 {

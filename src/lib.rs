@@ -25,6 +25,7 @@ pub mod diagnose;
 pub mod engine;
 pub mod error;
 pub mod fit;
+mod lint;
 pub mod load;
 pub mod locate;
 pub mod metrics;
@@ -32,6 +33,7 @@ pub mod model;
 pub mod org;
 pub mod output;
 pub mod output_folder;
+pub mod overrides;
 pub mod plan;
 pub mod playbook;
 pub mod report;
@@ -57,6 +59,6 @@ pub fn plan_targets(model: &mut model::Model, source: &load::Source) -> Result<(
     let values = plan::compute(model);
     plan::resolve(model, values).map_err(|problems| Error::InvalidScenario {
         source_name: source.name.clone(),
-        problems: diagnose::with_positions(&source.text, problems),
+        problems: diagnose::locate_all(&source.text, &model.overrides, problems),
     })
 }

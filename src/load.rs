@@ -1,5 +1,5 @@
 //! From text to a checked [`Model`]: find the scenario (file or built-in), parse it,
-//! apply `--set PATH=VALUE` overrides, deserialize, validate.
+//! apply `--set PATH=VALUE` overrides ([`crate::overrides`]), deserialize, validate.
 
 // A `Problem` carries a whole diagnosis (path, expected, found, hint, position): it is the
 // value of these functions, not an exceptional path worth boxing.
@@ -99,20 +99,20 @@ pub fn resolve(spec: &str) -> Result<Source> {
     }
 }
 
-/// Parses, overrides, deserializes and validates.
+/// Parses, overrides, deserializes and validates. The model carries the overrides and the
+/// warnings (legal values that are almost surely slips), each located like a problem.
 pub fn load(source: &Source, sets: &[String]) -> Result<Model> {
     let invalid = |problems| Error::InvalidScenario {
         source_name: source.name.clone(),
         problems,
     };
     let scenario = parse(&source.text).map_err(|first| invalid(structural(&source.text, first)))?;
-    let scenario = if sets.is_empty() {
-        scenario
-    } else {
-        apply_sets(scenario, sets).map_err(invalid)?
-    };
-    Model::compile(scenario)
-        .map_err(|problems| invalid(crate::diagnose::with_positions(&source.text, problems)))
+    let (scenario, overrides) = crate::overrides::apply_sets(scenario, sets).map_err(invalid)?;
+    let place = |problems| crate::diagnose::locate_all(&source.text, &overrides, problems);
+    let mut model = Model::compile(scenario).map_err(|problems| invalid(place(problems)))?;
+    model.warnings = place(crate::lint::warnings(&model.scenario, &overrides));
+    model.overrides = overrides;
+    Ok(model)
 }
 
 /// All structural problems of a text whose first problem serde found (a syntax error is alone).
@@ -474,142 +474,6 @@ pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-/// Applies `PATH=VALUE` overrides to the scenario in its full (defaults filled in) JSON form.
-/// A path segment may be an array index or, for arrays of named objects, a name
-/// (`roles.sales.behaviour.temperature`).
-pub fn apply_sets(
-    scenario: Scenario,
-    sets: &[String],
-) -> std::result::Result<Scenario, Vec<Problem>> {
-    let mut doc = serde_json::to_value(&scenario).expect("a scenario always serializes");
-    let mut problems = Vec::new();
-    for set in sets {
-        if let Err(p) = apply_set(&mut doc, set) {
-            problems.push(p);
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let text = doc.to_string();
-    // Every structural problem, as for a file; lines and columns of this generated text mean
-    // nothing to the user.
-    parse(&text).map_err(|first| {
-        let mut all = crate::diagnose::structural(&text, &doc, first);
-        for p in &mut all {
-            p.line = None;
-            p.column = None;
-        }
-        all
-    })
-}
-
-fn apply_set(doc: &mut Value, set: &str) -> std::result::Result<(), Problem> {
-    let Some((path, raw)) = set.split_once('=') else {
-        return Err(Problem::new(
-            format!("--set {set}"),
-            "PATH=VALUE",
-            format!("'{set}'"),
-        ));
-    };
-    let label = format!("--set {path}");
-    let mut here = doc;
-    let mut walked = String::new();
-    for seg in path.split('.') {
-        here = step(here, seg).map_err(|(expected, hint)| {
-            let found = format!(
-                "no '{seg}' under '{}'",
-                if walked.is_empty() { "." } else { &walked }
-            );
-            let p = Problem::new(label.clone(), expected, found);
-            match hint {
-                Some(h) => p.hint(format!("did you mean '{h}'?")),
-                None => p,
-            }
-        })?;
-        if !walked.is_empty() {
-            walked.push('.');
-        }
-        walked.push_str(seg);
-    }
-    let new: Value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
-    if !same_kind(here, &new) {
-        return Err(Problem::new(
-            label,
-            kind_name(here),
-            format!("{} '{raw}'", kind_name(&new)),
-        ));
-    }
-    *here = new;
-    Ok(())
-}
-
-fn step<'a>(
-    here: &'a mut Value,
-    seg: &str,
-) -> std::result::Result<&'a mut Value, (String, Option<String>)> {
-    match here {
-        Value::Object(map) => {
-            if map.contains_key(seg) {
-                return Ok(map.get_mut(seg).unwrap());
-            }
-            let keys: Vec<String> = map.keys().cloned().collect();
-            let hint = nearest(seg, keys.iter().map(String::as_str)).map(str::to_owned);
-            Err((format!("one of the keys {}", keys.join(", ")), hint))
-        }
-        Value::Array(items) => {
-            if let Ok(i) = seg.parse::<usize>() {
-                let n = items.len();
-                return items
-                    .get_mut(i)
-                    .ok_or((format!("an index below {n}"), None));
-            }
-            let names: Vec<String> = items
-                .iter()
-                .filter_map(|v| v.get("name").and_then(Value::as_str).map(str::to_owned))
-                .collect();
-            match items
-                .iter()
-                .position(|v| v.get("name").and_then(Value::as_str) == Some(seg))
-            {
-                Some(i) => Ok(&mut items[i]),
-                None => {
-                    let hint = nearest(seg, names.iter().map(String::as_str)).map(str::to_owned);
-                    Err((
-                        format!("an index or one of the names {}", names.join(", ")),
-                        hint,
-                    ))
-                }
-            }
-        }
-        other => Err((format!("a path ending at this {}", kind_name(other)), None)),
-    }
-}
-
-fn same_kind(old: &Value, new: &Value) -> bool {
-    matches!(
-        (old, new),
-        (Value::Null, _)
-            | (_, Value::Null)
-            | (Value::Number(_), Value::Number(_))
-            | (Value::Bool(_), Value::Bool(_))
-            | (Value::String(_), Value::String(_))
-            | (Value::Array(_), Value::Array(_))
-            | (Value::Object(_), Value::Object(_))
-    )
-}
-
-fn kind_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// The JSON Schema of the scenario format, pretty-printed.

@@ -41,7 +41,13 @@ enum Command {
         /// Output folder (default: output/<scenario name>).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Override a scenario value by its JSON path, e.g. strategy.ambiguity=0.2 or roles.sales.behaviour.temperature=0.
+        /// Override a scenario value by its JSON path, e.g. strategy.ambiguity=0.2, roles.sales.behaviour.temperature=0 or roles[0].levers[1].options=[0,1]; PATH[+]=VALUE appends to a list.
+        ///
+        /// PATH is written as messages print it (roles[0].levers[1].options), with dotted indices
+        /// (roles.0.levers.1.options), or with names of roles, levers and stock points
+        /// (roles.sales.levers.promo_depth.options). PATH[+]=VALUE appends VALUE to the list at PATH,
+        /// e.g. 'roles.sales.scorecard.components[+]={"metric":"fill_rate","target":0.95,"weight":0.2}'.
+        /// VALUE is JSON; text that is not JSON is a string. Repeat --set for several overrides.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
         /// Replace --out even if it holds files orgsim did not write.
@@ -180,6 +186,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
         } => {
             let source = load::resolve(&scenario)?;
             let model = orgsim::prepare(&source, &sets)?;
+            warn(&source, &model);
             let role = match role {
                 None => None,
                 Some(name) => Some(model.roles.iter().position(|r| r.name == name).ok_or_else(
@@ -214,6 +221,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
         Command::Validate { file, sets } => {
             let source = load::resolve(&file)?;
             let mut model = load::load(&source, &sets)?;
+            warn(&source, &model);
             // Plan-relative targets are checked too: the plan is one deterministic trial.
             orgsim::plan_targets(&mut model, &source)?;
             say(&format!(
@@ -242,6 +250,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             }
             let source = load::resolve(&scenario)?;
             let mut model = load::load(&source, &sets)?;
+            warn(&source, &model);
             let out = out.unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
             // A folder the run would refuse is refused now, not after the fit.
             orgsim::output_folder::check(&out, force)?;
@@ -260,8 +269,14 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                     eprintln!("orgsim: {note}");
                 }
             }
+            let cancel = interrupt_flag();
             let started = std::time::Instant::now();
-            model.playbook = orgsim::fit::fit(&model);
+            model.playbook =
+                orgsim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
+                    done: 0,
+                    total: trials,
+                    out: out.clone(),
+                })?;
             let fitted_in = started.elapsed().as_secs_f64();
             if !model.playbook.converged {
                 eprintln!(
@@ -279,7 +294,6 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 force,
                 charts: !no_charts,
             };
-            let cancel = interrupt_flag();
             let bar = progress_bar(trials, quiet);
             let result = output::run_to_dir(
                 &model,
@@ -352,6 +366,13 @@ fn trace_manifest(
     let command: Vec<String> = std::env::args().collect();
     m.insert("command".into(), command.into());
     m
+}
+
+/// Prints a scenario's warnings (legal values that are almost surely slips) on stderr.
+fn warn(source: &load::Source, model: &orgsim::model::Model) {
+    for w in &model.warnings {
+        eprintln!("orgsim: warning: {}", w.report_line(&source.name));
+    }
 }
 
 /// A bar on stderr with trials done, rate and time left; hidden unless stderr is a terminal.

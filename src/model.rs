@@ -199,6 +199,12 @@ pub struct Model {
     /// How each role plays its levers: a rule per lever, fitted to its scorecard by `orgsim::fit`
     /// (each lever at its initial option until then).
     pub playbook: crate::playbook::Playbook,
+    /// The `--set` overrides applied to the scenario, so that a problem found later in a value
+    /// one of them wrote (a plan-relative target) names it.
+    pub overrides: Vec<crate::overrides::Override>,
+    /// Legal values that are almost surely slips (a unit cost above the list price), each
+    /// located like a problem; the CLI prints them as warnings.
+    pub warnings: Vec<Problem>,
 }
 
 impl Model {
@@ -296,6 +302,8 @@ impl Model {
                 * s.period_weeks.max(1) as usize,
             plan: None,
             playbook,
+            overrides: Vec::new(),
+            warnings: Vec::new(),
             stores: s.world.stores as usize,
             sell_in,
             promo_lever: find(&LeverTarget::PromoDepth),

@@ -162,6 +162,8 @@ fn list_schema_and_validate() {
         }
         let o = orgsim(&["validate", path.to_str().unwrap()]);
         assert!(o.status.success(), "{}: {}", path.display(), text(&o));
+        // A shipped scenario is the model of a good one: not a single warning.
+        assert!(o.stderr.is_empty(), "{}: {}", path.display(), text(&o));
     }
 }
 
@@ -211,7 +213,7 @@ fn overrides_change_the_run_and_bad_ones_are_named() {
         "world.stores=many",
     ]);
     assert_eq!(o.status.code(), Some(65));
-    assert!(text(&o).contains("expected a number"), "{}", text(&o));
+    assert!(text(&o).contains("expected a whole number"), "{}", text(&o));
 
     let o = orgsim(&[
         "validate",
@@ -596,6 +598,238 @@ fn a_long_run_says_how_long_before_it_starts() {
     ]);
     assert!(
         o.status.success() && !text(&o).contains("will take about"),
+        "{}",
+        text(&o)
+    );
+}
+
+/// `orgsim validate SCENARIO --set ...`: the exit code and everything written to stderr.
+fn validate(scenario: &str, sets: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec!["validate", scenario];
+    for s in sets {
+        args.extend(["--set", s]);
+    }
+    let o = orgsim(&args);
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The first built-in with `edits` (JSON pointer, new value), pretty-printed into `dir`.
+fn edited_builtin(dir: &Path, edits: &[(&str, serde_json::Value)]) -> (String, String) {
+    let mut doc: serde_json::Value = serde_json::from_str(orgsim::load::BUILTINS[0].json).unwrap();
+    for (pointer, v) in edits {
+        *doc.pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("{pointer}")) = v.clone();
+    }
+    let text = serde_json::to_string_pretty(&doc).unwrap();
+    let path = dir.join("edited.json");
+    std::fs::write(&path, &text).unwrap();
+    (path.to_str().unwrap().to_string(), text)
+}
+
+/// `PATH (line L, column C)` for a value of `text`.
+fn at(text: &str, path: &str) -> String {
+    let (l, c) = orgsim::locate::locate(text, path).unwrap();
+    format!("{path} (line {l}, column {c})")
+}
+
+#[test]
+fn set_paths_are_typed_as_messages_print_them_and_lists_take_appended_items() {
+    let (code, stderr) = validate(
+        "promo_vs_inventory",
+        &[
+            "roles[0].levers[1].options=[0,1]",
+            "roles.0.levers.0.initial=1",
+            "roles.sales.scorecard.components[0].weight=0.8",
+            r#"roles.sales.scorecard.components[+]={"metric":"fill_rate","target":0.95,"weight":0.2}"#,
+            r#"roles.procurement.scorecard.components[0].target={"plan":1.2}"#,
+        ],
+    );
+    assert_eq!((code, stderr.as_str()), (Some(0), ""));
+}
+
+#[test]
+fn a_bad_set_argument_is_named_with_what_is_wrong_in_it() {
+    let forms = "a path like roles[0].levers[1].options, roles.sales.levers.promo_depth.options or roles.sales.scorecard.components[+]";
+    for (arg, problem) in [
+        (
+            "roles[0].levers[2].options=[0]".to_string(),
+            "roles[0].levers: expected an index from 0 to 1, or one of the names promo_depth, trade_loading, found the index 2 (hint: to add an item, write roles[0].levers[+]=VALUE)".to_string(),
+        ),
+        (
+            "world.stores[+]=3".into(),
+            "world.stores: expected a list to append to with [+], found a number".into(),
+        ),
+        (
+            "roles[0.levers=1".into(),
+            format!("expected {forms}, found 'roles[0', with a '[' and no ']'"),
+        ),
+        (
+            "roles[sales].name=x".into(),
+            format!("expected {forms}, found '[sales]' (an index, 0 or more, or + goes between [ and ])"),
+        ),
+        (
+            "roles.sales.scorecard.components[+].weight=1".into(),
+            format!("expected {forms}, found 'roles.sales.scorecard.components[+].weight', with [+] before the end (it appends to the list the path ends at)"),
+        ),
+        (
+            r#"roles.sales.scorecard.components[+]={metric:"fill_rate"}"#.into(),
+            "roles[0].scorecard.components[+]: expected a JSON value, found '{metric:\"fill_rate\"}' (key must be a string) (hint: keys and strings take double quotes; in a shell, put the whole PATH=VALUE in single quotes)".into(),
+        ),
+    ] {
+        let (code, stderr) = validate("promo_vs_inventory", &[&arg]);
+        assert_eq!(code, Some(65), "{arg}: {stderr}");
+        assert_eq!(
+            stderr,
+            format!("orgsim: built-in promo_vs_inventory: invalid scenario (1 problem):\n  --set {arg}: {problem}\n")
+        );
+    }
+}
+
+#[test]
+fn a_problem_in_a_set_value_names_the_argument_and_one_in_the_file_keeps_its_line() {
+    let (code, stderr) = validate("promo_vs_inventory", &["world.stores=0"]);
+    assert_eq!(code, Some(65));
+    assert_eq!(
+        stderr,
+        "orgsim: built-in promo_vs_inventory: invalid scenario (1 problem):\n  --set world.stores=0: world.stores: expected a number from 1 to 100000, found 0\n"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (file, text) = edited_builtin(tmp.path(), &[("/strategy/ambiguity", 1.5.into())]);
+    let (code, stderr) = validate(
+        &file,
+        &["world.stores=0", "roles.sales.behaviour.temperature=1.5"],
+    );
+    assert_eq!(code, Some(65));
+    assert_eq!(
+        stderr,
+        format!(
+            "orgsim: {file}: invalid scenario (3 problems):\n  \
+             --set world.stores=0: world.stores: expected a number from 1 to 100000, found 0\n  \
+             --set roles.sales.behaviour.temperature=1.5: roles[0].behaviour.temperature: expected a number from 0 to 1, found 1.5\n  \
+             {file}: {}: expected a number from 0 to 1, found 1.5\n",
+            at(&text, "strategy.ambiguity")
+        )
+    );
+
+    // A problem the plan finds: in a target a --set wrote, and in one of the file's.
+    let (code, stderr) = validate(
+        "promo_vs_inventory",
+        &[
+            "roles.marketing.levers.media_spend.initial=0",
+            r#"roles.marketing.scorecard.components[1].target={"plan":1}"#,
+        ],
+    );
+    assert_eq!(code, Some(65));
+    let builtin = orgsim::load::BUILTINS[0].json;
+    let hint = "(hint: the plan plays every lever at its initial option with expected demand: write an absolute target, or change the initial options)";
+    assert_eq!(
+        stderr,
+        format!(
+            "orgsim: built-in promo_vs_inventory: invalid scenario (2 problems):\n  \
+             built-in promo_vs_inventory: {}: expected a target the plan can set (media_spend with a positive, finite plan value), found a plan value of 0 {hint}\n  \
+             --set roles.marketing.scorecard.components[1].target={{\"plan\":1}}: roles[2].scorecard.components[1].target: expected a target the plan can set (reach with a positive, finite plan value), found a plan value of 0 {hint}\n",
+            at(builtin, "roles[2].scorecard.components[0].target")
+        )
+    );
+}
+
+#[test]
+fn each_warning_fires_on_a_scenario_made_to_trigger_it_and_validate_still_passes() {
+    use serde_json::json;
+    let tmp = tempfile::tempdir().unwrap();
+    // Edits of the first built-in (JSON pointer, new value), the path warned about, the warning.
+    type Case = (
+        Vec<(&'static str, serde_json::Value)>,
+        &'static str,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            vec![("/world/prices/unit_cost", json!(4.0))],
+            "world.prices.unit_cost",
+            "expected a unit cost below the list price (3.5), found 4 (hint: the company loses money on every unit it sells in: is a price in the wrong field?)",
+        ),
+        (
+            // An absolute target for the retailer, whose margin the plan puts below zero.
+            vec![
+                ("/world/prices/list_price", json!(5.5)),
+                ("/roles/3/scorecard/components/0/target", json!(1000)),
+            ],
+            "world.prices.list_price",
+            "expected a list price no higher than the shelf price (5), found 5.5 (hint: the retailer pays more for a unit (list_price) than consumers pay for it (shelf_price) and loses on every sale)",
+        ),
+        (
+            vec![("/period_weeks", json!(5))],
+            "period_weeks",
+            "expected a period that divides horizon_weeks (52) evenly, found 5 (hint: the last period is 2 weeks long and is scored against a pro-rated target; a period of 4 or 13 weeks divides 52)",
+        ),
+        (
+            vec![("/strategy/objectives", json!([{"objective": "margin", "weight": 1}]))],
+            "strategy.ambiguity",
+            "expected 0 with a single objective, found 0.7 with only 'margin' (hint: with one objective every role reads the strategy the same way, whatever the ambiguity: add the objectives roles could weigh differently, or set ambiguity to 0)",
+        ),
+        (
+            vec![("/roles/0/levers/1/options", json!([0]))],
+            "roles[0].levers[1].options",
+            "expected two or more options to choose from, found the one option 0 (hint: a lever with one option never changes anything: add options, or delete the lever)",
+        ),
+        (
+            vec![("/roles/1/scorecard/components/0/target/plan", json!(3))],
+            "roles[1].scorecard.components[0].target.plan",
+            "expected a multiple of the plan from 0.5 to 2, found 3 (hint: a target this far from the plan is met, or missed, every period whatever the role does, so its pay does not follow its decisions; 1.05 is 5% above plan)",
+        ),
+    ];
+    for (edits, path, warning) in cases {
+        let (file, text) = edited_builtin(tmp.path(), &edits);
+        let (code, stderr) = validate(&file, &[]);
+        assert_eq!(code, Some(0), "{path}: {stderr}");
+        assert_eq!(
+            stderr,
+            format!("orgsim: warning: {file}: {}: {warning}\n", at(&text, path))
+        );
+    }
+}
+
+#[test]
+fn run_and_trace_warn_too_naming_the_set_argument_that_wrote_the_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let warning = "orgsim: warning: --set period_weeks=13: period_weeks: expected a period that divides horizon_weeks (50) evenly, found 13 (hint: the last period is 11 weeks long and is scored against a pro-rated target; a period of 10 or 25 weeks divides 50)\n";
+    let sets = ["--set", "horizon_weeks=50", "--set", "period_weeks=13"];
+    let out = tmp.path().join("r");
+    let run = [
+        &[
+            "run",
+            "--trials",
+            "2",
+            "--no-charts",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ][..],
+        &sets,
+    ]
+    .concat();
+    let o = orgsim(&run);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(warning),
+        "{}",
+        text(&o)
+    );
+    let out = tmp.path().join("t");
+    let trace = [
+        &["trace", "--trial", "0", "--out", out.to_str().unwrap()][..],
+        &sets,
+    ]
+    .concat();
+    let o = orgsim(&trace);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(warning),
         "{}",
         text(&o)
     );

@@ -15,8 +15,9 @@
 //! failure is shrunk to a small input and saved in `tests/fuzz_loader.proptest-regressions`,
 //! which is replayed first on every run: commit that file with the fix.
 
-use orgsim::load::{apply_sets, load, parse, Source, BUILTINS};
+use orgsim::load::{load, parse, Source, BUILTINS};
 use orgsim::model::Model;
+use orgsim::overrides::apply_sets;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::{json, Map, Value};
@@ -331,6 +332,15 @@ fn segment() -> impl Strategy<Value = String> {
                 "99",
                 "18446744073709551616",
                 "-1",
+                // The printed form of a path, appending, and brackets gone wrong.
+                "roles[0]",
+                "levers[1]",
+                "components[+]",
+                "options[99]",
+                "chain[18446744073709551616]",
+                "[+]",
+                "roles[",
+                "]",
             ][..]
         )
         .prop_map(str::to_owned),
