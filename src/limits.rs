@@ -6,8 +6,9 @@
 //! range. A test (`scripts/check_schema.py`, run by `tests/schema_python.rs`) checks the shipped
 //! schema against the bad scenarios with an independent validator.
 //!
-//! Money and quantities are bounded so that a trial's totals stay within what the statistics
-//! hold exactly: see [`crate::metrics::VALUE_LIMIT`] for the arithmetic.
+//! These limits keep a scenario within the model's sense (a share is at most 1, a lead time at
+//! most a year); what a trial's totals can reach from them, and why the statistics hold it all,
+//! is argued at [`crate::metrics::VALUE_LIMIT`] and [`crate::world::UNITS_LIMIT`].
 
 use crate::error::Problem;
 use serde_json::Value;
