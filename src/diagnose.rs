@@ -5,6 +5,7 @@
 //! adds the others, and each problem gets the line and column of its path.
 
 use crate::error::Problem;
+use crate::limits::Range;
 use crate::load::nearest;
 use crate::overrides::Override;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -163,6 +164,44 @@ fn describe(v: Option<&Value>) -> String {
     }
 }
 
+/// A number outside the range its schema node states, in the validator's words (the schema's
+/// ranges are the validator's: [`crate::limits`]).
+fn out_of_range(
+    root: &Value,
+    e: &jsonschema::ValidationError,
+    path: &str,
+    here: Option<&Value>,
+) -> Option<Problem> {
+    let keyword = pointer_of(e.schema_path());
+    let node = keyword
+        .rsplit_once('/')
+        .and_then(|(n, _)| schema_at(root, n));
+    let v = here.and_then(Value::as_f64)?;
+    match node.and_then(Range::of_schema) {
+        Some(range) => range.problem(path, v),
+        None => Some(Problem::new(
+            path,
+            "a number the scenario schema allows",
+            describe(here),
+        )),
+    }
+}
+
+fn items(n: usize) -> String {
+    if n == 1 {
+        "1 item".into()
+    } else {
+        format!("{n} items")
+    }
+}
+
+fn describe_len(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::Array(list)) => items(list.len()),
+        other => describe(other),
+    }
+}
+
 fn from_schema(root: &Value, doc: &Value, e: &jsonschema::ValidationError) -> Vec<Problem> {
     let ptr = pointer_of(e.instance_path());
     let path = dotted(&ptr);
@@ -230,18 +269,23 @@ fn from_schema(root: &Value, doc: &Value, e: &jsonschema::ValidationError) -> Ve
                 describe(here),
             )]
         }
-        ValidationErrorKind::Minimum { limit } => {
+        ValidationErrorKind::Minimum { .. }
+        | ValidationErrorKind::Maximum { .. }
+        | ValidationErrorKind::ExclusiveMinimum { .. } => {
+            out_of_range(root, e, &path, here).into_iter().collect()
+        }
+        ValidationErrorKind::MinItems { limit } => {
             vec![Problem::new(
                 path,
-                format!("a number of at least {limit}"),
-                describe(here),
+                format!("at least {}", items(*limit as usize)),
+                describe_len(here),
             )]
         }
-        ValidationErrorKind::Maximum { limit } => {
+        ValidationErrorKind::MaxItems { limit } => {
             vec![Problem::new(
                 path,
-                format!("a number of at most {limit}"),
-                describe(here),
+                format!("at most {}", items(*limit as usize)),
+                describe_len(here),
             )]
         }
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {

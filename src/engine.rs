@@ -6,7 +6,9 @@
 //! ([`Trial::step_with`]): the batch engine and a live workshop are the same code.
 
 use crate::error::{Error, Result};
-use crate::metrics::{metric, Aggregate, SeriesLayout, TrialResult, GLOBAL_METRICS, ROLE_VALUES};
+use crate::metrics::{
+    metric, Aggregate, SeriesLayout, TrialResult, GLOBAL_METRICS, ROLE_VALUES, VALUE_LIMIT,
+};
 use crate::model::{Model, MAX_DELAY, MAX_ECHELONS};
 use crate::org::{self, Tally};
 use crate::playbook::Standing;
@@ -587,6 +589,7 @@ impl<'m> Trial<'m> {
             interpretations: self.readings.clone(),
             promo_phase: self.promo_phase(),
             series: self.series,
+            capped: self.chain.capped,
         }
     }
 }
@@ -719,8 +722,18 @@ fn run_chunk(model: &Model, cfg: &RunConfig, chunk: u64) -> Result<(Aggregate, V
     Ok((agg, rows))
 }
 
-/// A metric that came out non-finite is an error naming it, never a silent 0 in the files.
+/// A trial whose numbers a run cannot summarise is an error naming the number, never a silent 0,
+/// a clamp or a wrapped sum in the files: a metric that came out non-finite, a metric or series
+/// value beyond [`VALUE_LIMIT`], or units capped at [`crate::world::UNITS_LIMIT`].
 pub fn finite(model: &Model, r: &TrialResult) -> Result<()> {
+    let too_large = |what: String| Error::TooLarge {
+        what,
+        trial: r.trial,
+        hint: None,
+    };
+    if let Some(e) = r.capped {
+        return Err(units_capped(model, e, r.trial));
+    }
     let globals = GLOBAL_METRICS.iter().map(|m| m.to_string()).zip(&r.metrics);
     let roles = model.roles.iter().zip(&r.roles).flat_map(|(role, v)| {
         crate::metrics::ROLE_METRICS
@@ -728,14 +741,54 @@ pub fn finite(model: &Model, r: &TrialResult) -> Result<()> {
             .zip(v)
             .map(move |(m, x)| (format!("{}_{m}", role.name), x))
     });
-    match globals.chain(roles).find(|(_, v)| !v.is_finite()) {
-        Some((metric, v)) => Err(Error::NonFinite {
-            metric,
-            value: *v,
-            trial: r.trial,
-        }),
-        None => Ok(()),
+    let beyond = |v: f64| v.abs() > VALUE_LIMIT;
+    let mut metrics = globals.chain(roles);
+    if let Some((metric, &value)) = metrics.find(|(_, v)| !v.is_finite() || beyond(**v)) {
+        if !value.is_finite() {
+            return Err(Error::NonFinite {
+                metric,
+                value,
+                trial: r.trial,
+            });
+        }
+        return Err(too_large(beyond_words(format!("metric '{metric}'"), value)));
     }
+    // Series values are bounded by the metrics they add up to, but are summarised too.
+    if let Some(i) = r.series.iter().position(|v| !v.is_finite() || beyond(*v)) {
+        let (s, t) = (i / model.horizon, i % model.horizon);
+        let name = &crate::metrics::series_names(model)[s];
+        let what = format!("series '{name}' in week {}", t + 1);
+        return Err(too_large(beyond_words(what, r.series[i])));
+    }
+    Ok(())
+}
+
+fn units_capped(model: &Model, e: usize, trial: u64) -> Error {
+    let (copies, each) = match model.chain[e].per_store {
+        true => (model.stores, " a store"),
+        false => (1, ""),
+    };
+    let share = crate::world::UNITS_LIMIT as f64 / copies as f64;
+    Error::TooLarge {
+        what: format!(
+            "the orders or consumer demand of stock point '{}' in one week passed {share:.1e} \
+             units{each}, the most orgsim counts exactly",
+            model.chain[e].name
+        ),
+        trial,
+        hint: Some(
+            "demand, season, media and promotion uplift, covers and lead times multiply past any \
+             real market: check base_per_store, stores, promo_elasticity and max_uplift"
+                .into(),
+        ),
+    }
+}
+
+fn beyond_words(what: String, v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{what} is {v}, not a finite number");
+    }
+    format!("{what} is {v:e}, beyond {VALUE_LIMIT:.1e}, the largest value orgsim's statistics hold exactly")
 }
 
 #[cfg(test)]
@@ -759,6 +812,29 @@ mod tests {
         r.roles[0][1] = f64::INFINITY;
         let e = finite(&m, &r).unwrap_err().to_string();
         assert!(e.contains("'sales_payout'"), "{e}");
+    }
+
+    #[test]
+    fn a_value_beyond_what_the_statistics_hold_is_an_error_naming_it() {
+        let m = model();
+        let mut r = run_trial(&m, 1, 0);
+        r.metrics[metric("bullwhip_ratio")] = 2.0 * VALUE_LIMIT;
+        let e = finite(&m, &r).unwrap_err().to_string();
+        assert!(
+            e.contains("'bullwhip_ratio'") && e.contains("1.3e33"),
+            "{e}"
+        );
+        r.metrics[metric("bullwhip_ratio")] = 1.0;
+        r.series[3 * m.horizon + 5] = -2.0 * VALUE_LIMIT;
+        let e = finite(&m, &r).unwrap_err().to_string();
+        assert!(e.contains("series 'lost_sales' in week 6"), "{e}");
+        r.series[3 * m.horizon + 5] = 0.0;
+        r.capped = Some(1);
+        let e = finite(&m, &r).unwrap_err().to_string();
+        assert!(
+            e.contains("stock point 'retailer_dc'") && e.contains("hint:"),
+            "{e}"
+        );
     }
 
     #[test]

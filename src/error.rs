@@ -130,6 +130,18 @@ pub enum Error {
         /// The trial.
         trial: u64,
     },
+    /// A trial produced a number beyond what orgsim counts or summarises exactly (units past
+    /// `world::UNITS_LIMIT`, a value past `metrics::VALUE_LIMIT`): refused, never clamped or
+    /// wrapped into the files.
+    #[error("trial {trial}: {what}; nothing was written{}", hint.as_ref().map(|h| format!(" (hint: {h})")).unwrap_or_default())]
+    TooLarge {
+        /// What was too large, and the limit, in words.
+        what: String,
+        /// The trial.
+        trial: u64,
+        /// A likely cause.
+        hint: Option<String>,
+    },
     /// The run was interrupted before it finished.
     #[error("interrupted after {done} of {total} trials; nothing was written to {}", out.display())]
     Interrupted {
@@ -160,7 +172,7 @@ impl Error {
             Error::Usage(_) => 2,
             Error::Io { .. } => 1,
             // A scenario whose numbers the model cannot carry: a data error, like an invalid scenario.
-            Error::NonFinite { .. } => 65,
+            Error::NonFinite { .. } | Error::TooLarge { .. } => 65,
             Error::Interrupted { .. } => 130,
         }
     }

@@ -25,6 +25,7 @@ pub mod diagnose;
 pub mod engine;
 pub mod error;
 pub mod fit;
+pub mod limits;
 mod lint;
 pub mod load;
 pub mod locate;

@@ -202,6 +202,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 )?),
             };
             let traced = orgsim::trace::replay(&model, seed, trial);
+            orgsim::engine::finite(&model, &traced.result)?;
             let out = out.unwrap_or_else(|| {
                 PathBuf::from("output").join(format!("{}-trace", model.scenario.name))
             });

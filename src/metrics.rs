@@ -175,31 +175,64 @@ pub struct TrialResult {
     pub promo_phase: Vec<f64>,
     /// Per-tick series, `series[s * horizon + t]`.
     pub series: Vec<f64>,
+    /// The first stock point whose orders or demand in a week reached `world::UNITS_LIMIT` and
+    /// were capped there, if any: the trial's numbers are then not the model's (a run refuses it).
+    pub capped: Option<usize>,
 }
 
+mod wide;
+use wide::Wide;
+
+/// Fixed point: values are summed as whole multiples of 2^-16.
 const SCALE: f64 = 65536.0;
+
+/// The largest magnitude a summarised value may have: 2^110, about 1.3e33. A run refuses a trial
+/// with a value beyond it, by name ([`crate::engine::finite`]), rather than clamp or wrap it.
+///
+/// Why the statistics are wide rather than the inputs narrow. [`Moments`] keep sums exactly, so
+/// that merging in any order gives the same bytes. In i128 at 2^-16 a sum of squares held values
+/// up to about 2^47 over one trial and less over more (sqrt(n) less), so whether a value fitted
+/// depended on the trial count, and a media spend of 1e12 a store overflowed in the first trial.
+/// Bounding every price and quantity so that their products (revenue is price x units x stores x
+/// weeks) fitted that would have refused ordinary large scenarios. So the sums are 384-bit: with
+/// |v| <= 2^110, q = v x 2^16 has |q| <= 2^126 (an i128); over n < 2^64 values |sum| < 2^190
+/// and sumsq < 2^316, and the variance's n x sumsq - sum^2 < 2^380: all within 384 bits, for any
+/// trial count.
+///
+/// What the inputs can reach. The world counts units in i64 below 2^60 and caps a stock point's
+/// weekly orders or demand at 2^49 ([`crate::world::UNITS_LIMIT`]); so over at most 624 weeks
+/// units total below 2^61, money (units at a price of at most 1e9, stock at a holding cost of at
+/// most 1e6 a week) below 2^92, media spend (1e12 a store, 1e5 stores) below 2^66: all far below
+/// the limit. Only a ratio can pass it, such as a bullwhip ratio over demand whose variance is
+/// rounding noise; that trial is refused by name.
+pub const VALUE_LIMIT: f64 = 1_298_074_214_633_706_907_132_624_082_305_024.0; // 2^110
 
 /// Count, sum and sum of squares in fixed point: exact and associative.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Moments {
     n: u64,
-    sum: i128,
-    sumsq: i128,
+    sum: Wide,
+    sumsq: Wide,
 }
 
 impl Moments {
-    /// Adds a value (non-finite values are clamped; the engine never produces them).
+    /// Adds a value. Values beyond [`VALUE_LIMIT`] are clamped to it, non-finite ones count as
+    /// 0: a run never adds them (it refuses the trial first), so only a caller outside a run can.
     pub fn add(&mut self, v: f64) {
-        let q = (v.clamp(-1e15, 1e15) * SCALE).round() as i128;
+        let q = (v.clamp(-VALUE_LIMIT, VALUE_LIMIT) * SCALE).round() as i128;
         self.n += 1;
-        self.sum += q;
-        self.sumsq += q * q;
+        self.sum.add_i128(q);
+        // Below 2^48 in size (nearly every value), the square fits a u128: the short way.
+        match u64::try_from(q.unsigned_abs()) {
+            Ok(a) => self.sumsq.add_u128(a as u128 * a as u128),
+            Err(_) => self.sumsq.add(&Wide::from_i128(q).square()),
+        }
     }
     /// Merges another set of moments.
     pub fn merge(&mut self, o: &Moments) {
         self.n += o.n;
-        self.sum += o.sum;
-        self.sumsq += o.sumsq;
+        self.sum.add(&o.sum);
+        self.sumsq.add(&o.sumsq);
     }
     /// Number of values.
     pub fn count(&self) -> u64 {
@@ -210,7 +243,7 @@ impl Moments {
         if self.n == 0 {
             0.0
         } else {
-            self.sum as f64 / SCALE / self.n as f64
+            self.sum.to_f64() / SCALE / self.n as f64
         }
     }
     /// Sample standard deviation.
@@ -218,10 +251,9 @@ impl Moments {
         if self.n < 2 {
             return 0.0;
         }
-        let n = self.n as i128;
-        // n*sumsq - sum^2 is exact in integers, so no cancellation error.
-        let num = (n * self.sumsq - self.sum * self.sum).max(0) as f64;
-        (num / (self.n as f64 * (self.n - 1) as f64)).sqrt() / SCALE
+        // n*sumsq - sum^2 is exact in integers, so no cancellation error; never negative.
+        let num = self.sumsq.times(self.n).sub(&self.sum.square()).to_f64();
+        (num.max(0.0) / (self.n as f64 * (self.n - 1) as f64)).sqrt() / SCALE
     }
 }
 
@@ -547,6 +579,39 @@ mod tests {
             assert_eq!(sa, whole);
             assert_eq!(ba, whole);
         }
+    }
+
+    #[test]
+    fn moments_at_the_value_limit_stay_exact_whatever_the_merge_order() {
+        let big = [VALUE_LIMIT, -VALUE_LIMIT, VALUE_LIMIT / 3.0, 1e30, -7.5];
+        let mut whole = Moments::default();
+        let mut chunks = vec![Moments::default(); 7];
+        for i in 0..7000 {
+            let v = big[i % big.len()];
+            whole.add(v);
+            chunks[i % 7].add(v);
+        }
+        let mut merged = Moments::default();
+        for c in chunks.iter().rev() {
+            merged.merge(c);
+        }
+        assert_eq!(merged, whole);
+        let n = 7000.0;
+        let mean = big.iter().sum::<f64>() * (n / big.len() as f64) / n;
+        assert!(
+            (whole.mean() - mean).abs() <= 1e-12 * VALUE_LIMIT,
+            "{}",
+            whole.mean()
+        );
+        let sd = whole.sd();
+        assert!(
+            sd.is_finite() && sd > 0.5 * VALUE_LIMIT && sd < VALUE_LIMIT,
+            "{sd}"
+        );
+        // The same huge value over and over: the mean is that value, the spread exactly 0.
+        let mut same = Moments::default();
+        (0..1000).for_each(|_| same.add(VALUE_LIMIT));
+        assert_eq!((same.mean(), same.sd()), (VALUE_LIMIT, 0.0));
     }
 
     #[test]

@@ -2,33 +2,11 @@
 //! ranges enforced. The engine only ever sees a [`Model`], so it never re-checks input.
 
 use crate::error::Problem;
+use crate::limits::{self, number as num, Range, SHARE_METRICS};
 use crate::metrics::GLOBAL_METRICS;
 use crate::scenario::*;
 
-/// Most stock points in a chain (keeps per-tick state in fixed-size arrays).
-pub const MAX_ECHELONS: usize = 8;
-/// Longest visibility delay, in weeks.
-pub const MAX_DELAY: usize = 8;
-/// Most options on one lever.
-pub const MAX_OPTIONS: usize = 16;
-/// Most stores (beyond this a trial stops being a simulation of an organisation and starts being an OOM).
-pub const MAX_STORES: u32 = 100_000;
-/// Longest horizon, in weeks.
-pub const MAX_HORIZON: u32 = 520;
-/// Most unscored warm-up weeks.
-pub const MAX_WARMUP: u32 = 104;
-/// Longest lead time or order delay, in weeks.
-pub const MAX_LEAD: u32 = 52;
-
-/// Per-trial metrics that are shares from 0 to 1.
-const SHARE_METRICS: &[&str] = &[
-    "fill_rate",
-    "on_shelf_availability",
-    "strategy_met",
-    "coordinated_divergence",
-    "interpretation_spread",
-    "operational_spread",
-];
+pub use crate::limits::{MAX_DELAY, MAX_ECHELONS, MAX_OPTIONS};
 
 /// Per-trial metrics about the organisation itself, which a plan (one deterministic trial
 /// with every lever at its initial option) cannot give a value to.
@@ -253,8 +231,7 @@ impl Model {
                         c.range(
                             &format!("{vp}.delay_weeks"),
                             d as f64,
-                            0.0,
-                            MAX_DELAY as f64,
+                            limits::VISIBILITY_DELAY,
                         );
                     }
                 }
@@ -276,13 +253,17 @@ impl Model {
         let claimants = c.claimants(&s.strategy, &role_names);
         c.exclusions(&s.strategy, &s.roles);
         let shared = s.org.shared_bonus.as_ref().map(|b| {
-            c.range("org.shared_bonus.weight", b.weight, 0.0, 1.0);
+            c.range("org.shared_bonus.weight", b.weight, limits::SHARE);
             (
                 b.weight,
                 c.card("org.shared_bonus.scorecard", &b.scorecard, &names),
             )
         });
-        c.range("org.defection_cost", s.org.defection_cost, 0.0, 100.0);
+        c.range(
+            "org.defection_cost",
+            s.org.defection_cost,
+            limits::DEFECTION_COST,
+        );
         let sell_in = match &s.world.sell_in_point {
             Some(sp) => c
                 .stock_point("world.sell_in_point", sp, &names)
@@ -354,27 +335,7 @@ fn with_nearest<'a>(p: Problem, word: &str, names: impl Iterator<Item = &'a str>
 
 /// A scorecard metric as written in the file.
 pub(crate) fn metric_name(m: RoleMetric) -> String {
-    serde_json::to_value(m)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-/// A limit in a message: 1e9 rather than 1000000000.
-fn bound(v: f64) -> String {
-    if v.abs() >= 1e7 {
-        format!("{v:e}")
-    } else {
-        format!("{v}")
-    }
-}
-
-fn num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        "a non-finite number".to_string()
-    }
+    m.name()
 }
 
 impl Check {
@@ -382,33 +343,10 @@ impl Check {
         self.problems.push(p);
     }
 
-    fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64) {
-        if !(v.is_finite() && v >= lo && v <= hi) {
-            let p = Problem::new(
-                path,
-                format!("a number from {} to {}", bound(lo), bound(hi)),
-                num(v),
-            );
-            // A share written as a percentage (70 for 0.7) is the common slip.
-            let p = if hi <= 1.0 && (2.0..=100.0).contains(&v) && v.fract() == 0.0 {
-                p.hint(format!(
-                    "this is a fraction, not a percentage: {} for {v}%",
-                    v / 100.0
-                ))
-            } else {
-                p
-            };
+    /// `v` at `path` must lie in `range` (the schema states the same range).
+    fn range(&mut self, path: &str, v: f64, range: Range) {
+        if let Some(p) = range.problem(path, v) {
             self.push(p);
-        }
-    }
-
-    fn positive(&mut self, path: &str, v: f64, hi: f64) {
-        if !(v.is_finite() && v > 0.0 && v <= hi) {
-            self.push(Problem::new(
-                path,
-                format!("a number above 0 and at most {}", bound(hi)),
-                num(v),
-            ));
         }
     }
 
@@ -462,94 +400,105 @@ impl Check {
         self.range(
             "horizon_weeks",
             s.horizon_weeks as f64,
-            1.0,
-            MAX_HORIZON as f64,
+            limits::HORIZON_WEEKS,
         );
-        // Against a horizon that is itself out of range, a period cannot be judged: one problem, not two.
-        let horizon_ok = (1..=MAX_HORIZON).contains(&s.horizon_weeks);
-        let max_period = if horizon_ok {
-            s.horizon_weeks
-        } else {
-            MAX_HORIZON
-        };
-        if !(1..=max_period).contains(&s.period_weeks) {
-            let expected = if horizon_ok {
-                format!("a number from 1 to {max_period} (horizon_weeks)")
-            } else {
-                format!("a number from 1 to {max_period}")
-            };
-            self.push(Problem::new(
-                "period_weeks",
-                expected,
-                s.period_weeks.to_string(),
-            ));
-        }
-        self.range(
-            "warmup_weeks",
-            s.warmup_weeks as f64,
-            0.0,
-            MAX_WARMUP as f64,
-        );
+        self.period(s);
+        self.range("warmup_weeks", s.warmup_weeks as f64, limits::WARMUP_WEEKS);
         let w = &s.world;
-        self.range("world.stores", w.stores as f64, 1.0, MAX_STORES as f64);
+        self.range("world.stores", w.stores as f64, limits::STORES);
         let d = &w.demand;
-        self.positive("world.demand.base_per_store", d.base_per_store, 1e6);
+        self.range(
+            "world.demand.base_per_store",
+            d.base_per_store,
+            limits::BASE_PER_STORE,
+        );
         match d.distribution {
             DemandDistribution::Poisson => {}
-            DemandDistribution::NegativeBinomial { dispersion } => {
-                self.positive("world.demand.distribution.dispersion", dispersion, 1e6)
-            }
+            DemandDistribution::NegativeBinomial { dispersion } => self.range(
+                "world.demand.distribution.dispersion",
+                dispersion,
+                limits::DISPERSION,
+            ),
             DemandDistribution::Normal { cv } => {
-                self.range("world.demand.distribution.cv", cv, 0.0, 3.0)
+                self.range("world.demand.distribution.cv", cv, limits::DEMAND_CV)
             }
         }
-        self.range("world.demand.store_size_cv", d.store_size_cv, 0.0, 2.0);
+        self.range(
+            "world.demand.store_size_cv",
+            d.store_size_cv,
+            limits::STORE_SIZE_CV,
+        );
         self.range(
             "world.demand.season_amplitude",
             d.season_amplitude,
-            0.0,
-            0.95,
+            limits::SEASON_AMPLITUDE,
         );
         self.range(
             "world.demand.season_peak_week",
             d.season_peak_week as f64,
-            0.0,
-            52.0,
+            limits::SEASON_PEAK_WEEK,
         );
         self.range(
             "world.demand.promo_elasticity",
             d.promo_elasticity,
-            0.0,
-            20.0,
+            limits::PROMO_ELASTICITY,
         );
-        self.range("world.demand.pull_forward", d.pull_forward, 0.0, 1.0);
-        self.range("world.demand.dip_weeks", d.dip_weeks as f64, 1.0, 12.0);
+        self.range("world.demand.pull_forward", d.pull_forward, limits::SHARE);
+        self.range(
+            "world.demand.dip_weeks",
+            d.dip_weeks as f64,
+            limits::DIP_WEEKS,
+        );
         let p = &w.prices;
-        self.positive("world.prices.shelf_price", p.shelf_price, 1e9);
-        self.positive("world.prices.list_price", p.list_price, 1e9);
-        self.positive("world.prices.unit_cost", p.unit_cost, 1e9);
+        self.range("world.prices.shelf_price", p.shelf_price, limits::PRICE);
+        self.range("world.prices.list_price", p.list_price, limits::PRICE);
+        self.range("world.prices.unit_cost", p.unit_cost, limits::PRICE);
         self.range(
             "world.prices.loading_discount",
             p.loading_discount,
-            0.0,
-            0.9,
+            limits::DISCOUNT,
         );
         let m = &w.media;
-        self.range("world.media.adstock_decay", m.adstock_decay, 0.0, 0.99);
-        self.positive("world.media.saturation_spend", m.saturation_spend, 1e12);
-        self.range("world.media.max_uplift", m.max_uplift, 0.0, 5.0);
+        self.range(
+            "world.media.adstock_decay",
+            m.adstock_decay,
+            limits::ADSTOCK_DECAY,
+        );
+        self.range(
+            "world.media.saturation_spend",
+            m.saturation_spend,
+            limits::SATURATION_SPEND,
+        );
+        self.range("world.media.max_uplift", m.max_uplift, limits::MAX_UPLIFT);
         self.range(
             "world.retailer_max_cover_weeks",
             w.retailer_max_cover_weeks,
-            0.0,
-            52.0,
+            limits::COVER_WEEKS,
         );
         self.range(
             "world.end_salvage_fraction",
             w.end_salvage_fraction,
-            0.0,
-            1.0,
+            limits::SHARE,
         );
+    }
+
+    /// A period outside its fixed range (the schema's) is refused in those words; one within it
+    /// but longer than the horizon names the horizon. Against a horizon that is itself out of
+    /// range, a period cannot be judged: one problem, not two.
+    fn period(&mut self, s: &Scenario) {
+        let period = s.period_weeks as f64;
+        if !limits::PERIOD_WEEKS.contains(period) {
+            self.range("period_weeks", period, limits::PERIOD_WEEKS);
+            return;
+        }
+        let horizon = s.horizon_weeks;
+        if limits::HORIZON_WEEKS.contains(horizon as f64) && s.period_weeks > horizon {
+            self.push(Problem::new(
+                "period_weeks",
+                format!("a number from 1 to {horizon} (horizon_weeks)"),
+                s.period_weeks.to_string(),
+            ));
+        }
     }
 
     fn chain(&mut self, w: &World) -> Vec<Echelon> {
@@ -579,25 +528,30 @@ impl Check {
             self.range(
                 &format!("{p}.lead_time_weeks"),
                 sp.lead_time_weeks as f64,
-                0.0,
-                MAX_LEAD as f64,
+                limits::LEAD_WEEKS,
             );
             self.range(
                 &format!("{p}.order_delay_weeks"),
                 sp.order_delay_weeks as f64,
-                0.0,
-                MAX_LEAD as f64,
+                limits::LEAD_WEEKS,
             );
             self.range(
                 &format!("{p}.initial_cover_weeks"),
                 sp.initial_cover_weeks,
-                0.0,
-                52.0,
+                limits::COVER_WEEKS,
             );
             if let Some(sl) = sp.shelf_life_weeks {
-                self.range(&format!("{p}.shelf_life_weeks"), sl as f64, 1.0, 260.0);
+                self.range(
+                    &format!("{p}.shelf_life_weeks"),
+                    sl as f64,
+                    limits::SHELF_LIFE_WEEKS,
+                );
             }
-            self.range(&format!("{p}.holding_cost"), sp.holding_cost, 0.0, 1e6);
+            self.range(
+                &format!("{p}.holding_cost"),
+                sp.holding_cost,
+                limits::HOLDING_COST,
+            );
             self.policy(&format!("{p}.policy"), &sp.policy);
             out.push(Echelon {
                 name: sp.name.clone(),
@@ -622,15 +576,27 @@ impl Check {
                 safety_factor,
             } => {
                 match forecast {
-                    Forecast::MovingAverage { window } => {
-                        self.range(&format!("{p}.forecast.window"), *window as f64, 1.0, 52.0)
-                    }
-                    Forecast::ExpSmoothing { alpha } => {
-                        self.positive(&format!("{p}.forecast.alpha"), *alpha, 1.0)
-                    }
+                    Forecast::MovingAverage { window } => self.range(
+                        &format!("{p}.forecast.window"),
+                        *window as f64,
+                        limits::FORECAST_WINDOW,
+                    ),
+                    Forecast::ExpSmoothing { alpha } => self.range(
+                        &format!("{p}.forecast.alpha"),
+                        *alpha,
+                        limits::SMOOTHING_ALPHA,
+                    ),
                 }
-                self.range(&format!("{p}.cover_weeks"), *cover_weeks, 0.0, 52.0);
-                self.range(&format!("{p}.safety_factor"), *safety_factor, 0.0, 5.0);
+                self.range(
+                    &format!("{p}.cover_weeks"),
+                    *cover_weeks,
+                    limits::COVER_WEEKS,
+                );
+                self.range(
+                    &format!("{p}.safety_factor"),
+                    *safety_factor,
+                    limits::SAFETY_FACTOR,
+                );
             }
             OrderPolicy::Sterman {
                 theta,
@@ -638,18 +604,17 @@ impl Check {
                 beta,
                 desired_cover_weeks,
             } => {
-                self.range(&format!("{p}.theta"), *theta, 0.0, 1.0);
-                self.range(&format!("{p}.alpha_s"), *alpha_s, 0.0, 1.0);
-                self.range(&format!("{p}.beta"), *beta, 0.0, 1.0);
+                self.range(&format!("{p}.theta"), *theta, limits::SHARE);
+                self.range(&format!("{p}.alpha_s"), *alpha_s, limits::SHARE);
+                self.range(&format!("{p}.beta"), *beta, limits::SHARE);
                 self.range(
                     &format!("{p}.desired_cover_weeks"),
                     *desired_cover_weeks,
-                    0.0,
-                    52.0,
+                    limits::COVER_WEEKS,
                 );
             }
             OrderPolicy::Fixed { quantity } => {
-                self.range(&format!("{p}.quantity"), *quantity, 0.0, 1e9)
+                self.range(&format!("{p}.quantity"), *quantity, limits::FIXED_QUANTITY)
             }
         }
     }
@@ -672,13 +637,7 @@ impl Check {
                 format!("{n}"),
             ));
         }
-        let (lo, hi) = match l.acts_on {
-            LeverTarget::PromoDepth => (0.0, 0.9),
-            LeverTarget::TradeLoading => (0.0, 10.0),
-            LeverTarget::MediaSpend => (0.0, 1e12),
-            LeverTarget::OrderCover { .. } => (0.0, 52.0),
-            LeverTarget::ForwardBuy { .. } => (0.0, 26.0),
-        };
+        let range = l.acts_on.option_range();
         for (i, o) in l.options.iter().enumerate() {
             if l.options[..i].contains(o) {
                 self.push(Problem::new(
@@ -687,7 +646,7 @@ impl Check {
                     format!("{} again", num(*o)),
                 ));
             }
-            self.range(&format!("{p}.options[{i}]"), *o, lo, hi);
+            self.range(&format!("{p}.options[{i}]"), *o, range);
         }
         if l.initial >= n.max(1) {
             self.push(
@@ -702,11 +661,14 @@ impl Check {
         self.range(
             &format!("{p}.decide_every_weeks"),
             l.decide_every_weeks as f64,
-            1.0,
-            52.0,
+            limits::WEEKS_IN_A_YEAR,
         );
         if let Some(k) = l.max_uses_per_period {
-            self.range(&format!("{p}.max_uses_per_period"), k as f64, 1.0, 52.0);
+            self.range(
+                &format!("{p}.max_uses_per_period"),
+                k as f64,
+                limits::WEEKS_IN_A_YEAR,
+            );
         }
         let echelon = match &l.acts_on {
             LeverTarget::OrderCover { stock_point } | LeverTarget::ForwardBuy { stock_point } => {
@@ -731,8 +693,7 @@ impl Check {
             self.range(
                 &format!("{p}.approval.latency_weeks"),
                 a.latency_weeks as f64,
-                0.0,
-                MAX_LEAD as f64,
+                limits::LEAD_WEEKS,
             );
             latency = a.latency_weeks as usize;
         }
@@ -819,16 +780,16 @@ impl Check {
         let mut comps = Vec::new();
         for (i, comp) in card.components.iter().enumerate() {
             let cp = format!("{p}.components[{i}]");
-            self.range(&format!("{cp}.weight"), comp.weight, 0.0, 1e6);
+            self.range(&format!("{cp}.weight"), comp.weight, limits::WEIGHT);
             let (target, plan) = match comp.target {
                 TargetValue::Absolute(v) => {
                     // Fill rate and reach are shares: range() hints at a percentage written for a fraction.
-                    match comp.metric {
-                        RoleMetric::FillRate
-                        | RoleMetric::OnShelfAvailability
-                        | RoleMetric::Reach => self.range(&format!("{cp}.target"), v, 0.0, 1.0),
-                        _ => self.positive(&format!("{cp}.target"), v, 1e15),
-                    }
+                    let range = if RoleMetric::SHARES.contains(&comp.metric) {
+                        limits::SHARE
+                    } else {
+                        limits::TARGET
+                    };
+                    self.range(&format!("{cp}.target"), v, range);
                     (v, None)
                 }
                 TargetValue::Plan { plan } => {
@@ -888,10 +849,13 @@ impl Check {
         self.range(
             &format!("{p}.payout.threshold"),
             card.payout.threshold,
-            0.0,
-            0.99,
+            limits::PAYOUT_THRESHOLD,
         );
-        self.range(&format!("{p}.payout.cap"), card.payout.cap, 1.0, 10.0);
+        self.range(
+            &format!("{p}.payout.cap"),
+            card.payout.cap,
+            limits::PAYOUT_CAP,
+        );
         CardSpec {
             components: comps,
             threshold: card.payout.threshold,
@@ -901,26 +865,29 @@ impl Check {
 
     /// A multiple of the plan: above 0, at most 10 (a target ten times the plan is a slip).
     fn plan_factor(&mut self, path: &str, v: f64) {
-        if v.is_finite() && v > 10.0 && v <= 1000.0 {
+        if v.is_finite() && v > limits::PLAN_FACTOR.max && v <= 1000.0 {
             self.push(
-                Problem::new(path, "a number above 0 and at most 10", num(v)).hint(format!(
+                Problem::new(path, limits::PLAN_FACTOR.expected(), num(v)).hint(format!(
                     "a multiple of the plan, not a percentage: {} for {v}%",
                     v / 100.0
                 )),
             );
         } else {
-            self.positive(path, v, 10.0);
+            self.range(path, v, limits::PLAN_FACTOR);
         }
     }
 
     fn behaviour(&mut self, p: &str, b: &Behaviour) {
-        self.range(&format!("{p}.deck_weight"), b.deck_weight, 0.0, 10.0);
-        self.range(&format!("{p}.temperature"), b.temperature, 0.0, 1.0);
+        self.range(
+            &format!("{p}.deck_weight"),
+            b.deck_weight,
+            limits::DECK_WEIGHT,
+        );
+        self.range(&format!("{p}.temperature"), b.temperature, limits::SHARE);
         self.range(
             &format!("{p}.motivated_reading"),
             b.motivated_reading,
-            0.0,
-            1.0,
+            limits::SHARE,
         );
     }
 
@@ -948,8 +915,7 @@ impl Check {
             self.range(
                 &format!("strategy.objectives[{i}].weight"),
                 o.weight,
-                0.0,
-                1e6,
+                limits::WEIGHT,
             );
             if o.weight.is_finite() && o.weight >= 0.0 {
                 w[k] += o.weight;
@@ -966,7 +932,7 @@ impl Check {
             self.sum_is_sensible("strategy.objectives", total);
             w.iter_mut().for_each(|x| *x /= total);
         }
-        self.range("strategy.ambiguity", s.ambiguity, 0.0, 1.0);
+        self.range("strategy.ambiguity", s.ambiguity, limits::SHARE);
         let mut prio = Vec::new();
         for (i, o) in s.priority.iter().enumerate() {
             let k = Objective::ALL.iter().position(|x| x == o).unwrap();
@@ -1033,7 +999,7 @@ impl Check {
                     // A share (fill rate, a rate of trials) cannot exceed 1: 95 means 0.95.
                     if SHARE_METRICS.contains(&t.metric.as_str())
                         && v.is_finite()
-                        && !(0.0..=1.0).contains(&v)
+                        && !limits::SHARE.contains(v)
                     {
                         let pr = Problem::new(
                             format!("{p}.{k}"),

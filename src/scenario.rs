@@ -6,6 +6,7 @@
 //! path; semantic problems (a lever naming a stock point that does not exist, weights
 //! that sum to zero) are collected by [`crate::model::Model::compile`], all of them at once.
 
+use crate::limits;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -22,22 +23,25 @@ pub struct Scenario {
     pub description: String,
     /// Number of weekly ticks in one trial.
     #[serde(default = "defaults::horizon_weeks")]
+    #[schemars(transform = limits::HORIZON_WEEKS.schema())]
     pub horizon_weeks: u32,
     /// Ticks per scorecard period (targets and bonuses are per period). A last period cut short by
     /// the horizon is scored against its pro-rated target.
     #[serde(default = "defaults::period_weeks")]
+    #[schemars(transform = limits::PERIOD_WEEKS.schema())]
     pub period_weeks: u32,
     /// Unscored weeks played before week 1 with every lever at its `initial` option, so that a trial
     /// starts in the steady state of its opening policies (pipelines, forecasts and stock settled):
     /// the opening stock must not decide the outcome.
     #[serde(default = "defaults::warmup_weeks")]
-    #[schemars(range(max = 104))]
+    #[schemars(transform = limits::WARMUP_WEEKS.schema())]
     pub warmup_weeks: u32,
     /// The shared reality: market, stock points, money.
     pub world: World,
     /// What the organisation says it wants.
     pub strategy: Strategy,
     /// The departments and partners, each with levers and a scorecard.
+    #[schemars(length(min = 1))]
     pub roles: Vec<Role>,
     /// Organisation design: shared bonus, consequences of defection.
     #[serde(default)]
@@ -49,6 +53,7 @@ pub struct Scenario {
 #[serde(deny_unknown_fields)]
 pub struct World {
     /// Number of stores facing consumers (the stock point marked `per_store` is replicated this many times).
+    #[schemars(transform = limits::STORES.schema())]
     pub stores: u32,
     /// Consumer demand at each store.
     pub demand: Demand,
@@ -58,6 +63,7 @@ pub struct World {
     #[serde(default)]
     pub media: Media,
     /// Stock points from the most upstream (supplied by production) to the stores, in order.
+    #[schemars(length(min = 1, max = limits::MAX_ECHELONS))]
     pub chain: Vec<StockPoint>,
     /// The stock point whose receipts are the company's sell-in (default: the second stock point, or the only one).
     #[serde(default)]
@@ -65,9 +71,11 @@ pub struct World {
     /// The retailer accepts units pushed by trade loading, and forward-buys, only while its stock at the
     /// sell-in point (on hand and on order) stays below this many weeks of its forecast (its storage).
     #[serde(default = "defaults::retailer_max_cover_weeks")]
+    #[schemars(transform = limits::COVER_WEEKS.schema())]
     pub retailer_max_cover_weeks: f64,
     /// Fraction of unit cost recovered for stock left anywhere at the end of the horizon.
     #[serde(default = "defaults::end_salvage_fraction")]
+    #[schemars(transform = limits::SHARE.schema())]
     pub end_salvage_fraction: f64,
 }
 
@@ -77,27 +85,34 @@ pub struct World {
 #[serde(deny_unknown_fields)]
 pub struct Demand {
     /// Mean units per store per week before season, media and promotion.
+    #[schemars(transform = limits::BASE_PER_STORE.schema())]
     pub base_per_store: f64,
     /// Distribution of the weekly count around its mean.
     #[serde(default)]
     pub distribution: DemandDistribution,
     /// Spread of store sizes (coefficient of variation of a lognormal size factor; 0 = identical stores).
     #[serde(default)]
+    #[schemars(transform = limits::STORE_SIZE_CV.schema())]
     pub store_size_cv: f64,
     /// Seasonal swing: demand is multiplied by `1 + amplitude x cos(2 pi (t - peak) / 52)`.
     #[serde(default)]
+    #[schemars(transform = limits::SEASON_AMPLITUDE.schema())]
     pub season_amplitude: f64,
     /// Week of the seasonal peak.
     #[serde(default)]
+    #[schemars(transform = limits::SEASON_PEAK_WEEK.schema())]
     pub season_peak_week: u32,
     /// Promotion uplift is `exp(elasticity x depth)` for a price discount `depth` in [0, 1).
     #[serde(default = "defaults::promo_elasticity")]
+    #[schemars(transform = limits::PROMO_ELASTICITY.schema())]
     pub promo_elasticity: f64,
     /// Share of the extra promoted volume that is borrowed from the following weeks (the post-promotion dip).
     #[serde(default)]
+    #[schemars(transform = limits::SHARE.schema())]
     pub pull_forward: f64,
     /// Number of weeks over which the borrowed volume is paid back.
     #[serde(default = "defaults::dip_weeks")]
+    #[schemars(transform = limits::DIP_WEEKS.schema())]
     pub dip_weeks: u32,
 }
 
@@ -113,11 +128,13 @@ pub enum DemandDistribution {
     /// Negative binomial: variance = mean + mean^2 / dispersion (over-dispersed demand).
     NegativeBinomial {
         /// The dispersion parameter r (> 0); smaller is noisier.
+        #[schemars(transform = limits::DISPERSION.schema())]
         dispersion: f64,
     },
     /// Normal, rounded and truncated at zero; sd = cv x mean.
     Normal {
         /// Coefficient of variation.
+        #[schemars(transform = limits::DEMAND_CV.schema())]
         cv: f64,
     },
 }
@@ -127,13 +144,17 @@ pub enum DemandDistribution {
 #[serde(deny_unknown_fields)]
 pub struct Prices {
     /// Consumer shelf price before any promotion.
+    #[schemars(transform = limits::PRICE.schema())]
     pub shelf_price: f64,
     /// Price the retailer pays the company (sell-in), before any trade deal.
+    #[schemars(transform = limits::PRICE.schema())]
     pub list_price: f64,
     /// Cost of goods per unit.
+    #[schemars(transform = limits::PRICE.schema())]
     pub unit_cost: f64,
     /// Discount off list price on units pushed to the retailer by trade loading.
     #[serde(default = "defaults::loading_discount")]
+    #[schemars(transform = limits::DISCOUNT.schema())]
     pub loading_discount: f64,
 }
 
@@ -142,10 +163,13 @@ pub struct Prices {
 #[serde(deny_unknown_fields)]
 pub struct Media {
     /// Share of last week's adstock that carries over.
+    #[schemars(transform = limits::ADSTOCK_DECAY.schema())]
     pub adstock_decay: f64,
     /// Adstock per store (weekly spend per store, carried over) at which awareness reaches 1 - 1/e.
+    #[schemars(transform = limits::SATURATION_SPEND.schema())]
     pub saturation_spend: f64,
     /// Demand uplift at full awareness (0.3 = +30%).
+    #[schemars(transform = limits::MAX_UPLIFT.schema())]
     pub max_uplift: f64,
 }
 
@@ -169,19 +193,24 @@ pub struct StockPoint {
     #[serde(default)]
     pub per_store: bool,
     /// Weeks from shipment by the upstream point (or production) to arrival here.
+    #[schemars(transform = limits::LEAD_WEEKS.schema())]
     pub lead_time_weeks: u32,
     /// Weeks from placing an order to the upstream point receiving it.
     #[serde(default)]
+    #[schemars(transform = limits::LEAD_WEEKS.schema())]
     pub order_delay_weeks: u32,
     /// Opening stock, in weeks of expected demand.
+    #[schemars(transform = limits::COVER_WEEKS.schema())]
     pub initial_cover_weeks: f64,
     /// What happens to orders from downstream this point cannot fill (stores always lose unmet consumer demand).
     #[serde(default)]
     pub unmet: Unmet,
     /// Units older than this (weeks since arrival here) are written off.
     #[serde(default)]
+    #[schemars(transform = limits::SHELF_LIFE_WEEKS.schema())]
     pub shelf_life_weeks: Option<u32>,
     /// Holding cost per unit per week.
+    #[schemars(transform = limits::HOLDING_COST.schema())]
     pub holding_cost: f64,
     /// How this point orders from upstream.
     pub policy: OrderPolicy,
@@ -207,25 +236,32 @@ pub enum OrderPolicy {
         /// How the demand seen by this point is forecast.
         forecast: Forecast,
         /// Weeks of cover beyond the replenishment lead time (a lever may set it).
+        #[schemars(transform = limits::COVER_WEEKS.schema())]
         cover_weeks: f64,
         /// Safety stock in forecast standard deviations over the lead time (0 = none).
         #[serde(default)]
+        #[schemars(transform = limits::SAFETY_FACTOR.schema())]
         safety_factor: f64,
     },
     /// Sterman's (1989) anchoring-and-adjustment heuristic of the Beer Distribution Game.
     Sterman {
         /// Smoothing of expected demand (theta).
+        #[schemars(transform = limits::SHARE.schema())]
         theta: f64,
         /// Fraction of the stock gap ordered each week (alpha_S).
+        #[schemars(transform = limits::SHARE.schema())]
         alpha_s: f64,
         /// Weight given to the supply line (beta).
+        #[schemars(transform = limits::SHARE.schema())]
         beta: f64,
         /// Desired stock, as weeks of expected demand (a lever with kind order_cover may set it).
+        #[schemars(transform = limits::COVER_WEEKS.schema())]
         desired_cover_weeks: f64,
     },
     /// The same quantity every week.
     Fixed {
         /// Units per week.
+        #[schemars(transform = limits::FIXED_QUANTITY.schema())]
         quantity: f64,
     },
 }
@@ -237,11 +273,13 @@ pub enum Forecast {
     /// Mean of the last `window` weeks.
     MovingAverage {
         /// Weeks averaged.
+        #[schemars(transform = limits::FORECAST_WINDOW.schema())]
         window: u32,
     },
     /// Exponential smoothing with weight `alpha` on the newest week.
     ExpSmoothing {
         /// Smoothing weight in (0, 1].
+        #[schemars(transform = limits::SMOOTHING_ALPHA.schema())]
         alpha: f64,
     },
 }
@@ -254,6 +292,7 @@ pub struct Strategy {
     #[serde(default)]
     pub statement: String,
     /// The objectives and their true weights.
+    #[schemars(length(min = 1))]
     pub objectives: Vec<ObjectiveWeight>,
     /// A stated priority order (most important first); empty = none stated.
     #[serde(default)]
@@ -262,6 +301,7 @@ pub struct Strategy {
     #[serde(default)]
     pub exclusions: Vec<Exclusion>,
     /// 0 = everyone reads the true weights; 1 = readings are mostly noise and motivated reading.
+    #[schemars(transform = limits::SHARE.schema())]
     pub ambiguity: f64,
     /// What success means for the whole organisation; a trial that misses any target has missed the strategy.
     pub targets: Vec<Target>,
@@ -306,6 +346,7 @@ pub struct ObjectiveWeight {
     /// Which objective.
     pub objective: Objective,
     /// Its true weight; the weights sum to 1 (or to 100, as percentages).
+    #[schemars(transform = limits::WEIGHT.schema())]
     pub weight: f64,
 }
 
@@ -324,6 +365,7 @@ pub struct Exclusion {
 /// A bound on a global per-trial metric (e.g. `fill_rate` at least 0.95).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = schema::share_target_ranges)]
 pub struct Target {
     /// A per-trial metric name, as in `trials.csv`.
     pub metric: String,
@@ -400,7 +442,7 @@ pub enum TargetValue {
     /// A multiple of the plan's value of the same metric.
     Plan {
         /// The multiple (1.05 = 5% above plan), above 0 and at most 10.
-        #[schemars(range(min = 0.0, max = 10.0))]
+        #[schemars(transform = limits::PLAN_FACTOR.schema())]
         plan: f64,
     },
 }
@@ -429,18 +471,21 @@ pub struct Role {
 /// A decision with a finite menu of options.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = schema::lever_option_ranges)]
 pub struct Lever {
     /// Name used in outputs and exclusions.
     pub name: String,
     /// What the lever changes in the world.
     pub acts_on: LeverTarget,
     /// The menu of option values (meaning depends on `acts_on`).
+    #[schemars(length(min = 1, max = limits::MAX_OPTIONS))]
     pub options: Vec<f64>,
     /// Index of the option in effect before the first decision.
     #[serde(default)]
     pub initial: usize,
     /// Decide every this many weeks.
     #[serde(default = "defaults::decide_every_weeks")]
+    #[schemars(transform = limits::WEEKS_IN_A_YEAR.schema())]
     pub decide_every_weeks: u32,
     /// A change takes effect only after another role approves it.
     #[serde(default)]
@@ -448,7 +493,7 @@ pub struct Lever {
     /// At most this many decisions per period may be away from the initial option (the retailer's
     /// promotion slots, a trade budget); beyond it the lever plays its initial option. Absent = no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 52))]
+    #[schemars(transform = limits::WEEKS_IN_A_YEAR.schema())]
     pub max_uses_per_period: Option<u32>,
 }
 
@@ -474,6 +519,42 @@ pub enum LeverTarget {
     },
 }
 
+impl LeverTarget {
+    /// One target of each kind (stock points left empty), in declaration order.
+    pub fn each_kind() -> [LeverTarget; 5] {
+        let sp = String::new;
+        [
+            LeverTarget::PromoDepth,
+            LeverTarget::TradeLoading,
+            LeverTarget::MediaSpend,
+            LeverTarget::OrderCover { stock_point: sp() },
+            LeverTarget::ForwardBuy { stock_point: sp() },
+        ]
+    }
+
+    /// The `kind` written in files.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LeverTarget::PromoDepth => "promo_depth",
+            LeverTarget::TradeLoading => "trade_loading",
+            LeverTarget::MediaSpend => "media_spend",
+            LeverTarget::OrderCover { .. } => "order_cover",
+            LeverTarget::ForwardBuy { .. } => "forward_buy",
+        }
+    }
+
+    /// Where an option of a lever on this target must lie.
+    pub fn option_range(&self) -> limits::Range {
+        match self {
+            LeverTarget::PromoDepth => limits::DISCOUNT,
+            LeverTarget::TradeLoading => limits::TRADE_LOADING_WEEKS,
+            LeverTarget::MediaSpend => limits::MEDIA_SPEND,
+            LeverTarget::OrderCover { .. } => limits::COVER_WEEKS,
+            LeverTarget::ForwardBuy { .. } => limits::FORWARD_BUY_WEEKS,
+        }
+    }
+}
+
 /// Approval needed before a chosen option takes effect.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -481,6 +562,7 @@ pub struct Approval {
     /// The approving role.
     pub by: String,
     /// Weeks between the decision and its effect.
+    #[schemars(transform = limits::LEAD_WEEKS.schema())]
     pub latency_weeks: u32,
 }
 
@@ -489,6 +571,7 @@ pub struct Approval {
 #[serde(deny_unknown_fields)]
 pub struct Scorecard {
     /// Weighted components; attainment is their weighted mean.
+    #[schemars(length(min = 1))]
     pub components: Vec<ScoreComponent>,
     /// How attainment turns into payout.
     #[serde(default)]
@@ -498,6 +581,7 @@ pub struct Scorecard {
 /// One scorecard line: a metric, its per-period target, its weight.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = schema::component_target_ranges)]
 pub struct ScoreComponent {
     /// What is measured each period.
     pub metric: RoleMetric,
@@ -508,6 +592,7 @@ pub struct ScoreComponent {
     /// `{"plan": f}` for f times the plan's value per period.
     pub target: TargetValue,
     /// Weight in the scorecard; the weights sum to 1 (or to 100, as percentages).
+    #[schemars(transform = limits::WEIGHT.schema())]
     pub weight: f64,
 }
 
@@ -540,6 +625,12 @@ pub enum RoleMetric {
 }
 
 impl RoleMetric {
+    /// Metrics that are shares from 0 to 1: a target on one is a share too.
+    pub const SHARES: [RoleMetric; 3] = [
+        RoleMetric::FillRate,
+        RoleMetric::OnShelfAvailability,
+        RoleMetric::Reach,
+    ];
     /// The strategy objective this metric speaks to (used for motivated reading).
     pub fn emphasis(self) -> Objective {
         match self {
@@ -555,6 +646,13 @@ impl RoleMetric {
             RoleMetric::FillRate | RoleMetric::OnShelfAvailability => Objective::Availability,
         }
     }
+    /// The snake_case name used in files.
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
     /// Whether the metric needs `stock_point`.
     pub fn needs_stock_point(self) -> bool {
         matches!(self, RoleMetric::InventoryTurns | RoleMetric::WeeksOfCover)
@@ -566,8 +664,10 @@ impl RoleMetric {
 #[serde(deny_unknown_fields)]
 pub struct Payout {
     /// Attainment below which nothing is paid.
+    #[schemars(transform = limits::PAYOUT_THRESHOLD.schema())]
     pub threshold: f64,
     /// Attainment above which payout stops growing.
+    #[schemars(transform = limits::PAYOUT_CAP.schema())]
     pub cap: f64,
 }
 
@@ -589,15 +689,16 @@ pub struct Behaviour {
     /// of the strategy as it reads it (its reading of sell-out, margin and availability against the
     /// plan). Small by default: the bonus is louder than the deck.
     #[serde(default = "defaults::deck_weight")]
-    #[schemars(range(min = 0.0, max = 10.0))]
+    #[schemars(transform = limits::DECK_WEIGHT.schema())]
     pub deck_weight: f64,
     /// Probability of a slip: at each decision the role takes a different allowed option, at random,
     /// with this probability (bounded rationality; 0 = always its rule's option).
     #[serde(default = "defaults::temperature")]
-    #[schemars(range(min = 0.0, max = 1.0))]
+    #[schemars(transform = limits::SHARE.schema())]
     pub temperature: f64,
     /// Share of ambiguity-driven reading that follows the role's own scorecard rather than noise.
     #[serde(default = "defaults::motivated_reading")]
+    #[schemars(transform = limits::SHARE.schema())]
     pub motivated_reading: f64,
 }
 
@@ -620,6 +721,7 @@ pub struct Visibility {
     /// Weeks of delay before the role sees the stock count (0 = this week's count; absent = 0).
     /// A stock point that is not listed is not seen at all.
     #[serde(default)]
+    #[schemars(transform = limits::VISIBILITY_DELAY.schema())]
     pub delay_weeks: Option<u32>,
 }
 
@@ -634,6 +736,7 @@ pub struct Org {
     /// bonus (as a fraction of target bonus a period) per unit the strategy's attainment falls short
     /// of 1 (0 = no consequence designed in). Roles' playbooks are fitted to their pay after it.
     #[serde(default)]
+    #[schemars(transform = limits::DEFECTION_COST.schema())]
     pub defection_cost: f64,
 }
 
@@ -642,9 +745,87 @@ pub struct Org {
 #[serde(deny_unknown_fields)]
 pub struct SharedBonus {
     /// Share of every role's bonus paid on the shared scorecard (0.5 = half of every bonus is shared).
+    #[schemars(transform = limits::SHARE.schema())]
     pub weight: f64,
     /// The shared scorecard.
     pub scorecard: Scorecard,
+}
+
+/// Ranges that depend on a sibling field (a lever's options on its kind, a target on its
+/// metric), stated in the schema as `if`/`then` cases built from the same functions and
+/// constants as the validator's checks.
+mod schema {
+    use super::{LeverTarget, RoleMetric};
+    use crate::limits::{self, Range};
+    use serde_json::{json, Value};
+
+    /// Adds `case` to the schema's `allOf`.
+    fn push_case(schema: &mut schemars::Schema, case: Value) {
+        let Some(map) = schema.as_object_mut() else {
+            return;
+        };
+        match map.entry("allOf").or_insert_with(|| json!([])) {
+            Value::Array(cases) => cases.push(case),
+            _ => unreachable!("allOf is always a list"),
+        }
+    }
+
+    /// `{"if": key is one of names, "then": ..., "else": ...}` on the object's own keys.
+    fn when(key: &str, names: Vec<String>, then: Value, otherwise: Option<Value>) -> Value {
+        let mut case = json!({
+            "if": { "required": [key], "properties": { key: { "enum": names } } },
+            "then": { "properties": then },
+        });
+        if let Some(other) = otherwise {
+            case["else"] = json!({ "properties": other });
+        }
+        case
+    }
+
+    fn keywords(r: Range) -> Value {
+        Value::Object(r.keywords())
+    }
+
+    /// Each lever kind's range on its `options`.
+    pub fn lever_option_ranges(schema: &mut schemars::Schema) {
+        for target in LeverTarget::each_kind() {
+            let kind = target.kind();
+            let case = json!({
+                "if": {
+                    "required": ["acts_on"],
+                    "properties": { "acts_on": {
+                        "required": ["kind"],
+                        "properties": { "kind": { "const": kind } },
+                    } },
+                },
+                "then": { "properties": { "options": { "items": keywords(target.option_range()) } } },
+            });
+            push_case(schema, case);
+        }
+    }
+
+    /// A scorecard target on a share is a share; any other absolute target is positive.
+    pub fn component_target_ranges(schema: &mut schemars::Schema) {
+        let shares = RoleMetric::SHARES.iter().map(|m| m.name()).collect();
+        let case = when(
+            "metric",
+            shares,
+            json!({ "target": keywords(limits::SHARE) }),
+            Some(json!({ "target": keywords(limits::TARGET) })),
+        );
+        push_case(schema, case);
+    }
+
+    /// A strategy target's absolute bounds on a share metric are shares.
+    pub fn share_target_ranges(schema: &mut schemars::Schema) {
+        let shares = limits::SHARE_METRICS
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
+        let share = keywords(limits::SHARE);
+        let then = json!({ "at_least": share, "at_most": share });
+        push_case(schema, when("metric", shares, then, None));
+    }
 }
 
 pub(crate) mod defaults {

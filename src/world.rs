@@ -5,12 +5,29 @@
 //! a role's projection is the world as it believes it to be, stepped forward.
 //!
 //! Units are integers, so conservation is exact: every unit is on hand, in transit,
-//! sold, or written off (see the conservation property test).
+//! sold, or written off (see the conservation property test). They are 64-bit integers, kept
+//! far from overflow by [`UNITS_LIMIT`].
 
 use crate::model::{Model, MAX_ECHELONS};
 use crate::rng;
 use crate::scenario::{DemandDistribution, Forecast, OrderPolicy, Unmet};
 use rand_chacha::ChaCha8Rng;
+
+/// The most units a stock point (all its copies together) may order in one week, and the
+/// most its consumers may demand: 2^49, about 5.6e14. Each copy's order or demand draw is
+/// capped at its share, `UNITS_LIMIT / copies`; a cap reached marks the chain
+/// ([`Chain::capped`]) and a run refuses that trial by name, as it refuses a non-finite metric.
+///
+/// Why this size. Every count a stock point keeps (on hand, on order, owed, in transit, a
+/// backlog), summed over its copies, is at most its opening stock and pipeline plus its orders or
+/// demand since. The opening is at most 156 weeks (cover, lead time, order delay) of an opening
+/// forecast of at most 1e6 units x 1e5 stores x 1.5e4 (the largest store size a lognormal draw
+/// gives at cv 2): below 2^58. The orders or demand since are at most 624 weeks (warm-up and
+/// horizon) of 2^49: below 2^58.3. So every count is below 2^60, and the four terms of a stock
+/// position, or the stock held at all eight stock points, stay below 2^63. The validator's
+/// largest market, 1e5 stores each selling 1e6 units a week, sells 1e11 a week: thousands of
+/// times below the limit before season, media and promotion multiply it.
+pub const UNITS_LIMIT: i64 = 1 << 49;
 
 /// Lever values in effect this week, as the world reads them.
 #[derive(Debug, Clone, Copy, Default)]
@@ -144,6 +161,8 @@ impl Default for Market {
 #[derive(Debug, Clone)]
 struct Level {
     copies: usize,
+    /// The most one copy may order, or be demanded, in a week: its share of [`UNITS_LIMIT`].
+    cap: i64,
     on_hand: Vec<i64>,
     /// Ordered, not yet received (in transit, in the order pipe, or owed upstream).
     on_order: Vec<i64>,
@@ -181,6 +200,9 @@ pub struct Chain {
     sell_in: usize,
     /// Whether demand is drawn (the real world) or taken as its mean (a mental model).
     random: bool,
+    /// The first stock point whose orders or demand reached [`UNITS_LIMIT`] (and were capped
+    /// there): the trial's numbers are then no longer the model's.
+    pub capped: Option<usize>,
 }
 
 /// Expected consumer demand per week at a size factor of 1 (no season, media or promotion).
@@ -226,6 +248,7 @@ impl Chain {
             retailer_wac: model.scenario.world.prices.list_price,
             sell_in: model.sell_in,
             random: true,
+            capped: None,
         }
     }
 
@@ -240,6 +263,7 @@ impl Chain {
             retailer_wac: 0.0,
             sell_in: model.sell_in,
             random: false,
+            capped: None,
         }
     }
 
@@ -357,7 +381,14 @@ impl Chain {
                     }
                 }
                 _ => (mean + 0.5).floor() as u64,
-            } as i64;
+            };
+            let drawn = match i64::try_from(drawn) {
+                Ok(d) if d <= l.cap => d,
+                _ => {
+                    self.capped.get_or_insert(n - 1);
+                    l.cap
+                }
+            };
             let want = drawn + l.customer_owed[c];
             let sold = want.min(l.on_hand[c]);
             l.take(c, sold);
@@ -408,6 +439,7 @@ impl Chain {
         // as it always has. For L >= 1 this is delay + L, as before; lead 0 now stocks like lead 1
         // (it stocked a week less: the built-in's stores filled 0.75 of demand instead of 1.00).
         let risk = (spec.lead.max(1) + spec.order_delay) as f64;
+        let mut capped = false;
         for c in 0..l.copies {
             let x = l.seen[c] as f64;
             l.observe(c, x, &spec.policy);
@@ -447,11 +479,21 @@ impl Chain {
                 let room = model.scenario.world.retailer_max_cover_weeks * fc - position - q;
                 q += (s.forward_buy[e] * fc).min(room.max(0.0));
             }
-            let q = (q + 0.5).floor() as i64;
+            // NaN (never seen) orders nothing, as `as` makes it.
+            let q = (q + 0.5).floor();
+            let q = if q.is_nan() || q <= l.cap as f64 {
+                q as i64
+            } else {
+                capped = true;
+                l.cap
+            };
             let slot = Level::slot(t + spec.order_delay, spec.order_delay + 1, c, l.copies);
             l.pipe[slot] += q;
             l.on_order[c] += q;
             f.orders[e] += q as f64;
+        }
+        if capped {
+            self.capped.get_or_insert(e);
         }
     }
 
@@ -582,6 +624,7 @@ impl Level {
         };
         let mut l = Level {
             copies,
+            cap: UNITS_LIMIT / copies as i64,
             on_hand: vec![0; copies],
             on_order: vec![0; copies],
             owed: vec![0; copies],

@@ -52,6 +52,12 @@ fn run_if_small(model: &Model) -> Result<(), TestCaseError> {
         return Ok(());
     }
     let r = orgsim::engine::run_trial(model, 1, 0);
+    // Summarised as a run would, in a build with overflow checks: never a panic. A trial whose
+    // numbers a run cannot summarise is refused by name (TooLarge), never wrapped.
+    orgsim::metrics::Aggregate::new(model).add(&r);
+    if let Err(e) = orgsim::engine::finite(model, &r) {
+        prop_assert!(matches!(e, orgsim::Error::TooLarge { .. }), "{e}");
+    }
     for (name, v) in orgsim::metrics::GLOBAL_METRICS.iter().zip(&r.metrics) {
         prop_assert!(v.is_finite(), "metric {name} is {v}");
     }
