@@ -70,7 +70,7 @@ impl OutputFolder {
     /// every staged file into the output folder, replacing only files an earlier orgsim command
     /// wrote there.
     pub fn publish(mut self, mut manifest: Map<String, Value>) -> Result<()> {
-        let mut files = list_files(&self.tmp, Path::new("")).map_err(io(&self.out))?;
+        let mut files = list_entries(&self.tmp, Path::new("")).map_err(io(&self.out))?;
         files.insert(PathBuf::from(MANIFEST));
         let names: Vec<Value> = files.iter().map(|p| Value::from(slash(p))).collect();
         manifest.insert("files".into(), Value::Array(names));
@@ -236,7 +236,8 @@ fn manifest_files(out: &Path) -> Box<dyn Fn(&Path) -> bool> {
 }
 
 /// Files, links and empty folders under `dir`, relative to it (a folder with something in it
-/// is represented by its contents).
+/// is represented by its contents). In a staging folder, which orgsim fills with files only,
+/// these are its files.
 fn list_entries(dir: &Path, rel: &Path) -> std::io::Result<BTreeSet<PathBuf>> {
     let mut out = BTreeSet::new();
     for entry in fs::read_dir(dir.join(rel))? {
@@ -249,21 +250,6 @@ fn list_entries(dir: &Path, rel: &Path) -> std::io::Result<BTreeSet<PathBuf>> {
             } else {
                 out.extend(inner);
             }
-        } else {
-            out.insert(path);
-        }
-    }
-    Ok(out)
-}
-
-/// The files under `dir` (the staging folder holds only files and their folders).
-fn list_files(dir: &Path, rel: &Path) -> std::io::Result<BTreeSet<PathBuf>> {
-    let mut out = BTreeSet::new();
-    for entry in fs::read_dir(dir.join(rel))? {
-        let entry = entry?;
-        let path = rel.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            out.extend(list_files(dir, &path)?);
         } else {
             out.insert(path);
         }
