@@ -570,7 +570,8 @@ fn a_long_run_says_how_long_before_it_starts() {
     use std::io::{BufRead, BufReader};
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
-    // 20,000 stores for ten years: about a second a trial, so hours with the fit.
+    // 20,000 stores for ten years: about a second a trial, so hours with the fit (minutes at
+    // the least on a much faster machine).
     let mut child = Command::new(env!("CARGO_BIN_EXE_orgsim"))
         .args(["run", "--no-charts", "--out", out.to_str().unwrap()])
         .args(["--set", "world.stores=20000", "--set", "horizon_weeks=520"])
@@ -584,7 +585,8 @@ fn a_long_run_says_how_long_before_it_starts() {
     child.wait().unwrap();
     let estimate = estimate.expect("an estimate before the work");
     assert!(
-        estimate.contains(" h ") && estimate.contains("one trial takes"),
+        (estimate.contains(" h ") || estimate.contains(" min"))
+            && estimate.contains("one trial takes"),
         "{estimate}"
     );
     // A small run says nothing of the kind: a trial of 2 stores for 8 weeks takes microseconds,
