@@ -50,7 +50,7 @@ enum Command {
         /// VALUE is JSON; text that is not JSON is a string. Repeat --set for several overrides.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
-        /// Replace --out even if it holds files orgsim did not write.
+        /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
         #[arg(long)]
         force: bool,
         /// Print nothing but errors (no summary, no progress bar).

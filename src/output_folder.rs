@@ -45,7 +45,8 @@ impl OutputFolder {
     /// above it, a path that is not a folder, and (unless `force`) a folder holding anything
     /// orgsim did not write.
     pub fn stage(out: &Path, force: bool) -> Result<OutputFolder> {
-        let (ours, foreign) = check(out, force)?;
+        // The staging folder itself is the test that `out` can be written: no probe first.
+        let (ours, foreign) = contents(out, force)?;
         let tmp = staging(out)?;
         Ok(OutputFolder {
             out: out.to_path_buf(),
@@ -142,10 +143,18 @@ impl Drop for OutputFolder {
     }
 }
 
-/// The checks [`OutputFolder::stage`] makes, without creating anything: a command calls this
-/// before long work, so a folder it would refuse is refused at once. Returns what is in `out`:
-/// the files an earlier orgsim command wrote, and everything else.
-pub fn check(out: &Path, force: bool) -> Result<(BTreeSet<PathBuf>, BTreeSet<PathBuf>)> {
+/// The checks [`OutputFolder::stage`] makes, leaving nothing behind: a command calls this
+/// before long work, so a folder it would refuse (or cannot write) is refused at once.
+pub fn check(out: &Path, force: bool) -> Result<()> {
+    contents(out, force)?;
+    // Whether the folder can be written at all, now rather than after the work.
+    let probe = staging(out)?;
+    let _ = fs::remove_dir(&probe);
+    Ok(())
+}
+
+/// What is in `out` (orgsim's files, everything else), after the refusals that need no write.
+fn contents(out: &Path, force: bool) -> Result<(BTreeSet<PathBuf>, BTreeSet<PathBuf>)> {
     refuse_enclosing(out)?;
     let (ours, foreign) = if out.exists() {
         if !out.is_dir() {
@@ -165,9 +174,6 @@ pub fn check(out: &Path, force: bool) -> Result<(BTreeSet<PathBuf>, BTreeSet<Pat
             ),
         ));
     }
-    // Whether the folder can be written at all, now rather than after the work.
-    let probe = staging(out)?;
-    let _ = fs::remove_dir(&probe);
     Ok((ours, foreign))
 }
 
