@@ -207,11 +207,27 @@ fn objective_colour(k: usize) -> RGBColor {
 /// Title and a one-line note under it; returns the area below.
 fn header<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
     title: &str,
     note: &str,
 ) -> Drawn<DrawingArea<DB, Shift>> {
     let (top, rest) = root.split_vertically(84);
     top.draw_text(title, &text(TITLE_PX), (24, 12))?;
+    // The run's name after the title, smaller, cut to fit: a variant's chart must not pass for
+    // the scenario's own.
+    let (w, _) = top.estimate_text_size(title, &text(TITLE_PX))?;
+    let x = 24 + w as i32 + 18;
+    let room = WIDTH as i32 - 24 - x;
+    let name_font = text(NOTE_PX).color(&GREY);
+    let mut name = format!("· {}", ctx.model.name);
+    let mut kept: Vec<char> = name.chars().collect();
+    while top.estimate_text_size(&name, &name_font)?.0 as i32 > room && kept.len() > 3 {
+        kept.pop();
+        name = kept.iter().collect::<String>() + "…";
+    }
+    if room > 40 {
+        top.draw_text(&name, &name_font, (x, 12 + (TITLE_PX - NOTE_PX) as i32))?;
+    }
     top.draw_text(note, &text(NOTE_PX).color(&GREY), (24, 54))?;
     Ok(rest)
 }
@@ -720,7 +736,7 @@ fn promo_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx, tit
         "{} trials, means across trials. Shaded: weeks of promotion; dashed: ends of the {}-week bonus periods.",
         ctx.agg.trials, weeks.period
     );
-    let body = header(root, title, &note)?;
+    let body = header(root, ctx, title, &note)?;
     let (plots, gutter) = body.split_horizontally(WIDTH as i32 - 290);
     let (top, rest) = plots.split_vertically(176);
     let (mid, low) = rest.split_vertically(214);
@@ -902,7 +918,7 @@ fn phase_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx, tit
         ctx.agg.trials,
         promoter(ctx.model)
     );
-    let body = header(root, title, &note)?;
+    let body = header(root, ctx, title, &note)?;
     let (plot, strip) = body.split_vertically(body.dim_in_pixel().1 as i32 - 44);
     let top = depth_top(ctx.model);
     let mut chart = phase_axes(&plot, p, top)?;
@@ -1014,7 +1030,7 @@ fn scorecard_chart<DB: DrawingBackend>(
         "{} trials. The % in each title: trials where the role claims success (attainment of 1 or more) and the strategy is missed.",
         ctx.agg.sample.len()
     );
-    let body = header(root, title, &note)?;
+    let body = header(root, ctx, title, &note)?;
     let (panels, strip) = body.split_vertically(body.dim_in_pixel().1 as i32 - 44);
     let profit = metric("profit");
     let (lo, hi) = min_max(ctx.agg.sample.iter().map(|t| t.metrics[profit]));
@@ -1226,7 +1242,7 @@ fn outcome_chart<DB: DrawingBackend>(
         "{} trials. Bars: share of trials; solid line: mean; dashed red line: the strategy's target, where it sets one.",
         ctx.agg.trials
     );
-    let body = header(root, title, &note)?;
+    let body = header(root, ctx, title, &note)?;
     for (area, spec) in body.split_evenly((2, 2)).iter().zip(&OUTCOMES) {
         histogram_panel(area, ctx, spec)?;
     }
@@ -1373,7 +1389,7 @@ fn interpretation_chart<DB: DrawingBackend>(
         "{} trials. Bars: mean weight each role reads into the strategy; black ticks: the weights as written (ambiguity {}).",
         ctx.agg.trials, ctx.model.scenario.strategy.ambiguity
     );
-    let body = header(root, title, &note)?;
+    let body = header(root, ctx, title, &note)?;
     let (plot, strip) = body.split_vertically(body.dim_in_pixel().1 as i32 - 44);
     let mut chart = interpretation_axes(&plot, ctx)?;
     interpretation_bars(&mut chart, ctx)?;

@@ -111,8 +111,38 @@ pub fn load(source: &Source, sets: &[String]) -> Result<Model> {
     let place = |problems| crate::diagnose::locate_all(&source.text, &overrides, problems);
     let mut model = Model::compile(scenario).map_err(|problems| invalid(place(problems)))?;
     model.warnings = place(crate::lint::warnings(&model.scenario, &overrides));
+    model.name = run_name(&model.scenario.name, &overrides);
     model.overrides = overrides;
+    model.source_sha256 = sha256_hex(&source.text);
     Ok(model)
+}
+
+/// A run's name from its scenario's and its overrides: `promo_vs_inventory [strategy.ambiguity=0.2]`.
+/// A long override (a whole scorecard) is cut at 40 characters, since the name goes on charts;
+/// `summary.json` keeps every override in full.
+pub fn run_name(scenario: &str, overrides: &[crate::overrides::Override]) -> String {
+    if overrides.is_empty() {
+        return scenario.to_string();
+    }
+    let short: Vec<String> = overrides
+        .iter()
+        .map(|o| {
+            let arg = o.arg.trim();
+            match arg.char_indices().nth(40) {
+                Some((i, _)) => format!("{}…", &arg[..i]),
+                None => arg.to_string(),
+            }
+        })
+        .collect();
+    format!("{scenario} [{}]", short.join("; "))
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// All structural problems of a text whose first problem serde found (a syntax error is alone).

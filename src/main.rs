@@ -50,6 +50,11 @@ enum Command {
         /// VALUE is JSON; text that is not JSON is a string. Repeat --set for several overrides.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
+        /// Name the run: in chart titles, the report and summary.json, and the default folder
+        /// (output/<NAME>). Without it a run is named for its scenario, with any --set overrides in
+        /// brackets, and writes to output/<scenario name>.
+        #[arg(long)]
+        name: Option<String>,
         /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
         #[arg(long)]
         force: bool,
@@ -80,6 +85,11 @@ enum Command {
         /// Override a scenario value by its JSON path, as for `run`.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
+        /// Name the run: in chart titles, the report and summary.json, and the default folder
+        /// (output/<NAME>-trace). Without it a run is named for its scenario, with any --set overrides in
+        /// brackets, and writes to output/<scenario name>-trace.
+        #[arg(long)]
+        name: Option<String>,
         /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
         #[arg(long)]
         force: bool,
@@ -96,6 +106,26 @@ enum Command {
     },
     /// Print the JSON Schema of the scenario format.
     Schema,
+}
+
+/// Applies `--name` to the model; returns the name of the default output folder: the name given,
+/// else the scenario's (a run named for its overrides would make an unreadable folder name).
+fn run_name(model: &mut orgsim::model::Model, name: Option<String>) -> Result<String, Error> {
+    let Some(name) = name else {
+        return Ok(model.scenario.name.clone());
+    };
+    let bad = name.trim().is_empty()
+        || name == "."
+        || name == ".."
+        || name.contains(['/', '\\'])
+        || name.chars().any(char::is_control);
+    if bad {
+        return Err(Error::Usage(format!(
+            "--name: expected a name that can also name a folder (not empty, no / or \\), found '{name}'"
+        )));
+    }
+    model.name = name.clone();
+    Ok(name)
 }
 
 /// The signal that asked the run to stop (0: none yet).
@@ -182,11 +212,13 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             role,
             out,
             sets,
+            name,
             force,
         } => {
             let source = load::resolve(&scenario)?;
-            let model = orgsim::prepare(&source, &sets)?;
+            let mut model = orgsim::prepare(&source, &sets)?;
             warn(&source, &model);
+            let folder_name = run_name(&mut model, name)?;
             let role = match role {
                 None => None,
                 Some(name) => Some(model.roles.iter().position(|r| r.name == name).ok_or_else(
@@ -203,9 +235,8 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             };
             let traced = orgsim::trace::replay(&model, seed, trial);
             orgsim::engine::finite(&model, &traced.result)?;
-            let out = out.unwrap_or_else(|| {
-                PathBuf::from("output").join(format!("{}-trace", model.scenario.name))
-            });
+            let out =
+                out.unwrap_or_else(|| PathBuf::from("output").join(format!("{folder_name}-trace")));
             let folder = OutputFolder::stage(&out, force)?;
             let csv = orgsim::trace::csv(&model, &traced, role);
             output::write_file(&folder.dir().join("trace.csv"), csv.as_bytes())?;
@@ -242,6 +273,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             threads,
             out,
             sets,
+            name,
             force,
             quiet,
             no_charts,
@@ -252,7 +284,8 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             let source = load::resolve(&scenario)?;
             let mut model = load::load(&source, &sets)?;
             warn(&source, &model);
-            let out = out.unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
+            let folder_name = run_name(&mut model, name)?;
+            let out = out.unwrap_or_else(|| PathBuf::from("output").join(folder_name));
             // A folder the run would refuse is refused now, not after the fit.
             orgsim::output_folder::check(&out, force)?;
             if !quiet {

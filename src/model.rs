@@ -180,6 +180,13 @@ pub struct Model {
     /// The `--set` overrides applied to the scenario, so that a problem found later in a value
     /// one of them wrote (a plan-relative target) names it.
     pub overrides: Vec<crate::overrides::Override>,
+    /// The run's name, for titles, the report and `summary.json`: the scenario's name, with its
+    /// `--set` overrides in brackets, unless the command named the run (`--name`). A variant run
+    /// must not pass for the scenario it varies.
+    pub name: String,
+    /// SHA-256 of the scenario's text as read (the file, or the built-in), in hex: which version
+    /// of a file a run used, beside the overrides applied to it.
+    pub source_sha256: String,
     /// Legal values that are almost surely slips (a unit cost above the list price), each
     /// located like a problem; the CLI prints them as warnings.
     pub warnings: Vec<Problem>,
@@ -284,6 +291,8 @@ impl Model {
             plan: None,
             playbook,
             overrides: Vec::new(),
+            name: s.name.clone(),
+            source_sha256: String::new(),
             warnings: Vec::new(),
             stores: s.world.stores as usize,
             sell_in,

@@ -115,9 +115,9 @@ fn write_trials(
         &mut |r| {
             row.clear();
             row.push(r.trial.to_string());
-            row.extend(r.metrics.iter().map(|v| num(*v)));
+            row.extend(r.metrics.iter().map(|v| float(*v)));
             for role in &r.roles {
-                row.extend(role.iter().map(|v| num(*v)));
+                row.extend(role.iter().map(|v| float(*v)));
             }
             w.write_record(&row).map_err(csv_err)
         },
@@ -138,6 +138,22 @@ pub fn num(v: f64) -> String {
         format!("{}", v as i64)
     } else {
         format!("{}", round9(v))
+    }
+}
+
+/// Formats a value of a float column in a data file: like [`num`], but always with a decimal
+/// point (`0.0`, `12.0`, `0.25`). A column whose values all happen to be whole in one run must
+/// still read as floats, or pandas and polars infer integers from it and refuse to stack that
+/// run onto the next (or, for polars, fail on the first fractional row further down the file).
+pub fn float(v: f64) -> String {
+    let r = if v == v.trunc() { v } else { round9(v) };
+    // -0.0 prints as "-0.0": a sign that means nothing to a reader.
+    let r = if r == 0.0 { 0.0 } else { r };
+    let s = format!("{r}");
+    if r.is_finite() && !s.contains(['.', 'e']) {
+        s + ".0"
+    } else {
+        s
     }
 }
 
@@ -267,6 +283,9 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
         .collect();
     let doc = json!({
         "scenario": model.scenario.name,
+        "name": model.name,
+        "scenario_sha256": model.source_sha256,
+        "overrides": model.overrides.iter().map(|o| o.arg.as_str()).collect::<Vec<_>>(),
         "seed": cfg.seed,
         "trials": agg.trials,
         "orgsim_version": env!("CARGO_PKG_VERSION"),
@@ -296,11 +315,11 @@ pub fn write_series(model: &Model, agg: &Aggregate, path: &Path) -> Result<()> {
     for (i, name) in series_names(model).iter().enumerate() {
         for t in 0..model.horizon {
             let st = agg.series_at(i, t);
-            let q = |p| num(st.sketch.quantile(p));
+            let q = |p| float(st.sketch.quantile(p));
             w.write_record([
                 t.to_string(),
                 name.clone(),
-                num(st.moments.mean()),
+                float(st.moments.mean()),
                 q(0.1),
                 q(0.5),
                 q(0.9),
@@ -329,7 +348,9 @@ fn manifest(
     let doc = json!({
         "orgsim_version": env!("CARGO_PKG_VERSION"),
         "scenario": model.scenario.name,
+        "name": model.name,
         "scenario_source": info.source,
+        "scenario_sha256": model.source_sha256,
         "seed": cfg.seed,
         "trials": cfg.trials,
         "threads": rayon_threads(cfg.threads),

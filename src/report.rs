@@ -82,6 +82,10 @@ struct Page {
 #[derive(Serialize)]
 struct ScenarioView {
     name: String,
+    /// The scenario's own name, when the run's differs (overrides or `--name`).
+    base: Option<String>,
+    /// The `--set` overrides, as typed.
+    overrides: Vec<String>,
     description: String,
     statement: String,
     objectives: Vec<String>,
@@ -306,7 +310,9 @@ fn scenario_view(model: &Model) -> ScenarioView {
         })
         .collect();
     ScenarioView {
-        name: s.name.clone(),
+        name: model.name.clone(),
+        base: (model.name != s.name).then(|| s.name.clone()),
+        overrides: model.overrides.iter().map(|o| o.arg.clone()).collect(),
         description: s.description.clone(),
         statement: st.statement.clone(),
         objectives,

@@ -61,7 +61,7 @@ pub fn csv(model: &Model, traced: &Traced, role: Option<usize>) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     const MEMORY: &str = "writing CSV into memory cannot fail";
     w.write_record(TRACE_COLUMNS).expect(MEMORY);
-    let num = crate::output::num;
+    let float = crate::output::float;
     for d in traced
         .decisions
         .iter()
@@ -77,27 +77,27 @@ pub fn csv(model: &Model, traced: &Traced, role: Option<usize>) -> String {
             (d.standing.elapsed + 1).to_string(),
             model.roles[d.role].name.clone(),
             lever.name.clone(),
-            num(lever.options[d.chosen]),
-            num(lever.options[d.rule_option]),
+            float(lever.options[d.chosen]),
+            float(lever.options[d.rule_option]),
             d.chosen.to_string(),
             (d.pushed as u8).to_string(),
             (d.external as u8).to_string(),
-            num(d.standing.shortfall),
+            float(d.standing.shortfall),
             d.standing.weeks_left.to_string(),
-            num(d.pressure),
-            num(fit.payout),
+            float(d.pressure),
+            float(fit.payout),
             if best.is_finite() {
-                num(best)
+                float(best)
             } else {
                 String::new()
             },
-            num(fit.utility),
-            num(pull[0]),
-            num(pull[1]),
-            num(pull[2]),
-            num(reading[0]),
-            num(reading[1]),
-            num(reading[2]),
+            float(fit.utility),
+            float(pull[0]),
+            float(pull[1]),
+            float(pull[2]),
+            float(reading[0]),
+            float(reading[1]),
+            float(reading[2]),
             describe(&model.playbook.rules[d.lever], &lever.options),
         ];
         w.write_record(&record).expect(MEMORY);

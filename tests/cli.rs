@@ -181,6 +181,85 @@ fn shipped_schema_file_matches_the_types() {
     );
 }
 
+/// A variant run says what it varies: `summary.json` keeps the scenario's name, the hash of its
+/// text and every override; the run is named for its overrides (report and charts) unless
+/// `--name` names it, and `--name` also names the default folder. A file edited by one byte gets
+/// another hash.
+#[test]
+fn a_run_records_its_scenario_hash_and_overrides_and_can_be_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = ["--set", "world.stores=4", "--set", "horizon_weeks=16"];
+    let out = tmp.path().join("variant");
+    let mut extra = small.to_vec();
+    extra.extend(["--set", "strategy.ambiguity=0.2"]);
+    run_into(&out, &extra);
+    let s = summary(&out);
+    assert_eq!(s["scenario"], "promo_vs_inventory");
+    assert_eq!(
+        s["name"],
+        "promo_vs_inventory [world.stores=4; horizon_weeks=16; strategy.ambiguity=0.2]"
+    );
+    assert_eq!(
+        s["overrides"],
+        serde_json::json!([
+            "world.stores=4",
+            "horizon_weeks=16",
+            "strategy.ambiguity=0.2"
+        ])
+    );
+    let hash = s["scenario_sha256"].as_str().unwrap().to_string();
+    assert_eq!(hash.len(), 64, "{hash}");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains("A variant of the scenario <code>promo_vs_inventory</code>")
+            && report.contains("<code>--set strategy.ambiguity=0.2</code>"),
+        "the report does not say what the run changed"
+    );
+
+    // The same scenario as a file, one byte different: another hash; the same text: the same.
+    let original = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/promo_vs_inventory.json"),
+    )
+    .unwrap();
+    let copy = tmp.path().join("copy.json");
+    for (edited, same) in [(original.clone(), true), (original + " ", false)] {
+        std::fs::write(&copy, edited).unwrap();
+        let out = tmp.path().join(if same { "same" } else { "edited" });
+        let mut args = vec![copy.to_str().unwrap()];
+        args.extend(small);
+        args.extend(["--set", "strategy.ambiguity=0.2", "--no-charts"]);
+        run_into(&out, &args);
+        assert_eq!(summary(&out)["scenario_sha256"] == hash.as_str(), same);
+    }
+
+    // --name: the run's name, and the default folder under output/ (run from a scratch folder).
+    let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .args([
+            "run",
+            "--trials",
+            "20",
+            "--quiet",
+            "--no-charts",
+            "--name",
+            "half-bonus",
+        ])
+        .args(small)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let s = summary(&tmp.path().join("output/half-bonus"));
+    assert_eq!(
+        (s["name"].as_str(), s["scenario"].as_str()),
+        (Some("half-bonus"), Some("promo_vs_inventory"))
+    );
+    for bad in ["", "..", "a/b"] {
+        let o = orgsim(&["run", "--trials", "5", "--name", bad]);
+        assert_eq!(o.status.code(), Some(2), "--name '{bad}': {}", text(&o));
+        assert!(text(&o).contains("--name: expected"), "{}", text(&o));
+    }
+}
+
 #[test]
 fn overrides_change_the_run_and_bad_ones_are_named() {
     let tmp = tempfile::tempdir().unwrap();

@@ -1,0 +1,138 @@
+//! orgsim checked by the Python tools its users hold it to:
+//! - the shipped JSON Schema by an independent validator: `scripts/check_schema.py` runs Python's
+//!   `jsonschema` over the shipped scenarios (each must validate) and the bad scenarios (each range
+//!   refusal of orgsim's must be the schema's too, at the same path);
+//! - the data files by pandas and polars: `scripts/check_data.py` loads each CSV with no options,
+//!   checks every column's type, and stacks two runs.
+//!
+//! They need a Python with `scripts/requirements.txt`: the one named by `ORGSIM_PYTHON`, else
+//! `.venv` in the repository root. Without either the tests say so loudly and pass, so that a plain
+//! `cargo test` works on a fresh clone; CI sets `ORGSIM_REQUIRE_PYTHON=1` to make them fail instead.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const MAKE_VENV: &str =
+    "python3 -m venv .venv && .venv/bin/pip install -r scripts/requirements.txt";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `ORGSIM_PYTHON`, else the repository's `.venv`, if it exists.
+fn python() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("ORGSIM_PYTHON").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let venv = root().join(".venv");
+    [venv.join("bin/python"), venv.join("Scripts/python.exe")]
+        .into_iter()
+        .find(|p| p.exists())
+}
+
+fn required() -> bool {
+    std::env::var_os("ORGSIM_REQUIRE_PYTHON").is_some_and(|v| v == "1")
+}
+
+/// The Python to check with, or `None` after saying loudly why the check is skipped (and failing
+/// instead when CI requires Python).
+fn python_for(check: &str) -> Option<PathBuf> {
+    let found = python();
+    if found.is_none() {
+        let how =
+            format!("no Python for the {check} (set ORGSIM_PYTHON, or make the venv: {MAKE_VENV})");
+        assert!(!required(), "ORGSIM_REQUIRE_PYTHON=1 but {how}");
+        // Straight to stderr, not eprintln!: the test harness would capture that and show it only
+        // for a failing test.
+        let note = format!("\n*** SKIPPED {check}: {how} ***\n\n");
+        std::io::stderr().write_all(note.as_bytes()).unwrap();
+    }
+    found
+}
+
+#[test]
+fn shipped_schema_agrees_with_the_validator_by_pythons_jsonschema() {
+    let Some(python) = python_for("schema check") else {
+        return;
+    };
+    let o = Command::new(&python)
+        .args([
+            "scripts/check_schema.py",
+            "scenarios/scenario.schema.json",
+            "tests/bad_scenarios",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    println!("{out}");
+    assert!(
+        o.status.success(),
+        "scripts/check_schema.py failed ({}) with {}:\n{out}\n{err}\nIf jsonschema is missing: {MAKE_VENV}",
+        o.status,
+        python.display()
+    );
+}
+
+fn orgsim(args: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .args(args)
+        .output()
+        .expect("run orgsim");
+    assert!(
+        o.status.success(),
+        "orgsim {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn check_data(python: &Path, dirs: &[PathBuf]) {
+    let o = Command::new(python)
+        .arg("scripts/check_data.py")
+        .args(dirs)
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    let out = String::from_utf8_lossy(&o.stdout);
+    println!("{out}");
+    assert!(
+        o.status.success(),
+        "scripts/check_data.py failed ({}):\n{out}\n{}\nIf pandas or polars is missing: {MAKE_VENV}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// A researcher's sweep in miniature: two runs, the second with promotions taken away (so its
+/// promotion columns are all zeros, which once read as integers), each loaded by pandas and polars
+/// with no options, every column of its documented type, and the two stacked. The same for two
+/// traces. Small runs (4 stores, 16 weeks) keep it to seconds.
+#[test]
+fn data_files_load_in_pandas_and_polars_with_no_options_and_runs_stack() {
+    let Some(python) = python_for("data check") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let small = ["--set", "world.stores=4", "--set", "horizon_weeks=16"];
+    let never = ["--set", "roles.sales.levers.promo_depth.options=[0]"];
+    let dir = |name: &str| tmp.path().join(name);
+    let mut runs = Vec::new();
+    let mut traces = Vec::new();
+    for (k, extra) in [&[][..], &never[..]].iter().enumerate() {
+        let run = dir(&format!("run{k}"));
+        let trace = dir(&format!("trace{k}"));
+        let mut args = vec!["run", "--trials", "40", "--no-charts", "--quiet"];
+        args.extend(["--out", run.to_str().unwrap()]);
+        args.extend(small.iter().chain(extra.iter()));
+        orgsim(&args);
+        let mut args = vec!["trace", "--trial", "3", "--out", trace.to_str().unwrap()];
+        args.extend(small.iter().chain(extra.iter()));
+        orgsim(&args);
+        runs.push(run);
+        traces.push(trace);
+    }
+    check_data(&python, &runs);
+    check_data(&python, &traces);
+}
