@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod charts;
+pub mod compare;
 pub mod diagnose;
 pub mod engine;
 pub mod error;

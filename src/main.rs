@@ -106,6 +106,107 @@ enum Command {
     },
     /// Print the JSON Schema of the scenario format.
     Schema,
+    /// What if? Run several arms on the same trial seeds (common random numbers) and compare each
+    /// metric with the first arm, trial by trial: compare.csv and compare.json.
+    Compare {
+        /// The first arm (the baseline), then any further arms: scenario files or built-in names.
+        #[arg(required = true)]
+        scenarios: Vec<String>,
+        /// A further arm built on the first scenario: 'LABEL: PATH=VALUE; PATH=VALUE', e.g.
+        /// 'shared bonus: org.shared_bonus.weight=0.5'. Repeat for several arms.
+        #[arg(long = "arm", value_name = "LABEL: PATH=VALUE; ...")]
+        arms: Vec<String>,
+        /// An override applied to every arm (before an --arm's own), as for `run`.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// Trials per arm (the same trials in every arm).
+        #[arg(long, default_value_t = 1000)]
+        trials: u64,
+        /// Base seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads (default: all cores).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Output folder (default: output/compare-<first scenario's name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+}
+
+/// Parses `--arm 'LABEL: PATH=VALUE; PATH=VALUE'` into its label and its overrides.
+fn parse_arm(spec: &str) -> Result<(String, Vec<String>), Error> {
+    let bad = |what: &str| {
+        Error::Usage(format!(
+            "--arm '{spec}': expected 'LABEL: PATH=VALUE; PATH=VALUE' ({what})"
+        ))
+    };
+    let (label, sets) = spec
+        .split_once(':')
+        .ok_or_else(|| bad("no ':' after a label"))?;
+    let label = label.trim();
+    if label.is_empty() {
+        return Err(bad("the label is empty"));
+    }
+    let sets: Vec<String> = sets
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    if sets.is_empty() {
+        return Err(bad("no PATH=VALUE after the label"));
+    }
+    Ok((label.to_string(), sets))
+}
+
+/// The headline rows of a comparison, as a table: each arm's mean and its paired difference.
+fn compare_table(rows: &[orgsim::compare::Row]) -> String {
+    const HEADLINE: [&str; 6] = [
+        "profit",
+        "on_shelf_availability",
+        "stockout_store_weeks",
+        "write_off_units",
+        "coordinated_divergence",
+        "divergence_gap",
+    ];
+    let w = rows
+        .iter()
+        .map(|r| r.arm.chars().count())
+        .max()
+        .unwrap_or(3)
+        .max(3);
+    let mut out = format!(
+        "{:<w$}  {:<24} {:>12} {:>14} {:>26}\n",
+        "arm", "metric", "mean", "paired diff", "95% interval of the diff"
+    );
+    for r in rows
+        .iter()
+        .filter(|r| HEADLINE.contains(&r.metric.as_str()))
+    {
+        let g = |v: f64| {
+            if v.abs() >= 100.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.4}")
+            }
+        };
+        out += &format!(
+            "{:<w$}  {:<24} {:>12} {:>14} {:>26}\n",
+            r.arm,
+            r.metric,
+            g(r.mean),
+            g(r.diff),
+            format!("[{}, {}]", g(r.diff_ci95[0]), g(r.diff_ci95[1]))
+        );
+    }
+    out
 }
 
 /// Applies `--name` to the model; returns the name of the default output folder: the name given,
@@ -244,6 +345,91 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             let path = out.join("trace.csv");
             say(&orgsim::trace::account(&model, &traced, role))?;
             say(&format!("trace in {}\n", path.display()))?;
+            Ok(())
+        }
+        Command::Compare {
+            scenarios,
+            arms,
+            sets: common,
+            trials,
+            seed,
+            threads,
+            out,
+            force,
+            quiet,
+        } => {
+            if trials == 0 {
+                return Err(Error::Usage("--trials must be at least 1".into()));
+            }
+            // Every arm's file and overrides are checked before any fit: (label, source, sets).
+            let mut specs: Vec<(String, load::Source, Vec<String>)> = Vec::new();
+            for spec in &scenarios {
+                let source = load::resolve(spec)?;
+                let model = load::load(&source, &common)?;
+                warn(&source, &model);
+                specs.push((model.scenario.name.clone(), source, common.clone()));
+            }
+            for spec in &arms {
+                let (label, own) = parse_arm(spec)?;
+                let source = specs[0].1.clone();
+                let sets: Vec<String> = common.iter().chain(&own).cloned().collect();
+                let model = load::load(&source, &sets)?;
+                warn(&source, &model);
+                specs.push((label, source, sets));
+            }
+            for (i, (label, ..)) in specs.iter().enumerate() {
+                if specs[..i].iter().any(|(l, ..)| l == label) {
+                    return Err(Error::Usage(format!(
+                        "two arms are labelled '{label}': give each --arm its own label (a scenario given twice needs an --arm instead)"
+                    )));
+                }
+            }
+            let out = out
+                .unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", specs[0].0)));
+            orgsim::output_folder::check(&out, force)?;
+            let cancel = interrupt_flag();
+            let mut prepared = Vec::new();
+            for (label, source, sets) in specs {
+                if !quiet {
+                    eprintln!("{label}: playing the plan and fitting each role's playbook ...");
+                }
+                let mut model = load::load(&source, &sets)?;
+                orgsim::plan_targets(&mut model, &source)?;
+                model.playbook =
+                    orgsim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
+                        done: 0,
+                        total: trials,
+                        out: out.clone(),
+                    })?;
+                prepared.push(orgsim::compare::Arm { label, model });
+            }
+            let cfg = RunConfig {
+                seed,
+                trials,
+                threads,
+            };
+            let rows = orgsim::compare::compare(&prepared, &cfg, cancel).map_err(|e| match e {
+                Error::Interrupted { done, total, .. } => Error::Interrupted {
+                    done,
+                    total,
+                    out: out.clone(),
+                },
+                e => e,
+            })?;
+            let info = RunInfo {
+                source: scenarios.join(" "),
+                command: std::env::args().collect(),
+                force,
+                charts: false,
+            };
+            output::write_compare(&prepared, &rows, &cfg, &out, &info)?;
+            if !quiet {
+                say(&compare_table(&rows))?;
+                say(&format!(
+                    "comparison in {}\n",
+                    out.join("compare.csv").display()
+                ))?;
+            }
             Ok(())
         }
         Command::Schema => {

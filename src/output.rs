@@ -376,3 +376,93 @@ fn rayon_threads(n: usize) -> usize {
         n
     }
 }
+
+/// Writes a comparison: `compare.csv` (tidy: one row per arm and metric), `compare.json` (the
+/// arms, what each changed, and every row with the half-width an unpaired comparison would have
+/// had) and the manifest, through an [`OutputFolder`] like a run's files.
+pub fn write_compare(
+    arms: &[crate::compare::Arm],
+    rows: &[crate::compare::Row],
+    cfg: &RunConfig,
+    out: &Path,
+    info: &RunInfo,
+) -> Result<()> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let dir = folder.dir().to_path_buf();
+    let path = dir.join("compare.csv");
+    let csv_err = |e: csv::Error| Error::Io {
+        path: path.clone(),
+        source: std::io::Error::other(e),
+    };
+    let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
+    w.write_record([
+        "arm", "metric", "mean", "ci95_lo", "ci95_hi", "diff", "diff_lo", "diff_hi", "trials",
+    ])
+    .map_err(csv_err)?;
+    for r in rows {
+        w.write_record([
+            r.arm.clone(),
+            r.metric.clone(),
+            float(r.mean),
+            float(r.ci95[0]),
+            float(r.ci95[1]),
+            float(r.diff),
+            float(r.diff_ci95[0]),
+            float(r.diff_ci95[1]),
+            r.trials.to_string(),
+        ])
+        .map_err(csv_err)?;
+    }
+    w.flush().map_err(io(&path))?;
+    let arms_json: Vec<Value> = arms
+        .iter()
+        .map(|a| {
+            json!({
+                "label": a.label,
+                "scenario": a.model.scenario.name,
+                "name": a.model.name,
+                "scenario_sha256": a.model.source_sha256,
+                "overrides": a.model.overrides.iter().map(|o| o.arg.as_str()).collect::<Vec<_>>(),
+                "playbook_converged": a.model.playbook.converged,
+            })
+        })
+        .collect();
+    let rows_json: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "arm": r.arm,
+                "metric": r.metric,
+                "mean": rounded(r.mean),
+                "ci95": [rounded(r.ci95[0]), rounded(r.ci95[1])],
+                "diff": rounded(r.diff),
+                "diff_ci95": [rounded(r.diff_ci95[0]), rounded(r.diff_ci95[1])],
+                "unpaired_half_width": rounded(r.unpaired_half_width),
+                "trials": r.trials,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "paired_on": "common random numbers: trial i of every arm uses seed (seed, i)",
+        "arms": arms_json,
+        "rows": rows_json,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).expect("compare serializes");
+    text.push('\n');
+    write_file(&dir.join("compare.json"), text.as_bytes())?;
+    let manifest = json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "command": info.command,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "threads": rayon_threads(cfg.threads),
+        "arms": arms.iter().map(|a| a.label.as_str()).collect::<Vec<_>>(),
+    });
+    match manifest {
+        Value::Object(m) => folder.publish(m),
+        _ => unreachable!("json! of an object literal is an object"),
+    }
+}

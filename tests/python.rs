@@ -108,7 +108,7 @@ fn check_data(python: &Path, dirs: &[PathBuf]) {
 /// A researcher's sweep in miniature: two runs, the second with promotions taken away (so its
 /// promotion columns are all zeros, which once read as integers), each loaded by pandas and polars
 /// with no options, every column of its documented type, and the two stacked. The same for two
-/// traces. Small runs (4 stores, 16 weeks) keep it to seconds.
+/// traces, and for two comparisons. Small runs (4 stores, 16 weeks) keep it to seconds.
 #[test]
 fn data_files_load_in_pandas_and_polars_with_no_options_and_runs_stack() {
     let Some(python) = python_for("data check") else {
@@ -135,4 +135,28 @@ fn data_files_load_in_pandas_and_polars_with_no_options_and_runs_stack() {
     }
     check_data(&python, &runs);
     check_data(&python, &traces);
+    // Two comparisons, the first with an arm that never promotes.
+    let mut comparisons = Vec::new();
+    for (k, arm) in [
+        "never: roles.sales.levers.promo_depth.options=[0]",
+        "clear: strategy.ambiguity=0",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let out = dir(&format!("compare{k}"));
+        let mut args = vec![
+            "compare",
+            "promo_vs_inventory",
+            "--arm",
+            arm,
+            "--trials",
+            "40",
+        ];
+        args.extend(["--quiet", "--out", out.to_str().unwrap()]);
+        args.extend(small.iter());
+        orgsim(&args);
+        comparisons.push(out);
+    }
+    check_data(&python, &comparisons);
 }
