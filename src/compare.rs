@@ -117,10 +117,10 @@ pub fn compare(arms: &[Arm], cfg: &RunConfig, cancel: &AtomicBool) -> Result<Vec
                 let all: Vec<f64> = values(&r).collect();
                 row[a] = at[a].iter().map(|&k| all[k]).collect();
             }
-            for a in 0..arms.len() {
-                for m in 0..names.len() {
-                    sums.value[a][m].add(row[a][m]);
-                    sums.diff[a][m].add(row[a][m] - row[0][m]);
+            for (a, values) in row.iter().enumerate() {
+                for (m, (&v, &v0)) in values.iter().zip(&row[0]).enumerate() {
+                    sums.value[a][m].add(v);
+                    sums.diff[a][m].add(v - v0);
                 }
             }
         }
