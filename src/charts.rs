@@ -21,6 +21,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 use std::sync::Once;
 
+pub mod sweep;
+
 /// Width of every chart, in pixels.
 pub const WIDTH: u32 = 1280;
 /// Height of every chart, in pixels.

@@ -41,6 +41,7 @@ pub mod playbook;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod sweep;
 pub mod trace;
 pub mod world;
 

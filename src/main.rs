@@ -106,6 +106,41 @@ enum Command {
     },
     /// Print the JSON Schema of the scenario format.
     Schema,
+    /// Sweep a grid of scenario values (the product of every --vary), each point a run on the
+    /// same trial seeds: sweep.csv (tidy, long) and sweep.json.
+    Sweep {
+        /// A scenario file, or the name of a built-in scenario.
+        #[arg(default_value = DEFAULT_SCENARIO)]
+        scenario: String,
+        /// A path and its values: a list (strategy.ambiguity=0,0.25,0.5), a range FROM:TO:N
+        /// (strategy.ambiguity=0:1:11, ends included) or a JSON array. Repeat for a grid.
+        #[arg(long = "vary", value_name = "PATH=SPEC", required = true)]
+        varies: Vec<String>,
+        /// An override applied at every point, as for `run`.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// Trials per point (the same trials at every point).
+        #[arg(long, default_value_t = 1000)]
+        trials: u64,
+        /// Base seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads (default: all cores).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Output folder (default: output/sweep-<scenario name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Skip the charts (one varied number: lines with bands; two: heat maps).
+        #[arg(long)]
+        no_charts: bool,
+        /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// What if? Run several arms on the same trial seeds (common random numbers) and compare each
     /// metric with the first arm, trial by trial: compare.csv and compare.json.
     Compare {
@@ -429,6 +464,91 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                     "comparison in {}\n",
                     out.join("compare.csv").display()
                 ))?;
+            }
+            Ok(())
+        }
+        Command::Sweep {
+            scenario,
+            varies,
+            sets,
+            trials,
+            seed,
+            threads,
+            out,
+            no_charts,
+            force,
+            quiet,
+        } => {
+            if trials == 0 {
+                return Err(Error::Usage("--trials must be at least 1".into()));
+            }
+            let varies: Vec<orgsim::sweep::Vary> = varies
+                .iter()
+                .map(|a| orgsim::sweep::parse_vary(a).map_err(|m| orgsim::sweep::vary_error(a, m)))
+                .collect::<Result<_, _>>()?;
+            let grid =
+                orgsim::sweep::grid(&varies).map_err(|m| Error::Usage(format!("--vary: {m}")))?;
+            let source = load::resolve(&scenario)?;
+            // Every point is checked before the first fit: a bad value fails at once.
+            let mut name = String::new();
+            for point in &grid {
+                let all: Vec<String> = sets
+                    .iter()
+                    .cloned()
+                    .chain(orgsim::sweep::point_sets(&varies, point))
+                    .collect();
+                let model = load::load(&source, &all)?;
+                name = model.scenario.name.clone();
+            }
+            let out = out.unwrap_or_else(|| PathBuf::from("output").join(format!("sweep-{name}")));
+            orgsim::output_folder::check(&out, force)?;
+            let cancel = interrupt_flag();
+            let cfg = RunConfig {
+                seed,
+                trials,
+                threads,
+            };
+            let interrupted = |done| Error::Interrupted {
+                done,
+                total: trials * grid.len() as u64,
+                out: out.clone(),
+            };
+            let mut points = Vec::new();
+            for (i, point) in grid.iter().enumerate() {
+                let point_sets = orgsim::sweep::point_sets(&varies, point);
+                if !quiet {
+                    eprintln!(
+                        "point {} of {}: {}",
+                        i + 1,
+                        grid.len(),
+                        point_sets.join(" ")
+                    );
+                }
+                let all: Vec<String> = sets.iter().cloned().chain(point_sets).collect();
+                let mut model = load::load(&source, &all)?;
+                orgsim::plan_targets(&mut model, &source)?;
+                model.playbook = orgsim::fit::fit_until(&model, cancel)
+                    .ok_or_else(|| interrupted(i as u64 * trials))?;
+                let p =
+                    orgsim::sweep::run_point(&model, point.clone(), &cfg, cancel).map_err(|e| {
+                        match e {
+                            Error::Interrupted { done, .. } => {
+                                interrupted(i as u64 * trials + done)
+                            }
+                            e => e,
+                        }
+                    })?;
+                points.push(p);
+            }
+            let info = RunInfo {
+                source: source.name.clone(),
+                command: std::env::args().collect(),
+                force,
+                charts: !no_charts,
+            };
+            output::write_sweep(&name, &varies, &points, &cfg, &out, &info)?;
+            if !quiet {
+                say(&format!("sweep in {}\n", out.join("sweep.csv").display()))?;
             }
             Ok(())
         }

@@ -466,3 +466,120 @@ pub fn write_compare(
         _ => unreachable!("json! of an object literal is an object"),
     }
 }
+
+/// A varied value as a data file prints it: numbers as floats (so a column reads as floats in
+/// every sweep), a JSON string without its quotes, anything else as its JSON text.
+fn varied_cell(text: &str, numeric: bool) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Number(n)) if numeric => float(n.as_f64().unwrap_or(f64::NAN)),
+        Ok(Value::String(s)) => s,
+        _ => text.to_string(),
+    }
+}
+
+/// Writes a sweep: `sweep.csv` (tidy and long: the varied values, then metric, mean, sd, ci95_lo,
+/// ci95_hi, p10, p50, p90, trials), `sweep.json`, the manifest and, when asked and one or two
+/// numeric values vary, `charts/sweep_lines` or `charts/sweep_heatmap`.
+pub fn write_sweep(
+    scenario: &str,
+    varies: &[crate::sweep::Vary],
+    points: &[crate::sweep::Point],
+    cfg: &RunConfig,
+    out: &Path,
+    info: &RunInfo,
+) -> Result<()> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let dir = folder.dir().to_path_buf();
+    let path = dir.join("sweep.csv");
+    let csv_err = |e: csv::Error| Error::Io {
+        path: path.clone(),
+        source: std::io::Error::other(e),
+    };
+    let numeric: Vec<bool> = varies
+        .iter()
+        .map(|v| {
+            v.values
+                .iter()
+                .all(|x| matches!(serde_json::from_str::<Value>(x), Ok(Value::Number(_))))
+        })
+        .collect();
+    let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
+    let mut header: Vec<String> = varies.iter().map(|v| v.path.clone()).collect();
+    header.extend(
+        [
+            "metric", "mean", "sd", "ci95_lo", "ci95_hi", "p10", "p50", "p90", "trials",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&header).map_err(csv_err)?;
+    let mut points_json = Vec::new();
+    for p in points {
+        let cells: Vec<String> = p
+            .values
+            .iter()
+            .zip(&numeric)
+            .map(|(x, &n)| varied_cell(x, n))
+            .collect();
+        let mut metrics = Map::new();
+        for (name, st) in &p.metrics {
+            let ci = st.ci95();
+            let q = |x| float(st.sketch.quantile(x));
+            let mut row = cells.clone();
+            row.extend([
+                name.clone(),
+                float(st.moments.mean()),
+                float(st.moments.sd()),
+                float(ci[0]),
+                float(ci[1]),
+                q(0.1),
+                q(0.5),
+                q(0.9),
+                p.trials.to_string(),
+            ]);
+            w.write_record(&row).map_err(csv_err)?;
+            metrics.insert(name.clone(), stat_json(st));
+        }
+        let values: Map<String, Value> = varies
+            .iter()
+            .zip(&p.values)
+            .map(|(v, x)| {
+                let value = serde_json::from_str(x).unwrap_or_else(|_| Value::String(x.clone()));
+                (v.path.clone(), value)
+            })
+            .collect();
+        points_json.push(json!({
+            "values": values,
+            "playbook_converged": p.converged,
+            "metrics": metrics,
+        }));
+    }
+    w.flush().map_err(io(&path))?;
+    if info.charts {
+        crate::charts::sweep::write(scenario, varies, points, &dir)?;
+    }
+    let doc = json!({
+        "scenario": scenario,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "paired_on": "common random numbers: trial i of every point uses seed (seed, i)",
+        "vary": varies.iter().map(|v| json!({"path": v.path, "values": v.values})).collect::<Vec<_>>(),
+        "points": points_json,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).expect("sweep serializes");
+    text.push('\n');
+    write_file(&dir.join("sweep.json"), text.as_bytes())?;
+    let manifest = json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "scenario_source": info.source,
+        "command": info.command,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "threads": rayon_threads(cfg.threads),
+        "points": points.len(),
+    });
+    match manifest {
+        Value::Object(m) => folder.publish(m),
+        _ => unreachable!("json! of an object literal is an object"),
+    }
+}

@@ -1032,3 +1032,110 @@ fn compare_refuses_bad_arms_clearly() {
         assert!(!out.exists(), "{extra:?} wrote something");
     }
 }
+
+/// `sweep` as a researcher uses it: a range over one value and a list over another make a grid;
+/// `sweep.csv` is tidy and long (the varied values, then metric and its statistics), one row per
+/// point and metric; every point runs the same trials, so a point re-run alone with `run --set`
+/// gives the same numbers; two numeric values draw heat maps.
+#[test]
+fn sweep_runs_a_grid_on_the_same_trials_and_a_point_reruns_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    let small = ["--set", "world.stores=4", "--set", "horizon_weeks=16"];
+    let mut args = vec![
+        "sweep",
+        "--vary",
+        "strategy.ambiguity=0:1:3",
+        "--vary",
+        "org.defection_cost=0,10",
+    ];
+    args.extend(small);
+    args.extend(["--trials", "60", "--out", out.to_str().unwrap()]);
+    let o = orgsim(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("strategy.ambiguity,org.defection_cost,metric,mean,sd,ci95_lo,ci95_hi,p10,p50,p90,trials")
+    );
+    let rows: Vec<&str> = lines.collect();
+    let metrics = rows.iter().filter(|l| l.starts_with("0.0,0.0,")).count();
+    assert!(metrics > 30, "{metrics} metrics at the first point");
+    assert_eq!(rows.len(), 6 * metrics, "one row per point and metric");
+    assert!(out.join("charts/sweep_heatmap.png").exists());
+
+    // The point (0.5, 10), alone: the same mean profit, to the last printed digit.
+    let alone = tmp.path().join("alone");
+    let mut args = vec!["run", "--trials", "60", "--quiet", "--no-charts"];
+    args.extend(small);
+    args.extend([
+        "--set",
+        "strategy.ambiguity=0.5",
+        "--set",
+        "org.defection_cost=10",
+    ]);
+    args.extend(["--out", alone.to_str().unwrap()]);
+    let o = orgsim(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    let sweep: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).unwrap()).unwrap();
+    let point = sweep["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["values"]["strategy.ambiguity"] == 0.5 && p["values"]["org.defection_cost"] == 10
+        })
+        .expect("the point (0.5, 10)");
+    for m in ["profit", "stockout_store_weeks", "sales_payout"] {
+        let got = &summary(&alone)["metrics"]
+            .get(m)
+            .cloned()
+            .unwrap_or_else(|| {
+                let (role, k) = m.split_once('_').unwrap();
+                summary(&alone)["roles"][role][k].clone()
+            });
+        assert_eq!(&point["metrics"][m], got, "{m}");
+    }
+}
+
+/// Bad sweeps are refused before any fit, naming the --vary and what was expected; nothing is
+/// written.
+#[test]
+fn sweep_refuses_bad_specs_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    let cases: &[(&str, i32, &str)] = &[
+        ("strategy.ambiguity=0:1:0", 2, "an empty range"),
+        ("strategy.ambiguity", 2, "no '='"),
+        ("strategy.ambiguity=0:1:1000000", 2, "at most 10000 points"),
+        ("strategy.ambiguty=0,1", 65, "did you mean 'ambiguity'"),
+        ("world.stores=4,0", 65, "world.stores"),
+    ];
+    for (vary, code, says) in cases {
+        let o = orgsim(&[
+            "sweep",
+            "--vary",
+            vary,
+            "--trials",
+            "5",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(*code), "{vary}: {}", text(&o));
+        assert!(text(&o).contains(says), "{vary}: {}", text(&o));
+        assert!(!out.exists(), "{vary} wrote something");
+    }
+    let o = orgsim(&[
+        "sweep",
+        "--vary",
+        "strategy.ambiguity=0:1:1000",
+        "--vary",
+        "org.defection_cost=0:1:1000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("1000000 (1000 x 1000)"), "{}", text(&o));
+}

@@ -108,7 +108,7 @@ fn check_data(python: &Path, dirs: &[PathBuf]) {
 /// A researcher's sweep in miniature: two runs, the second with promotions taken away (so its
 /// promotion columns are all zeros, which once read as integers), each loaded by pandas and polars
 /// with no options, every column of its documented type, and the two stacked. The same for two
-/// traces, and for two comparisons. Small runs (4 stores, 16 weeks) keep it to seconds.
+/// traces, two comparisons and two sweeps. Small runs (4 stores, 16 weeks) keep it to seconds.
 #[test]
 fn data_files_load_in_pandas_and_polars_with_no_options_and_runs_stack() {
     let Some(python) = python_for("data check") else {
@@ -159,4 +159,21 @@ fn data_files_load_in_pandas_and_polars_with_no_options_and_runs_stack() {
         comparisons.push(out);
     }
     check_data(&python, &comparisons);
+    // Two sweeps over the same value, the second with promotions taken away.
+    let mut sweeps = Vec::new();
+    for (k, extra) in [&[][..], &never[..]].iter().enumerate() {
+        let out = dir(&format!("sweep{k}"));
+        let mut args = vec![
+            "sweep",
+            "--vary",
+            "strategy.ambiguity=0,0.5,1",
+            "--trials",
+            "30",
+        ];
+        args.extend(["--no-charts", "--quiet", "--out", out.to_str().unwrap()]);
+        args.extend(small.iter().chain(extra.iter()));
+        orgsim(&args);
+        sweeps.push(out);
+    }
+    check_data(&python, &sweeps);
 }
