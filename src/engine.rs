@@ -675,14 +675,53 @@ pub fn run(
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<Aggregate> {
+    let all = Shard { index: 0, count: 1 };
+    run_shard(model, cfg, all, on_trial, progress, cancel)
+}
+
+/// One of `count` parts of a run's trials (`index` from 0): the part a job of a cluster array
+/// computes. Parts are whole chunks, contiguous, as even as chunks allow; merged in any order
+/// their aggregates equal the whole run's, since every statistic merges exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which part, from 0.
+    pub index: u64,
+    /// How many parts.
+    pub count: u64,
+}
+
+impl Shard {
+    /// The chunks of a run of `trials` trials in this part.
+    pub fn chunks(&self, trials: u64) -> std::ops::Range<u64> {
+        let chunks = trials.div_ceil(CHUNK);
+        let at = |i: u64| (chunks as u128 * i as u128 / self.count.max(1) as u128) as u64;
+        at(self.index)..at(self.index + 1)
+    }
+    /// The trials of a run of `trials` trials in this part.
+    pub fn trials(&self, trials: u64) -> std::ops::Range<u64> {
+        let c = self.chunks(trials);
+        (c.start * CHUNK).min(trials)..(c.end * CHUNK).min(trials)
+    }
+}
+
+/// [`run`], for the trials of one [`Shard`] only.
+pub fn run_shard(
+    model: &Model,
+    cfg: &RunConfig,
+    shard: Shard,
+    on_trial: &mut dyn FnMut(&TrialResult) -> Result<()>,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<Aggregate> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
-    let chunks = cfg.trials.div_ceil(CHUNK);
+    let range = shard.chunks(cfg.trials);
+    let chunks = range.end;
     let batch = (pool.current_num_threads() as u64 * 4).max(1);
     let mut total = Aggregate::new(model);
-    let mut next = 0;
+    let mut next = range.start;
     while next < chunks {
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Interrupted {

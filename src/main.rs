@@ -64,6 +64,30 @@ enum Command {
         /// Skip the charts (charts/*.png, charts/*.svg) and report.html.
         #[arg(long)]
         no_charts: bool,
+        /// Run only part I of N of the trials (1 <= I <= N) and write a partial result for
+        /// `orgsim merge` (default folder output/<name>-shard-I-of-N). A shard already complete in
+        /// its folder is skipped, so a re-submitted array resumes.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+    },
+    /// Combine the partial results of `run --shard I/N` into exactly the files the unsharded run
+    /// writes.
+    Merge {
+        /// The shards' folders, all N of them, in any order.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Skip the charts and report.html.
+        #[arg(long)]
+        no_charts: bool,
+        /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Replay one trial and say why each role chose as it did: trace.csv and an account in words.
     Trace {
@@ -242,6 +266,161 @@ fn compare_table(rows: &[orgsim::compare::Row]) -> String {
         );
     }
     out
+}
+
+/// Parses `--shard I/N` (1 <= I <= N).
+fn parse_shard(text: &str) -> Result<orgsim::engine::Shard, Error> {
+    let bad = || {
+        Error::Usage(format!(
+            "--shard: expected I/N with 1 <= I <= N <= 100000 (e.g. 3/8), found '{text}'"
+        ))
+    };
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if i == 0 || i > n || n > 100_000 {
+        return Err(bad());
+    }
+    Ok(orgsim::engine::Shard {
+        index: i - 1,
+        count: n,
+    })
+}
+
+/// Which run a shard belongs to: everything that decides its numbers. `merge` requires every
+/// shard's to be equal, and a shard whose folder already holds a complete partial of the same
+/// run is skipped.
+fn shard_identity(
+    model: &orgsim::model::Model,
+    source: &load::Source,
+    sets: &[String],
+    seed: u64,
+    trials: u64,
+    shard: orgsim::engine::Shard,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("orgsim_version".into(), env!("CARGO_PKG_VERSION").into());
+    m.insert("scenario_source".into(), source.name.clone().into());
+    m.insert("scenario_sha256".into(), model.source_sha256.clone().into());
+    m.insert("sets".into(), sets.to_vec().into());
+    m.insert("name".into(), model.name.clone().into());
+    m.insert("seed".into(), seed.into());
+    m.insert("trials".into(), trials.into());
+    m.insert("shards".into(), shard.count.into());
+    // Last, and long: the text itself, so that `merge` needs no access to the scenario file.
+    m.insert("scenario_text".into(), source.text.clone().into());
+    m
+}
+
+/// A shard's partial result, as `merge` reads it.
+struct ShardPart {
+    dir: PathBuf,
+    identity: serde_json::Map<String, serde_json::Value>,
+    index: u64,
+    command: Vec<String>,
+    aggregate: orgsim::metrics::Aggregate,
+}
+
+fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
+    let path = dir.join(output::PARTIAL);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::Usage(format!(
+            "{}: not a shard's folder (no readable {}: {e})",
+            dir.display(),
+            output::PARTIAL
+        ))
+    })?;
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        identity: serde_json::Map<String, serde_json::Value>,
+        shard: u64,
+        command: Vec<String>,
+        aggregate: orgsim::metrics::Aggregate,
+    }
+    let doc: Doc = serde_json::from_str(&text).map_err(|e| {
+        Error::Usage(format!(
+            "{}: not a partial result of orgsim run --shard ({e})",
+            path.display()
+        ))
+    })?;
+    Ok(ShardPart {
+        dir: dir.to_path_buf(),
+        identity: doc.identity,
+        index: doc.shard,
+        command: doc.command,
+        aggregate: doc.aggregate,
+    })
+}
+
+/// Whether `out` already holds the complete partial of this shard of this run.
+fn shard_complete(
+    out: &std::path::Path,
+    identity: &serde_json::Map<String, serde_json::Value>,
+    shard: orgsim::engine::Shard,
+) -> bool {
+    out.join("manifest.json").is_file()
+        && read_part(out).is_ok_and(|p| &p.identity == identity && p.index == shard.index + 1)
+}
+
+/// Reads every shard, checks that they are the N shards of one run, each once, and returns them
+/// in shard order.
+fn read_shards(dirs: &[PathBuf]) -> Result<Vec<ShardPart>, Error> {
+    let mut parts: Vec<ShardPart> = dirs
+        .iter()
+        .map(|d| read_part(d))
+        .collect::<Result<_, _>>()?;
+    let first = &parts[0];
+    for p in &parts[1..] {
+        for (k, v) in &first.identity {
+            let other = p.identity.get(k);
+            if other != Some(v) {
+                let shown = |v: Option<&serde_json::Value>| match v {
+                    Some(serde_json::Value::String(s)) if s.len() > 60 => {
+                        "another text".to_string()
+                    }
+                    Some(v) => v.to_string(),
+                    None => "nothing".to_string(),
+                };
+                return Err(Error::Usage(format!(
+                    "{} is a shard of another run than {}: its {k} is {}, expected {}",
+                    p.dir.display(),
+                    first.dir.display(),
+                    shown(other),
+                    shown(Some(v))
+                )));
+            }
+        }
+    }
+    let n = first
+        .identity
+        .get("shards")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    parts.sort_by_key(|p| p.index);
+    for w in parts.windows(2) {
+        if w[0].index == w[1].index {
+            return Err(Error::Usage(format!(
+                "shard {}/{n} is given twice: {} and {}",
+                w[0].index,
+                w[0].dir.display(),
+                w[1].dir.display()
+            )));
+        }
+    }
+    let missing: Vec<String> = (1..=n)
+        .filter(|i| !parts.iter().any(|p| p.index == *i))
+        .map(|i| format!("{i}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Usage(format!(
+            "expected all {n} shards of the run, found {}; missing: {}",
+            parts.len(),
+            missing.join(", ")
+        )));
+    }
+    Ok(parts)
 }
 
 /// Applies `--name` to the model; returns the name of the default output folder: the name given,
@@ -467,6 +646,77 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             }
             Ok(())
         }
+        Command::Merge {
+            dirs,
+            out,
+            no_charts,
+            force,
+            quiet,
+        } => {
+            let shards = read_shards(&dirs)?;
+            orgsim::output_folder::check(&out, force)?;
+            let id = &shards[0].identity;
+            let text_of = |k: &str| id.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let source = load::Source {
+                name: text_of("scenario_source"),
+                text: text_of("scenario_text"),
+            };
+            let sets: Vec<String> = id
+                .get("sets")
+                .and_then(|v| v.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !quiet {
+                eprintln!(
+                    "{}: {} shards; playing the plan and fitting each role's playbook again ...",
+                    source.name,
+                    shards.len()
+                );
+            }
+            let mut model = load::load(&source, &sets)?;
+            orgsim::plan_targets(&mut model, &source)?;
+            model.name = text_of("name");
+            let cancel = interrupt_flag();
+            model.playbook =
+                orgsim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
+                    done: 0,
+                    total: 0,
+                    out: out.clone(),
+                })?;
+            let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+            let cfg = RunConfig {
+                seed: number("seed"),
+                trials: number("trials"),
+                threads: 0,
+            };
+            let mut agg = orgsim::metrics::Aggregate::new(&model);
+            for s in &shards {
+                agg.merge(&s.aggregate);
+            }
+            // The unsharded command, for the report: the first shard's, less its --shard.
+            let command = shards[0].command.clone();
+            let info = RunInfo {
+                source: source.name.clone(),
+                command,
+                force,
+                charts: !no_charts,
+            };
+            let ordered: Vec<PathBuf> = shards.iter().map(|s| s.dir.clone()).collect();
+            output::write_merged(&model, &cfg, &agg, &ordered, &out, &info)?;
+            if !quiet {
+                say(&format!(
+                    "merged {} shards ({} trials) into {}\n",
+                    shards.len(),
+                    agg.trials,
+                    out.display()
+                ))?;
+            }
+            Ok(())
+        }
         Command::Sweep {
             scenario,
             varies,
@@ -583,15 +833,35 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             force,
             quiet,
             no_charts,
+            shard,
         } => {
             if trials == 0 {
                 return Err(Error::Usage("--trials must be at least 1".into()));
             }
+            let shard = shard.as_deref().map(parse_shard).transpose()?;
             let source = load::resolve(&scenario)?;
             let mut model = load::load(&source, &sets)?;
             warn(&source, &model);
             let folder_name = run_name(&mut model, name)?;
+            let folder_name = match shard {
+                Some(s) => format!("{folder_name}-shard-{}-of-{}", s.index + 1, s.count),
+                None => folder_name,
+            };
             let out = out.unwrap_or_else(|| PathBuf::from("output").join(folder_name));
+            let identity = shard.map(|s| shard_identity(&model, &source, &sets, seed, trials, s));
+            if let (Some(s), Some(id)) = (shard, &identity) {
+                if shard_complete(&out, id, s) {
+                    if !quiet {
+                        say(&format!(
+                            "shard {}/{} is already complete in {}: skipped\n",
+                            s.index + 1,
+                            s.count,
+                            out.display()
+                        ))?;
+                    }
+                    return Ok(());
+                }
+            }
             // A folder the run would refuse is refused now, not after the fit.
             orgsim::output_folder::check(&out, force)?;
             if !quiet {
@@ -643,6 +913,39 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 force,
                 charts: !no_charts,
             };
+            if let (Some(s), Some(id)) = (shard, &identity) {
+                let part = s.trials(trials);
+                let bar = progress_bar(part.end - part.start, quiet);
+                let first = part.start;
+                let job = output::ShardJob {
+                    shard: s,
+                    identity: id.clone(),
+                };
+                let result = output::run_shard_to_dir(
+                    &model,
+                    &cfg,
+                    &job,
+                    &out,
+                    &info,
+                    &|done| bar.set_position(done),
+                    cancel,
+                );
+                bar.finish_and_clear();
+                let outcome = result?;
+                if !quiet {
+                    say(&format!(
+                        "shard {}/{}: trials {} to {} ({} trials) in {}; combine all {} with orgsim merge\n",
+                        s.index + 1,
+                        s.count,
+                        first,
+                        part.end.max(first + 1) - 1,
+                        outcome.aggregate.trials,
+                        out.display(),
+                        s.count
+                    ))?;
+                }
+                return Ok(());
+            }
             let bar = progress_bar(trials, quiet);
             let result = output::run_to_dir(
                 &model,

@@ -160,7 +160,7 @@ impl PromoPhase {
 }
 
 /// Everything one trial reports.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrialResult {
     /// Trial index.
     pub trial: u64,
@@ -208,7 +208,7 @@ const SCALE: f64 = 65536.0;
 pub const VALUE_LIMIT: f64 = 1_298_074_214_633_706_907_132_624_082_305_024.0; // 2^110
 
 /// Count, sum and sum of squares in fixed point: exact and associative.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
     n: u64,
     sum: Wide,
@@ -260,7 +260,7 @@ impl Moments {
 /// A multiset of values kept exactly while it has few distinct values, then in
 /// buckets of relative width 2^-`bits`. Which form it takes depends only on the
 /// multiset, never on insertion or merge order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sketch {
     counts: BTreeMap<u64, u64>,
     coarse: bool,
@@ -388,7 +388,7 @@ impl Sketch {
 }
 
 /// Summary of one quantity across trials.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stat {
     /// Moments.
     pub moments: Moments,
@@ -430,7 +430,7 @@ impl Stat {
 }
 
 /// Everything a run keeps about its trials, independent of how many there were.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Aggregate {
     /// Trials folded in.
     pub trials: u64,

@@ -98,6 +98,18 @@ fn write_trials(
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<Aggregate> {
+    let all = engine::Shard { index: 0, count: 1 };
+    write_shard_trials(model, cfg, all, dir, progress, cancel)
+}
+
+fn write_shard_trials(
+    model: &Model,
+    cfg: &RunConfig,
+    shard: engine::Shard,
+    dir: &Path,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<Aggregate> {
     let path = dir.join("trials.csv");
     let file = fs::File::create(&path).map_err(io(&path))?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
@@ -109,9 +121,10 @@ fn write_trials(
     header.extend(trial_columns(model));
     w.write_record(&header).map_err(csv_err)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
-    let agg = engine::run(
+    let agg = engine::run_shard(
         model,
         cfg,
+        shard,
         &mut |r| {
             row.clear();
             row.push(r.trial.to_string());
@@ -582,4 +595,101 @@ pub fn write_sweep(
         Value::Object(m) => folder.publish(m),
         _ => unreachable!("json! of an object literal is an object"),
     }
+}
+
+/// The file a shard writes beside its `trials.csv`: who it belongs to and its aggregate.
+pub const PARTIAL: &str = "partial.json";
+
+/// One shard of a run, and the identity of the run it belongs to.
+pub struct ShardJob {
+    /// Which part of the trials.
+    pub shard: engine::Shard,
+    /// Everything that decides the run's numbers (scenario text and hash, overrides, seed,
+    /// trials, shard count, version): `orgsim merge` requires every shard's to be equal.
+    pub identity: Map<String, Value>,
+}
+
+/// Runs one shard of a run (`run --shard I/N`) and writes its partial result under `out`:
+/// `trials.csv` (its trials' rows) and [`PARTIAL`] (`identity`, the shard, its aggregate).
+/// `identity` says which run the shard belongs to; `orgsim merge` requires every shard's to be
+/// equal.
+pub fn run_shard_to_dir(
+    model: &Model,
+    cfg: &RunConfig,
+    job: &ShardJob,
+    out: &Path,
+    info: &RunInfo,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<Outcome> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let tmp = folder.dir().to_path_buf();
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let (shard, identity) = (job.shard, &job.identity);
+    let agg =
+        write_shard_trials(model, cfg, shard, &tmp, progress, cancel).map_err(|e| match e {
+            Error::Interrupted { done, total, .. } => Error::Interrupted {
+                done,
+                total,
+                out: out.to_path_buf(),
+            },
+            e => e,
+        })?;
+    let seconds = clock.elapsed().as_secs_f64();
+    let doc = json!({
+        "identity": identity,
+        "shard": shard.index + 1,
+        "trials_in_shard": agg.trials,
+        "command": info.command,
+        "aggregate": agg,
+    });
+    let text = serde_json::to_string(&doc).expect("a partial serializes");
+    write_file(&tmp.join(PARTIAL), text.as_bytes())?;
+    folder.publish(manifest(model, cfg, info, started, seconds))?;
+    Ok(Outcome {
+        aggregate: agg,
+        out: out.to_path_buf(),
+        seconds,
+    })
+}
+
+/// Writes a merged run: exactly the files the unsharded run writes (but its manifest), from the
+/// merged aggregate and the shards' `trials.csv` rows in shard order.
+pub fn write_merged(
+    model: &Model,
+    cfg: &RunConfig,
+    agg: &Aggregate,
+    shard_dirs: &[PathBuf],
+    out: &Path,
+    info: &RunInfo,
+) -> Result<()> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let tmp = folder.dir().to_path_buf();
+    let started = SystemTime::now();
+    let path = tmp.join("trials.csv");
+    let mut file = std::io::BufWriter::new(fs::File::create(&path).map_err(io(&path))?);
+    for (k, dir) in shard_dirs.iter().enumerate() {
+        let part = dir.join("trials.csv");
+        let text = fs::read_to_string(&part).map_err(io(&part))?;
+        // Every shard's file starts with the same header; the first one's is kept.
+        let body = if k == 0 {
+            text.as_str()
+        } else {
+            text.split_once('\n').map_or("", |(_, rest)| rest)
+        };
+        file.write_all(body.as_bytes()).map_err(io(&path))?;
+    }
+    file.flush().map_err(io(&path))?;
+    drop(file);
+    write_file(
+        &tmp.join("summary.json"),
+        summary_json(model, cfg, agg).as_bytes(),
+    )?;
+    write_series(model, agg, &tmp.join("series.csv"))?;
+    if info.charts {
+        let charts = crate::charts::write_charts(model, agg, &tmp)?;
+        crate::report::write_report(model, agg, &charts, cfg.seed, &info.command, &tmp)?;
+    }
+    folder.publish(manifest(model, cfg, info, started, 0.0))
 }

@@ -759,8 +759,20 @@ fn role_rows(model: &Model, agg: &Aggregate) -> Vec<RoleRow> {
 
 // ---------------------------------------------------------------- reproduce
 
-/// The command as one shell line: the program named `orgsim` (not the path it ran from) and
-/// `--threads` left out, since neither changes a result and both would make the report differ.
+/// Options that change no result, left out of the line that reproduces one: the threads, the
+/// output folder, the shard (a merged run's report equals the unsharded run's), and how much is
+/// printed or overwritten. Each takes a value but the last two.
+const NO_RESULT: [(&str, bool); 5] = [
+    ("--threads", true),
+    ("--out", true),
+    ("--shard", true),
+    ("--quiet", false),
+    ("--force", false),
+];
+
+/// The command as one shell line: the program named `orgsim` (not the path it ran from), without
+/// the options of [`NO_RESULT`], since none changes a result and each would make the report of
+/// the same run differ.
 pub fn shell_line(command: &[String]) -> String {
     let mut words = vec!["orgsim".to_string()];
     let mut skip = false;
@@ -768,11 +780,9 @@ pub fn shell_line(command: &[String]) -> String {
         if std::mem::take(&mut skip) {
             continue;
         }
-        if a == "--threads" {
-            skip = true;
-            continue;
-        }
-        if a.starts_with("--threads=") {
+        let option = a.split('=').next().unwrap_or(a);
+        if let Some(&(_, takes_value)) = NO_RESULT.iter().find(|(o, _)| *o == option) {
+            skip = takes_value && !a.contains('=');
             continue;
         }
         words.push(quote(a));

@@ -1139,3 +1139,113 @@ fn sweep_refuses_bad_specs_clearly() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("1000000 (1000 x 1000)"), "{}", text(&o));
 }
+
+/// `run --shard I/N` then `merge`: exactly the unsharded run's files, byte for byte, for N = 1,
+/// 2, 3 and 7 (7 shards of 5 chunks leave some shards empty), shards given in any order. A
+/// shard already complete is skipped when run again (a re-submitted array resumes).
+#[test]
+fn sharded_then_merged_equals_unsharded_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = [
+        "run",
+        "--trials",
+        "300",
+        "--seed",
+        "4",
+        "--quiet",
+        "--set",
+        "world.stores=4",
+        "--set",
+        "horizon_weeks=16",
+    ];
+    let with = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend_from_slice(extra);
+        let o = orgsim(&a);
+        assert!(o.status.success(), "{extra:?}: {}", text(&o));
+        text(&o)
+    };
+    let full = tmp.path().join("full");
+    with(&["--out", full.to_str().unwrap()]);
+    for n in [1, 2, 3, 7] {
+        let mut dirs = Vec::new();
+        for i in (1..=n).rev() {
+            let d = tmp.path().join(format!("n{n}-{i}"));
+            with(&["--shard", &format!("{i}/{n}"), "--out", d.to_str().unwrap()]);
+            dirs.push(d);
+        }
+        let merged = tmp.path().join(format!("merged{n}"));
+        let mut args = vec!["merge", "--quiet", "--out", merged.to_str().unwrap()];
+        args.extend(dirs.iter().map(|d| d.to_str().unwrap()));
+        let o = orgsim(&args);
+        assert!(o.status.success(), "merge of {n}: {}", text(&o));
+        for f in DATA.iter().chain(&[
+            "report.html",
+            "charts/promotions_vs_inventory.svg",
+            "charts/outcomes.png",
+        ]) {
+            assert!(
+                std::fs::read(full.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(),
+                "{f} differs after {n} shards"
+            );
+        }
+    }
+    let mut args: Vec<&str> = base.iter().copied().filter(|a| *a != "--quiet").collect();
+    let dir = tmp.path().join("n3-2");
+    args.extend(["--shard", "2/3", "--out", dir.to_str().unwrap()]);
+    let again = text(&orgsim(&args));
+    assert!(again.contains("already complete"), "{again}");
+}
+
+/// A merge with a shard missing, a shard given twice, or a shard of another run (another seed)
+/// is refused, naming the shard and the folder; nothing is written.
+#[test]
+fn merge_refuses_missing_duplicate_and_foreign_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shard = |seed: &str, i: u32, n: u32| {
+        let d = tmp.path().join(format!("s{seed}-{i}of{n}"));
+        let o = orgsim(&[
+            "run",
+            "--trials",
+            "130",
+            "--seed",
+            seed,
+            "--quiet",
+            "--set",
+            "world.stores=3",
+            "--set",
+            "horizon_weeks=12",
+            "--shard",
+            &format!("{i}/{n}"),
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+        d.to_str().unwrap().to_string()
+    };
+    let (a, b, c) = (shard("1", 1, 3), shard("1", 2, 3), shard("1", 3, 3));
+    let foreign = shard("2", 3, 3);
+    let out = tmp.path().join("m");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec![&a, &b], "missing: 3/3"),
+        (vec![&a, &b, &b, &c], "given twice"),
+        (vec![&a, &b, &foreign], "its seed is 2, expected 1"),
+        (
+            vec![&a, &b, tmp.path().to_str().unwrap()],
+            "not a shard's folder",
+        ),
+    ];
+    for (dirs, says) in cases {
+        let mut args = vec!["merge", "--out", out.to_str().unwrap()];
+        args.extend(dirs);
+        let o = orgsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains(says), "{says}: {}", text(&o));
+        assert!(!out.exists());
+    }
+    for bad in ["0/3", "4/3", "3", "a/b"] {
+        let o = orgsim(&["run", "--trials", "5", "--shard", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o));
+        assert!(text(&o).contains("--shard: expected I/N"), "{}", text(&o));
+    }
+}

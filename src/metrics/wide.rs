@@ -6,7 +6,7 @@
 const LIMBS: usize = 6;
 
 /// A signed integer of 384 bits.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Wide([u64; LIMBS]);
 
 impl Wide {
