@@ -760,14 +760,16 @@ fn role_rows(model: &Model, agg: &Aggregate) -> Vec<RoleRow> {
 // ---------------------------------------------------------------- reproduce
 
 /// Options that change no result, left out of the line that reproduces one: the threads, the
-/// output folder, the shard (a merged run's report equals the unsharded run's), and how much is
-/// printed or overwritten. Each takes a value but the last two.
-const NO_RESULT: [(&str, bool); 5] = [
+/// output folder, the shard (a merged run's report equals the unsharded run's), how much is
+/// printed or overwritten, and whether charts are drawn (shards run without them; the merge
+/// draws them). Each takes a value but the last three.
+const NO_RESULT: [(&str, bool); 6] = [
     ("--threads", true),
     ("--out", true),
     ("--shard", true),
     ("--quiet", false),
     ("--force", false),
+    ("--no-charts", false),
 ];
 
 /// The command as one shell line: the program named `orgsim` (not the path it ran from), without
@@ -815,6 +817,11 @@ mod tests {
             "--set",
             "strategy.statement=it's fine",
             "--threads=2",
+            "--out",
+            "results/x",
+            "--shard=2/8",
+            "--quiet",
+            "--no-charts",
         ]
         .map(String::from)
         .to_vec();

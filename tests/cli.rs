@@ -1171,7 +1171,14 @@ fn sharded_then_merged_equals_unsharded_byte_for_byte() {
         let mut dirs = Vec::new();
         for i in (1..=n).rev() {
             let d = tmp.path().join(format!("n{n}-{i}"));
-            with(&["--shard", &format!("{i}/{n}"), "--out", d.to_str().unwrap()]);
+            // As the cluster scripts run them: without charts (the merge draws them).
+            with(&[
+                "--shard",
+                &format!("{i}/{n}"),
+                "--no-charts",
+                "--out",
+                d.to_str().unwrap(),
+            ]);
             dirs.push(d);
         }
         let merged = tmp.path().join(format!("merged{n}"));
