@@ -249,8 +249,10 @@ fn compare_table(rows: &[orgsim::compare::Row]) -> String {
         .iter()
         .filter(|r| HEADLINE.contains(&r.metric.as_str()))
     {
+        // One precision per row, set by the metric's size, so a row's numbers line up.
+        let whole = r.mean.abs() >= 100.0;
         let g = |v: f64| {
-            if v.abs() >= 100.0 {
+            if whole {
                 format!("{v:.0}")
             } else {
                 format!("{v:.4}")

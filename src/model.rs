@@ -118,6 +118,8 @@ pub struct RoleSpec {
     pub sees: [Option<usize>; MAX_ECHELONS],
     /// The objectives its scorecard speaks to (sums to 1), used for motivated reading.
     pub emphasis: [f64; 3],
+    /// Whether the org's shared bonus (if any) covers this role (`org.shared_bonus.roles`).
+    pub shares_bonus: bool,
 }
 
 /// A strategy target on a global metric.
@@ -251,6 +253,7 @@ impl Model {
                 behaviour: r.behaviour.clone(),
                 sees,
                 emphasis,
+                shares_bonus: true,
             });
         }
         c.unique_lever_targets(&levers, &roles);
@@ -261,6 +264,12 @@ impl Model {
         c.exclusions(&s.strategy, &s.roles);
         let shared = s.org.shared_bonus.as_ref().map(|b| {
             c.range("org.shared_bonus.weight", b.weight, limits::SHARE);
+            if !b.roles.is_empty() {
+                let covered = c.role_list("org.shared_bonus.roles", &b.roles, &role_names);
+                for (k, r) in roles.iter_mut().enumerate() {
+                    r.shares_bonus = covered.contains(&k);
+                }
+            }
             (
                 b.weight,
                 c.card("org.shared_bonus.scorecard", &b.scorecard, &names),
@@ -1081,13 +1090,18 @@ impl Check {
         if s.claimants.is_empty() {
             return (0..roles.len()).collect();
         }
+        self.role_list("strategy.claimants", &s.claimants, roles)
+    }
+
+    /// Indices of the roles a list names; each name that is not a role is a problem at `path[i]`.
+    fn role_list(&mut self, path: &str, list: &[String], roles: &[&str]) -> Vec<usize> {
         let mut out = Vec::new();
-        for (i, c) in s.claimants.iter().enumerate() {
+        for (i, c) in list.iter().enumerate() {
             match roles.iter().position(|r| r == c) {
                 Some(k) => out.push(k),
                 None => {
                     let p = Problem::new(
-                        format!("strategy.claimants[{i}]"),
+                        format!("{path}[{i}]"),
                         format!("a role ({})", roles.join(", ")),
                         format!("'{c}'"),
                     );

@@ -192,8 +192,8 @@ pub fn payout(card: &CardSpec, a: f64) -> f64 {
 pub fn blended_attainment(model: &Model, role: &RoleSpec, t: &Tally, share: f64) -> f64 {
     let own = attainment(&role.card, t, share);
     match &model.shared {
-        Some((w, card)) => (1.0 - w) * own + w * attainment(card, t, share),
-        None => own,
+        Some((w, card)) if role.shares_bonus => (1.0 - w) * own + w * attainment(card, t, share),
+        _ => own,
     }
 }
 
@@ -201,8 +201,10 @@ pub fn blended_attainment(model: &Model, role: &RoleSpec, t: &Tally, share: f64)
 pub fn blended_payout(model: &Model, role: &RoleSpec, t: &Tally, share: f64) -> f64 {
     let own = payout(&role.card, attainment(&role.card, t, share));
     match &model.shared {
-        Some((w, card)) => (1.0 - w) * own + w * payout(card, attainment(card, t, share)),
-        None => own,
+        Some((w, card)) if role.shares_bonus => {
+            (1.0 - w) * own + w * payout(card, attainment(card, t, share))
+        }
+        _ => own,
     }
 }
 
@@ -415,5 +417,53 @@ mod tests {
         assert!(interpretation_spread(&[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]) > 0.99);
         assert_eq!(operational_spread(&[[1.0, 0.0, 0.0], [2.0, 0.0, 0.0]]), 0.0);
         assert!((operational_spread(&[[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]]) - 1.0).abs() < 1e-12);
+    }
+
+    /// `org.shared_bonus.roles` names the roles it covers: those are paid the blend, the others
+    /// their own scorecard alone; a name that is not a role is refused at its path.
+    #[test]
+    fn a_shared_bonus_pays_only_the_roles_it_names() {
+        let source = crate::load::resolve("promo_vs_inventory_aligned").unwrap();
+        let only =
+            |roles: &str| crate::load::load(&source, &[format!("org.shared_bonus.roles={roles}")]);
+        let mut m = only(r#"["sales","procurement"]"#).unwrap();
+        crate::plan_targets(&mut m, &source).unwrap();
+        let covered: Vec<bool> = m.roles.iter().map(|r| r.shares_bonus).collect();
+        assert_eq!(covered, [true, true, false, false, false]);
+        // A period in which the shared scorecard pays nothing and sales' own pays in full.
+        let t = Tally {
+            weeks: 4.0,
+            sell_in_revenue: 1e12,
+            store_weeks: 4.0,
+            stockout_store_weeks: 4.0,
+            ..Tally::default()
+        };
+        let sales = &m.roles[0];
+        let own = payout(&sales.card, attainment(&sales.card, &t, 1.0));
+        assert!(own > 0.0);
+        assert!(
+            blended_payout(&m, sales, &t, 1.0) < own,
+            "sales shares the bonus"
+        );
+        let retailer = &m.roles[3];
+        let own = payout(&retailer.card, attainment(&retailer.card, &t, 1.0));
+        assert_eq!(
+            blended_payout(&m, retailer, &t, 1.0),
+            own,
+            "the retailer does not"
+        );
+        let all = crate::load::load(&source, &[]).unwrap();
+        assert!(
+            all.roles.iter().all(|r| r.shares_bonus),
+            "empty covers every role"
+        );
+
+        let Err(crate::Error::InvalidScenario { problems, .. }) = only(r#"["sales","retailr"]"#)
+        else {
+            panic!("a role that does not exist was accepted");
+        };
+        let p = &problems[0];
+        assert_eq!(p.path, "org.shared_bonus.roles[1]");
+        assert!(p.to_string().contains("did you mean 'retailer'"), "{p}");
     }
 }

@@ -385,7 +385,22 @@ fn world_words(model: &Model) -> String {
 
 fn org_words(model: &Model) -> String {
     let shared = match &model.shared {
-        Some((w, _)) => format!("{} of every bonus is paid on a shared scorecard", pct(*w)),
+        Some((w, _)) if model.roles.iter().all(|r| r.shares_bonus) => {
+            format!("{} of every bonus is paid on a shared scorecard", pct(*w))
+        }
+        Some((w, _)) => {
+            let covered: Vec<&str> = model
+                .roles
+                .iter()
+                .filter(|r| r.shares_bonus)
+                .map(|r| r.name.as_str())
+                .collect();
+            format!(
+                "{} of the bonus of {} is paid on a shared scorecard",
+                pct(*w),
+                covered.join(", ")
+            )
+        }
         None => "no shared bonus".into(),
     };
     let cost = if model.defection_cost > 0.0 {

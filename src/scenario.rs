@@ -749,6 +749,10 @@ pub struct SharedBonus {
     pub weight: f64,
     /// The shared scorecard.
     pub scorecard: Scorecard,
+    /// The roles whose bonus it covers, by name; empty (the default) covers every role. An
+    /// external partner (the retailer's buyer) is paid by its own company, not by this one.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 /// Ranges that depend on a sibling field (a lever's options on its kind, a target on its
