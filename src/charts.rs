@@ -21,6 +21,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 use std::sync::Once;
 
+pub mod compare;
 pub mod sweep;
 
 /// Width of every chart, in pixels.
@@ -117,10 +118,36 @@ fn failed(path: &Path, msg: String) -> Error {
     }
 }
 
+/// The headline chart (promotions against inventory) of one arm of a comparison, as
+/// `dir/charts/<stem>.svg` and `.png`. Its scales are fixed (depth, cover, stores out), so the
+/// arms' charts share their axes and can be set side by side.
+pub fn write_headline(model: &Model, agg: &Aggregate, dir: &Path, stem: &str) -> Result<Chart> {
+    register_font();
+    let charts_dir = dir.join("charts");
+    std::fs::create_dir_all(&charts_dir).map_err(|source| Error::Io {
+        path: charts_dir.clone(),
+        source,
+    })?;
+    let ctx = Ctx { model, agg };
+    let (name, title) = CHARTS[0];
+    let svg = render_as(name, stem, title, &ctx, &charts_dir)?;
+    Ok(Chart {
+        name: stem.to_string(),
+        title: title.to_string(),
+        caption: caption(name, &ctx),
+        svg,
+    })
+}
+
 /// Draws chart `name` as SVG and PNG; returns the SVG text.
 fn render(name: &str, title: &str, ctx: &Ctx, dir: &Path) -> Result<String> {
-    let svg_path = dir.join(format!("{name}.svg"));
-    let png_path = dir.join(format!("{name}.png"));
+    render_as(name, name, title, ctx, dir)
+}
+
+/// Draws chart `name` into files named `stem`.
+fn render_as(name: &str, stem: &str, title: &str, ctx: &Ctx, dir: &Path) -> Result<String> {
+    let svg_path = dir.join(format!("{stem}.svg"));
+    let png_path = dir.join(format!("{stem}.png"));
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();

@@ -11,7 +11,7 @@
 
 use crate::engine::{finite, run_trial, RunConfig, CHUNK};
 use crate::error::{Error, Result};
-use crate::metrics::{trial_columns, Moments, TrialResult};
+use crate::metrics::{trial_columns, Aggregate, Moments, TrialResult};
 use crate::model::Model;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,21 +46,35 @@ pub struct Row {
     pub trials: u64,
 }
 
-/// Per arm, the moments of every shared metric and of its difference to the first arm.
+/// What a comparison found: the rows, and each arm's whole aggregate (for its charts).
+pub struct Comparison {
+    /// One per arm and shared metric, arms in order.
+    pub rows: Vec<Row>,
+    /// Per arm, everything a run of it would keep.
+    pub aggregates: Vec<Aggregate>,
+}
+
+/// Per arm, the moments of every shared metric and of its difference to the first arm, and the
+/// arm's aggregate.
 #[derive(Clone)]
 struct Sums {
     value: Vec<Vec<Moments>>,
     diff: Vec<Vec<Moments>>,
+    aggregates: Vec<Aggregate>,
 }
 
 impl Sums {
-    fn new(arms: usize, metrics: usize) -> Sums {
+    fn new(arms: &[Arm], metrics: usize) -> Sums {
         Sums {
-            value: vec![vec![Moments::default(); metrics]; arms],
-            diff: vec![vec![Moments::default(); metrics]; arms],
+            value: vec![vec![Moments::default(); metrics]; arms.len()],
+            diff: vec![vec![Moments::default(); metrics]; arms.len()],
+            aggregates: arms.iter().map(|a| Aggregate::new(&a.model)).collect(),
         }
     }
     fn merge(&mut self, o: &Sums) {
+        for (a, b) in self.aggregates.iter_mut().zip(&o.aggregates) {
+            a.merge(b);
+        }
         for (a, b) in self.value.iter_mut().zip(&o.value) {
             a.iter_mut().zip(b).for_each(|(x, y)| x.merge(y));
         }
@@ -100,7 +114,7 @@ fn values(r: &TrialResult) -> impl Iterator<Item = f64> + '_ {
 
 /// Runs every arm on trials `0..cfg.trials` of `cfg.seed` and compares them with the first.
 /// Stops early, with [`Error::Interrupted`], once `cancel` is set.
-pub fn compare(arms: &[Arm], cfg: &RunConfig, cancel: &AtomicBool) -> Result<Vec<Row>> {
+pub fn compare(arms: &[Arm], cfg: &RunConfig, cancel: &AtomicBool) -> Result<Comparison> {
     assert!(!arms.is_empty(), "a comparison needs an arm");
     let (names, at) = shared_metrics(arms);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -108,7 +122,7 @@ pub fn compare(arms: &[Arm], cfg: &RunConfig, cancel: &AtomicBool) -> Result<Vec
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
     let chunk_sums = |chunk: u64| -> Result<Sums> {
-        let mut sums = Sums::new(arms.len(), names.len());
+        let mut sums = Sums::new(arms, names.len());
         let mut row: Vec<Vec<f64>> = vec![Vec::new(); arms.len()];
         for i in chunk * CHUNK..((chunk + 1) * CHUNK).min(cfg.trials) {
             for (a, arm) in arms.iter().enumerate() {
@@ -116,6 +130,7 @@ pub fn compare(arms: &[Arm], cfg: &RunConfig, cancel: &AtomicBool) -> Result<Vec
                 finite(&arm.model, &r)?;
                 let all: Vec<f64> = values(&r).collect();
                 row[a] = at[a].iter().map(|&k| all[k]).collect();
+                sums.aggregates[a].add(&r);
             }
             for (a, values) in row.iter().enumerate() {
                 for (m, (&v, &v0)) in values.iter().zip(&row[0]).enumerate() {
@@ -128,7 +143,7 @@ pub fn compare(arms: &[Arm], cfg: &RunConfig, cancel: &AtomicBool) -> Result<Vec
     };
     let chunks = cfg.trials.div_ceil(CHUNK);
     let batch = (pool.current_num_threads() as u64 * 4).max(1);
-    let mut total = Sums::new(arms.len(), names.len());
+    let mut total = Sums::new(arms, names.len());
     let mut next = 0;
     while next < chunks {
         if cancel.load(Ordering::Relaxed) {
@@ -146,7 +161,10 @@ pub fn compare(arms: &[Arm], cfg: &RunConfig, cancel: &AtomicBool) -> Result<Vec
         }
         next += ids.len() as u64;
     }
-    Ok(rows(arms, &names, &total))
+    Ok(Comparison {
+        rows: rows(arms, &names, &total),
+        aggregates: total.aggregates,
+    })
 }
 
 fn half_width(m: &Moments) -> f64 {
@@ -208,7 +226,7 @@ mod tests {
             trials: 150,
             threads: 2,
         };
-        let rows = compare(&arms, &cfg, &AtomicBool::new(false)).unwrap();
+        let rows = compare(&arms, &cfg, &AtomicBool::new(false)).unwrap().rows;
         let k = crate::metrics::metric("profit");
         let by_hand: Vec<f64> = (0..cfg.trials)
             .map(|i| {
@@ -266,7 +284,9 @@ mod tests {
                 trials: 200,
                 threads,
             };
-            compare(&arms(), &cfg, &AtomicBool::new(false)).unwrap()
+            compare(&arms(), &cfg, &AtomicBool::new(false))
+                .unwrap()
+                .rows
         };
         assert_eq!(run(1), run(3));
     }

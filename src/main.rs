@@ -190,6 +190,9 @@ enum Command {
         /// Output folder (default: output/compare-<first scenario's name>).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Skip the charts and report.html.
+        #[arg(long)]
+        no_charts: bool,
         /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
         #[arg(long)]
         force: bool,
@@ -571,6 +574,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             seed,
             threads,
             out,
+            no_charts,
             force,
             quiet,
         } => {
@@ -624,7 +628,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 trials,
                 threads,
             };
-            let rows = orgsim::compare::compare(&prepared, &cfg, cancel).map_err(|e| match e {
+            let found = orgsim::compare::compare(&prepared, &cfg, cancel).map_err(|e| match e {
                 Error::Interrupted { done, total, .. } => Error::Interrupted {
                     done,
                     total,
@@ -636,14 +640,19 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 source: scenarios.join(" "),
                 command: std::env::args().collect(),
                 force,
-                charts: false,
+                charts: !no_charts,
             };
-            output::write_compare(&prepared, &rows, &cfg, &out, &info)?;
+            output::write_compare(&prepared, &found, &cfg, &out, &info)?;
             if !quiet {
-                say(&compare_table(&rows))?;
+                say(&compare_table(&found.rows))?;
                 say(&format!(
                     "comparison in {}\n",
-                    out.join("compare.csv").display()
+                    out.join(if no_charts {
+                        "compare.csv"
+                    } else {
+                        "report.html"
+                    })
+                    .display()
                 ))?;
             }
             Ok(())

@@ -392,16 +392,47 @@ fn rayon_threads(n: usize) -> usize {
 
 /// Writes a comparison: `compare.csv` (tidy: one row per arm and metric), `compare.json` (the
 /// arms, what each changed, and every row with the half-width an unpaired comparison would have
-/// had) and the manifest, through an [`OutputFolder`] like a run's files.
+/// had), the manifest, and when asked the charts (`compare_differences`, the forest plot, and
+/// `headline_armK`, each arm's headline chart on shared scales) and `report.html`, through an
+/// [`OutputFolder`] like a run's files.
 pub fn write_compare(
     arms: &[crate::compare::Arm],
-    rows: &[crate::compare::Row],
+    found: &crate::compare::Comparison,
     cfg: &RunConfig,
     out: &Path,
     info: &RunInfo,
 ) -> Result<()> {
+    let rows = &found.rows;
     let folder = OutputFolder::stage(out, info.force)?;
     let dir = folder.dir().to_path_buf();
+    if info.charts {
+        let labels: Vec<String> = arms.iter().map(|a| a.label.clone()).collect();
+        let forest = (arms.len() > 1)
+            .then(|| crate::charts::compare::write_forest(rows, &labels, &dir))
+            .transpose()?;
+        let headlines = arms
+            .iter()
+            .zip(&found.aggregates)
+            .enumerate()
+            .map(|(k, (a, agg))| {
+                crate::charts::write_headline(
+                    &a.model,
+                    agg,
+                    &dir,
+                    &format!("headline_arm{}", k + 1),
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        crate::report::compare::write_compare_report(
+            arms,
+            rows,
+            forest,
+            &headlines,
+            cfg.seed,
+            &info.command,
+            &dir,
+        )?;
+    }
     let path = dir.join("compare.csv");
     let csv_err = |e: csv::Error| Error::Io {
         path: path.clone(),

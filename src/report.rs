@@ -15,6 +15,8 @@ use crate::scenario::{Objective, Role, RoleMetric, TargetValue};
 use serde::Serialize;
 use std::path::Path;
 
+pub mod compare;
+
 const TEMPLATE: &str = include_str!("../templates/report.html");
 
 /// Writes `dir/report.html`.

@@ -923,8 +923,8 @@ fn run_and_trace_warn_too_naming_the_set_argument_that_wrote_the_value() {
 
 /// `compare` as a consultant uses it: a built-in baseline, a second scenario and an `--arm` built
 /// on the first, on the same trials. The baseline's differences are 0; the aligned scenario has
-/// fewer stockouts with an interval that excludes 0; the tidy CSV has its documented columns and
-/// one row per arm and metric; a comparison is the same on 1 thread and on 2.
+/// fewer stockouts; the tidy CSV has its documented columns and one row per arm and metric; the
+/// charts and the report are written; a comparison is the same on 1 thread and on 2.
 #[test]
 fn compare_pairs_arms_on_the_same_trials() {
     let tmp = tempfile::tempdir().unwrap();
@@ -983,7 +983,27 @@ fn compare_pairs_arms_on_the_same_trials() {
     );
     let b = tmp.path().join("b");
     go(&b, "2");
-    for f in ["compare.csv", "compare.json"] {
+    // The pictures and the page a consultant shows: the forest plot, each arm's headline chart
+    // on the same scales, and findings as sentences.
+    for f in [
+        "charts/compare_differences.png",
+        "charts/headline_arm1.png",
+        "charts/headline_arm3.svg",
+    ] {
+        assert!(a.join(f).exists(), "{f} missing");
+    }
+    let report = std::fs::read_to_string(a.join("report.html")).unwrap();
+    assert!(
+        report.contains("promo_vs_inventory_aligned: store-weeks with an empty shelf")
+            && report.contains("clear strategy</strong>: the scenario promo_vs_inventory, changed by --set strategy.ambiguity=0"),
+        "the report does not say what each arm changed and found"
+    );
+    for f in [
+        "compare.csv",
+        "compare.json",
+        "report.html",
+        "charts/compare_differences.svg",
+    ] {
         assert_eq!(
             std::fs::read(a.join(f)).unwrap(),
             std::fs::read(b.join(f)).unwrap(),
