@@ -88,7 +88,7 @@ fn findings(rows: &[Row], arms: &[Arm]) -> Vec<String> {
         for (metric, _, more_is_better) in FOREST {
             let Some(r) = rows
                 .iter()
-                .find(|r| &r.arm == &arm.label && r.metric == metric)
+                .find(|r| r.arm == arm.label && r.metric == metric)
             else {
                 continue;
             };
