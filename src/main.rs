@@ -158,6 +158,10 @@ enum Command {
         /// Skip the charts (one varied number: lines with bands; two: heat maps).
         #[arg(long)]
         no_charts: bool,
+        /// Run only part I of N of the grid's points (1 <= I <= N) and write a partial result for
+        /// `orgsim merge` (default folder output/sweep-<name>-shard-I-of-N).
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
         /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
         #[arg(long)]
         force: bool,
@@ -305,27 +309,47 @@ fn shard_identity(
     trials: u64,
     shard: orgsim::engine::Shard,
 ) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = shard_identity_of(source, sets, seed, trials, shard);
+    m.insert("kind".into(), "run".into());
+    m.insert("name".into(), model.name.clone().into());
+    m
+}
+
+/// The identity every kind of shard shares: version, scenario, overrides, seed, trials, shards.
+fn shard_identity_of(
+    source: &load::Source,
+    sets: &[String],
+    seed: u64,
+    trials: u64,
+    shard: orgsim::engine::Shard,
+) -> serde_json::Map<String, serde_json::Value> {
+    use sha2::{Digest, Sha256};
+    let sha: String = Sha256::digest(source.text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let mut m = serde_json::Map::new();
     m.insert("orgsim_version".into(), env!("CARGO_PKG_VERSION").into());
     m.insert("scenario_source".into(), source.name.clone().into());
-    m.insert("scenario_sha256".into(), model.source_sha256.clone().into());
+    m.insert("scenario_sha256".into(), sha.into());
     m.insert("sets".into(), sets.to_vec().into());
-    m.insert("name".into(), model.name.clone().into());
     m.insert("seed".into(), seed.into());
     m.insert("trials".into(), trials.into());
     m.insert("shards".into(), shard.count.into());
-    // Last, and long: the text itself, so that `merge` needs no access to the scenario file.
+    // The text itself, so that `merge` needs no access to the scenario file.
     m.insert("scenario_text".into(), source.text.clone().into());
     m
 }
 
-/// A shard's partial result, as `merge` reads it.
+/// A shard's partial result, as `merge` reads it: a run's (its aggregate) or a sweep's (its
+/// points).
 struct ShardPart {
     dir: PathBuf,
     identity: serde_json::Map<String, serde_json::Value>,
     index: u64,
     command: Vec<String>,
-    aggregate: orgsim::metrics::Aggregate,
+    aggregate: Option<orgsim::metrics::Aggregate>,
+    points: Option<Vec<orgsim::sweep::Point>>,
 }
 
 fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
@@ -342,7 +366,8 @@ fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
         identity: serde_json::Map<String, serde_json::Value>,
         shard: u64,
         command: Vec<String>,
-        aggregate: orgsim::metrics::Aggregate,
+        aggregate: Option<orgsim::metrics::Aggregate>,
+        points: Option<Vec<orgsim::sweep::Point>>,
     }
     let doc: Doc = serde_json::from_str(&text).map_err(|e| {
         Error::Usage(format!(
@@ -356,6 +381,7 @@ fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
         index: doc.shard,
         command: doc.command,
         aggregate: doc.aggregate,
+        points: doc.points,
     })
 }
 
@@ -426,6 +452,75 @@ fn read_shards(dirs: &[PathBuf]) -> Result<Vec<ShardPart>, Error> {
         )));
     }
     Ok(parts)
+}
+
+/// `merge` of a sweep's shards: their points in order, written as the unsharded sweep writes.
+fn merge_sweep(
+    shards: &[ShardPart],
+    out: &std::path::Path,
+    no_charts: bool,
+    force: bool,
+    quiet: bool,
+) -> Result<(), Error> {
+    let id = &shards[0].identity;
+    let strings = |k: &str| -> Vec<String> {
+        id.get(k)
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let varies: Vec<orgsim::sweep::Vary> = strings("vary")
+        .iter()
+        .map(|a| orgsim::sweep::parse_vary(a).map_err(|m| orgsim::sweep::vary_error(a, m)))
+        .collect::<Result<_, _>>()?;
+    let expected = orgsim::sweep::grid(&varies)
+        .map_err(|m| Error::Usage(format!("--vary: {m}")))?
+        .len();
+    let mut points = Vec::new();
+    for s in shards {
+        points.extend(s.points.clone().unwrap_or_default());
+    }
+    if points.len() != expected {
+        return Err(Error::Usage(format!(
+            "expected the {expected} points of the sweep, found {} in the shards",
+            points.len()
+        )));
+    }
+    let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+    let cfg = RunConfig {
+        seed: number("seed"),
+        trials: number("trials"),
+        threads: 0,
+    };
+    let name = id
+        .get("name")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string();
+    let info = RunInfo {
+        source: id
+            .get("scenario_source")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .into(),
+        command: shards[0].command.clone(),
+        force,
+        charts: !no_charts,
+    };
+    output::write_sweep(&name, &varies, &points, &cfg, out, &info)?;
+    if !quiet {
+        say(&format!(
+            "merged {} shards ({} points) into {}\n",
+            shards.len(),
+            points.len(),
+            out.display()
+        ))?;
+    }
+    Ok(())
 }
 
 /// Applies `--name` to the model; returns the name of the default output folder: the name given,
@@ -667,6 +762,9 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             let shards = read_shards(&dirs)?;
             orgsim::output_folder::check(&out, force)?;
             let id = &shards[0].identity;
+            if id.get("kind").and_then(|k| k.as_str()) == Some("sweep") {
+                return merge_sweep(&shards, &out, no_charts, force, quiet);
+            }
             let text_of = |k: &str| id.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
             let source = load::Source {
                 name: text_of("scenario_source"),
@@ -706,7 +804,10 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             };
             let mut agg = orgsim::metrics::Aggregate::new(&model);
             for s in &shards {
-                agg.merge(&s.aggregate);
+                let part = s.aggregate.as_ref().ok_or_else(|| {
+                    Error::Usage(format!("{}: a partial with no aggregate", s.dir.display()))
+                })?;
+                agg.merge(part);
             }
             // The unsharded command, for the report: the first shard's, less its --shard.
             let command = shards[0].command.clone();
@@ -737,12 +838,15 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             threads,
             out,
             no_charts,
+            shard,
             force,
             quiet,
         } => {
             if trials == 0 {
                 return Err(Error::Usage("--trials must be at least 1".into()));
             }
+            let shard = shard.as_deref().map(parse_shard).transpose()?;
+            let vary_args = varies.clone();
             let varies: Vec<orgsim::sweep::Vary> = varies
                 .iter()
                 .map(|a| orgsim::sweep::parse_vary(a).map_err(|m| orgsim::sweep::vary_error(a, m)))
@@ -761,7 +865,35 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 let model = load::load(&source, &all)?;
                 name = model.scenario.name.clone();
             }
-            let out = out.unwrap_or_else(|| PathBuf::from("output").join(format!("sweep-{name}")));
+            let folder_name = match shard {
+                Some(s) => format!("sweep-{name}-shard-{}-of-{}", s.index + 1, s.count),
+                None => format!("sweep-{name}"),
+            };
+            let out = out.unwrap_or_else(|| PathBuf::from("output").join(folder_name));
+            let job = shard.map(|s| {
+                let mut identity = shard_identity_of(&source, &sets, seed, trials, s);
+                identity.insert("kind".into(), "sweep".into());
+                identity.insert("name".into(), name.clone().into());
+                identity.insert("vary".into(), vary_args.clone().into());
+                output::ShardJob { shard: s, identity }
+            });
+            if let Some(job) = &job {
+                if shard_complete(&out, &job.identity, job.shard) {
+                    if !quiet {
+                        say(&format!(
+                            "shard {}/{} is already complete in {}: skipped\n",
+                            job.shard.index + 1,
+                            job.shard.count,
+                            out.display()
+                        ))?;
+                    }
+                    return Ok(());
+                }
+            }
+            let range = match shard {
+                Some(s) => orgsim::sweep::shard_points(grid.len(), s),
+                None => 0..grid.len(),
+            };
             orgsim::output_folder::check(&out, force)?;
             let cancel = interrupt_flag();
             let cfg = RunConfig {
@@ -776,6 +908,9 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             };
             let mut points = Vec::new();
             for (i, point) in grid.iter().enumerate() {
+                if !range.contains(&i) {
+                    continue;
+                }
                 let point_sets = orgsim::sweep::point_sets(&varies, point);
                 if !quiet {
                     eprintln!(
@@ -807,6 +942,22 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 force,
                 charts: !no_charts,
             };
+            if let Some(job) = &job {
+                output::write_sweep_partial(job, range.start, &points, &out, &info)?;
+                if !quiet {
+                    say(&format!(
+                        "shard {}/{}: points {} to {} of {} in {}; combine all {} with orgsim merge\n",
+                        job.shard.index + 1,
+                        job.shard.count,
+                        range.start + 1,
+                        range.end,
+                        grid.len(),
+                        out.display(),
+                        job.shard.count
+                    ))?;
+                }
+                return Ok(());
+            }
             output::write_sweep(&name, &varies, &points, &cfg, &out, &info)?;
             if !quiet {
                 say(&format!("sweep in {}\n", out.join("sweep.csv").display()))?;

@@ -724,3 +724,36 @@ pub fn write_merged(
     }
     folder.publish(manifest(model, cfg, info, started, 0.0))
 }
+
+/// Writes part of a sweep (`sweep --shard I/N`): [`PARTIAL`] with `identity`, the shard, and its
+/// points, for `orgsim merge`.
+pub fn write_sweep_partial(
+    job: &ShardJob,
+    first_point: usize,
+    points: &[crate::sweep::Point],
+    out: &Path,
+    info: &RunInfo,
+) -> Result<()> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let doc = json!({
+        "kind": "sweep",
+        "identity": job.identity,
+        "shard": job.shard.index + 1,
+        "first_point": first_point,
+        "command": info.command,
+        "points": points,
+    });
+    let text = serde_json::to_string(&doc).expect("a partial serializes");
+    write_file(&folder.dir().join(PARTIAL), text.as_bytes())?;
+    let manifest = json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "command": info.command,
+        "shard": job.shard.index + 1,
+        "shards": job.shard.count,
+        "points": points.len(),
+    });
+    match manifest {
+        Value::Object(m) => folder.publish(m),
+        _ => unreachable!("json! of an object literal is an object"),
+    }
+}

@@ -143,6 +143,7 @@ pub fn point_sets(varies: &[Vary], point: &[String]) -> Vec<String> {
 }
 
 /// One grid point's result: its values, and each metric's statistic.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     /// The varied values, in `--vary` order, as JSON text.
     pub values: Vec<String>,
@@ -174,6 +175,13 @@ pub fn run_point(
         converged: model.playbook.converged,
         trials: agg.trials,
     })
+}
+
+/// The grid points of part `shard` of a sweep of `points` points: contiguous, as even as the
+/// count allows (a sweep is sharded by points, a run by trials).
+pub fn shard_points(points: usize, shard: crate::engine::Shard) -> std::ops::Range<usize> {
+    let at = |i: u64| (points as u128 * i as u128 / shard.count.max(1) as u128) as usize;
+    at(shard.index)..at(shard.index + 1)
 }
 
 /// A `--vary` problem as a usage error naming the argument.

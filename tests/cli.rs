@@ -1276,3 +1276,53 @@ fn merge_refuses_missing_duplicate_and_foreign_shards() {
         assert!(text(&o).contains("--shard: expected I/N"), "{}", text(&o));
     }
 }
+
+/// `sweep --shard I/N` then `merge`: the unsharded sweep's files, byte for byte, for N = 1, 2, 3
+/// and 7 (7 shards of 6 points leave one empty), shards in any order.
+#[test]
+fn a_sharded_sweep_merges_to_the_unsharded_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = [
+        "sweep",
+        "--vary",
+        "strategy.ambiguity=0:1:3",
+        "--vary",
+        "org.defection_cost=0,10",
+        "--set",
+        "world.stores=3",
+        "--set",
+        "horizon_weeks=12",
+        "--trials",
+        "40",
+        "--quiet",
+    ];
+    let with = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend_from_slice(extra);
+        let o = orgsim(&a);
+        assert!(o.status.success(), "{extra:?}: {}", text(&o));
+    };
+    let full = tmp.path().join("full");
+    with(&["--out", full.to_str().unwrap()]);
+    for n in [1, 2, 3, 7] {
+        let dirs: Vec<_> = (1..=n)
+            .rev()
+            .map(|i| {
+                let d = tmp.path().join(format!("n{n}-{i}"));
+                with(&["--shard", &format!("{i}/{n}"), "--out", d.to_str().unwrap()]);
+                d
+            })
+            .collect();
+        let merged = tmp.path().join(format!("merged{n}"));
+        let mut args = vec!["merge", "--quiet", "--out", merged.to_str().unwrap()];
+        args.extend(dirs.iter().map(|d| d.to_str().unwrap()));
+        let o = orgsim(&args);
+        assert!(o.status.success(), "merge of {n}: {}", text(&o));
+        for f in ["sweep.csv", "sweep.json", "charts/sweep_heatmap.svg"] {
+            assert!(
+                std::fs::read(full.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(),
+                "{f} differs after {n} shards"
+            );
+        }
+    }
+}
