@@ -97,7 +97,7 @@ say "one-node cluster up on $host ($cpus cpus)"
 args="promo_vs_inventory --trials 400 --seed 11 --set world.stores=6 --set horizon_weeks=20"
 # shellcheck disable=SC2086
 "$bin" run $args --out "$scratch/single" --quiet
-ORGSIM="$bin" SBATCH_WAIT=1 "$root/scripts/slurm/submit.sh" 3 "$scratch/work" "$scratch/merged" $args
+ORGSIM="$bin" SBATCH_WAIT=1 "$root/scripts/slurm/submit.sh" 3 "$scratch/work" "$scratch/merged" run $args
 
 for f in summary.json trials.csv series.csv report.html charts/promotions_vs_inventory.png; do
   if ! cmp -s "$scratch/single/$f" "$scratch/merged/$f"; then
@@ -106,4 +106,17 @@ for f in summary.json trials.csv series.csv report.html charts/promotions_vs_inv
   fi
 done
 shards=$(ls -d "$scratch"/work/shard-* | wc -l)
-say "a job array of $shards shards and a dependent merge gave the single-process files, byte for byte"
+say "run: a job array of $shards shards and a dependent merge gave the single-process files, byte for byte"
+
+# A sweep, sharded by grid points.
+sweep="promo_vs_inventory --vary strategy.ambiguity=0,0.5,1 --set world.stores=4 --set horizon_weeks=12 --trials 60"
+# shellcheck disable=SC2086
+"$bin" sweep $sweep --out "$scratch/sweep-single" --quiet
+ORGSIM="$bin" SBATCH_WAIT=1 "$root/scripts/slurm/submit.sh" 2 "$scratch/work-sweep" "$scratch/sweep-merged" sweep $sweep
+for f in sweep.csv sweep.json charts/sweep_lines.png; do
+  if ! cmp -s "$scratch/sweep-single/$f" "$scratch/sweep-merged/$f"; then
+    say "$f from the Slurm sweep array and merge differs from the single-process sweep"
+    exit 1
+  fi
+done
+say "sweep: a job array of 2 shards and a dependent merge gave the single-process files, byte for byte"

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Submits an orgsim run to Slurm as N shards (a job array) and a merge that waits for them all.
+# Submits an orgsim run or sweep to Slurm as N shards (a job array) and a merge that waits for
+# them all.
 #
-#   scripts/slurm/submit.sh N WORK OUT [run arguments...]
+#   scripts/slurm/submit.sh N WORK OUT run|sweep [arguments...]
 #   scripts/slurm/submit.sh 16 /shared/orgsim-work /shared/results/half-bonus \
-#       promo_vs_inventory --trials 100000 --seed 7 --set org.shared_bonus.weight=0.5
+#       run promo_vs_inventory --trials 100000 --seed 7 --set org.shared_bonus.weight=0.5
+#   scripts/slurm/submit.sh 8 /shared/work-sweep /shared/results/ambiguity \
+#       sweep promo_vs_inventory --vary strategy.ambiguity=0:1:21 --trials 2000
 #
 # WORK and OUT must be folders every node can reach. ORGSIM names the binary (default: orgsim on
-# PATH). Prints the two job ids; pass --wait as SBATCH_WAIT=1 to block until the merge ends.
+# PATH). Prints the two job ids; SBATCH_WAIT=1 blocks until the merge ends.
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,10p' "$0" >&2; exit 2; }
+[ $# -ge 4 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
 n=$1 work=$2 out=$3
 shift 3
+case $1 in
+  run | sweep) ;;
+  *) echo "submit.sh: expected run or sweep after OUT, found '$1'" >&2; exit 2 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 ORGSIM=${ORGSIM:-$(command -v orgsim)}
 export ORGSIM ORGSIM_WORK="$work" ORGSIM_OUT="$out" ORGSIM_ARGS="$*"
