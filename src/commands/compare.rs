@@ -1,0 +1,206 @@
+//! `orgsim compare`: what if? Several arms on the same trial seeds (common random numbers), each
+//! metric compared with the first arm, trial by trial.
+
+use super::*;
+
+/// What if? Run several arms on the same trial seeds (common random numbers) and compare each
+/// metric with the first arm, trial by trial: compare.csv and compare.json.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The first arm (the baseline), then any further arms: scenario files or built-in names.
+    #[arg(required = true)]
+    pub scenarios: Vec<String>,
+    /// A further arm built on the first scenario: 'LABEL: PATH=VALUE; PATH=VALUE', e.g.
+    /// 'shared bonus: org.shared_bonus.weight=0.5'. Repeat for several arms.
+    #[arg(long = "arm", value_name = "LABEL: PATH=VALUE; ...")]
+    pub arms: Vec<String>,
+    /// An override applied to every arm (before an --arm's own), as for `run`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Trials per arm (the same trials in every arm).
+    #[arg(long, default_value_t = 1000)]
+    pub trials: u64,
+    /// Base seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output folder (default: output/compare-<first scenario's name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Skip the charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Runs the command.
+pub fn execute(args: Args) -> orgsim::Result<()> {
+    let Args {
+        scenarios,
+        arms,
+        sets: common,
+        trials,
+        seed,
+        threads,
+        out,
+        no_charts,
+        force,
+        quiet,
+    } = args;
+    if trials == 0 {
+        return Err(Error::Usage("--trials must be at least 1".into()));
+    }
+    // Every arm's file and overrides are checked before any fit: (label, source, sets).
+    let mut specs: Vec<(String, load::Source, Vec<String>)> = Vec::new();
+    for spec in &scenarios {
+        let source = load::resolve(spec)?;
+        let model = load::load(&source, &common)?;
+        warn(&source, &model);
+        specs.push((model.scenario.name.clone(), source, common.clone()));
+    }
+    for spec in &arms {
+        let (label, own) = parse_arm(spec)?;
+        let source = specs[0].1.clone();
+        let sets: Vec<String> = common.iter().chain(&own).cloned().collect();
+        let model = load::load(&source, &sets)?;
+        warn(&source, &model);
+        specs.push((label, source, sets));
+    }
+    for (i, (label, ..)) in specs.iter().enumerate() {
+        if specs[..i].iter().any(|(l, ..)| l == label) {
+            return Err(Error::Usage(format!(
+                    "two arms are labelled '{label}': give each --arm its own label (a scenario given twice needs an --arm instead)"
+                )));
+        }
+    }
+    let out =
+        out.unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", specs[0].0)));
+    orgsim::output_folder::check(&out, force)?;
+    let cancel = interrupt_flag();
+    let mut prepared = Vec::new();
+    for (label, source, sets) in specs {
+        if !quiet {
+            eprintln!("{label}: playing the plan and fitting each role's playbook ...");
+        }
+        let mut model = load::load(&source, &sets)?;
+        orgsim::plan_targets(&mut model, &source)?;
+        model.playbook =
+            orgsim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
+                done: 0,
+                total: trials,
+                out: out.clone(),
+            })?;
+        prepared.push(orgsim::compare::Arm { label, model });
+    }
+    let cfg = RunConfig {
+        seed,
+        trials,
+        threads,
+    };
+    let found = orgsim::compare::compare(&prepared, &cfg, cancel).map_err(|e| match e {
+        Error::Interrupted { done, total, .. } => Error::Interrupted {
+            done,
+            total,
+            out: out.clone(),
+        },
+        e => e,
+    })?;
+    let info = RunInfo {
+        source: scenarios.join(" "),
+        command: std::env::args().collect(),
+        force,
+        charts: !no_charts,
+    };
+    output::write_compare(&prepared, &found, &cfg, &out, &info)?;
+    if !quiet {
+        say(&compare_table(&found.rows))?;
+        say(&format!(
+            "comparison in {}\n",
+            out.join(if no_charts {
+                "compare.csv"
+            } else {
+                "report.html"
+            })
+            .display()
+        ))?;
+    }
+    Ok(())
+}
+
+/// Parses `--arm 'LABEL: PATH=VALUE; PATH=VALUE'` into its label and its overrides.
+pub(crate) fn parse_arm(spec: &str) -> Result<(String, Vec<String>), Error> {
+    let bad = |what: &str| {
+        Error::Usage(format!(
+            "--arm '{spec}': expected 'LABEL: PATH=VALUE; PATH=VALUE' ({what})"
+        ))
+    };
+    let (label, sets) = spec
+        .split_once(':')
+        .ok_or_else(|| bad("no ':' after a label"))?;
+    let label = label.trim();
+    if label.is_empty() {
+        return Err(bad("the label is empty"));
+    }
+    let sets: Vec<String> = sets
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    if sets.is_empty() {
+        return Err(bad("no PATH=VALUE after the label"));
+    }
+    Ok((label.to_string(), sets))
+}
+
+/// The headline rows of a comparison, as a table: each arm's mean and its paired difference.
+pub(crate) fn compare_table(rows: &[orgsim::compare::Row]) -> String {
+    const HEADLINE: [&str; 6] = [
+        "profit",
+        "on_shelf_availability",
+        "stockout_store_weeks",
+        "write_off_units",
+        "coordinated_divergence",
+        "divergence_gap",
+    ];
+    let w = rows
+        .iter()
+        .map(|r| r.arm.chars().count())
+        .max()
+        .unwrap_or(3)
+        .max(3);
+    let mut out = format!(
+        "{:<w$}  {:<24} {:>12} {:>14} {:>26}\n",
+        "arm", "metric", "mean", "paired diff", "95% interval of the diff"
+    );
+    for r in rows
+        .iter()
+        .filter(|r| HEADLINE.contains(&r.metric.as_str()))
+    {
+        // One precision per row, set by the metric's size, so a row's numbers line up.
+        let whole = r.mean.abs() >= 100.0;
+        let g = |v: f64| {
+            if whole {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.4}")
+            }
+        };
+        out += &format!(
+            "{:<w$}  {:<24} {:>12} {:>14} {:>26}\n",
+            r.arm,
+            r.metric,
+            g(r.mean),
+            g(r.diff),
+            format!("[{}, {}]", g(r.diff_ci95[0]), g(r.diff_ci95[1]))
+        );
+    }
+    out
+}

@@ -1,0 +1,232 @@
+//! `orgsim merge`: the partial results of `run --shard I/N` or `sweep --shard I/N`, combined into
+//! exactly the files the unsharded command writes.
+
+use super::*;
+
+/// Combine the partial results of `run --shard I/N` into exactly the files the unsharded run
+/// writes.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The shards' folders, all N of them, in any order.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Skip the charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Runs the command.
+pub fn execute(args: Args) -> orgsim::Result<()> {
+    let Args {
+        dirs,
+        out,
+        no_charts,
+        force,
+        quiet,
+    } = args;
+    let shards = read_shards(&dirs)?;
+    orgsim::output_folder::check(&out, force)?;
+    let id = &shards[0].identity;
+    if id.get("kind").and_then(|k| k.as_str()) == Some("sweep") {
+        return merge_sweep(&shards, &out, no_charts, force, quiet);
+    }
+    let text_of = |k: &str| id.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let source = load::Source {
+        name: text_of("scenario_source"),
+        text: text_of("scenario_text"),
+    };
+    let sets: Vec<String> = id
+        .get("sets")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !quiet {
+        eprintln!(
+            "{}: {} shards; playing the plan and fitting each role's playbook again ...",
+            source.name,
+            shards.len()
+        );
+    }
+    let mut model = load::load(&source, &sets)?;
+    orgsim::plan_targets(&mut model, &source)?;
+    model.name = text_of("name");
+    let cancel = interrupt_flag();
+    model.playbook = orgsim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
+        done: 0,
+        total: 0,
+        out: out.clone(),
+    })?;
+    let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+    let cfg = RunConfig {
+        seed: number("seed"),
+        trials: number("trials"),
+        threads: 0,
+    };
+    let mut agg = orgsim::metrics::Aggregate::new(&model);
+    for s in &shards {
+        let part = s.aggregate.as_ref().ok_or_else(|| {
+            Error::Usage(format!("{}: a partial with no aggregate", s.dir.display()))
+        })?;
+        agg.merge(part);
+    }
+    // The unsharded command, for the report: the first shard's, less its --shard.
+    let command = shards[0].command.clone();
+    let info = RunInfo {
+        source: source.name.clone(),
+        command,
+        force,
+        charts: !no_charts,
+    };
+    let ordered: Vec<PathBuf> = shards.iter().map(|s| s.dir.clone()).collect();
+    output::write_merged(&model, &cfg, &agg, &ordered, &out, &info)?;
+    if !quiet {
+        say(&format!(
+            "merged {} shards ({} trials) into {}\n",
+            shards.len(),
+            agg.trials,
+            out.display()
+        ))?;
+    }
+    Ok(())
+}
+
+/// `merge` of a sweep's shards: their points in order, written as the unsharded sweep writes.
+pub(crate) fn merge_sweep(
+    shards: &[ShardPart],
+    out: &std::path::Path,
+    no_charts: bool,
+    force: bool,
+    quiet: bool,
+) -> Result<(), Error> {
+    let id = &shards[0].identity;
+    let strings = |k: &str| -> Vec<String> {
+        id.get(k)
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let varies: Vec<orgsim::sweep::Vary> = strings("vary")
+        .iter()
+        .map(|a| orgsim::sweep::parse_vary(a).map_err(|m| orgsim::sweep::vary_error(a, m)))
+        .collect::<Result<_, _>>()?;
+    let expected = orgsim::sweep::grid(&varies)
+        .map_err(|m| Error::Usage(format!("--vary: {m}")))?
+        .len();
+    let mut points = Vec::new();
+    for s in shards {
+        points.extend(s.points.clone().unwrap_or_default());
+    }
+    if points.len() != expected {
+        return Err(Error::Usage(format!(
+            "expected the {expected} points of the sweep, found {} in the shards",
+            points.len()
+        )));
+    }
+    let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+    let cfg = RunConfig {
+        seed: number("seed"),
+        trials: number("trials"),
+        threads: 0,
+    };
+    let name = id
+        .get("name")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string();
+    let info = RunInfo {
+        source: id
+            .get("scenario_source")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .into(),
+        command: shards[0].command.clone(),
+        force,
+        charts: !no_charts,
+    };
+    output::write_sweep(&name, &varies, &points, &cfg, out, &info)?;
+    if !quiet {
+        say(&format!(
+            "merged {} shards ({} points) into {}\n",
+            shards.len(),
+            points.len(),
+            out.display()
+        ))?;
+    }
+    Ok(())
+}
+
+/// Reads every shard, checks that they are the N shards of one run, each once, and returns them
+/// in shard order.
+pub(crate) fn read_shards(dirs: &[PathBuf]) -> Result<Vec<ShardPart>, Error> {
+    let mut parts: Vec<ShardPart> = dirs
+        .iter()
+        .map(|d| read_part(d))
+        .collect::<Result<_, _>>()?;
+    let first = &parts[0];
+    for p in &parts[1..] {
+        for (k, v) in &first.identity {
+            let other = p.identity.get(k);
+            if other != Some(v) {
+                let shown = |v: Option<&serde_json::Value>| match v {
+                    Some(serde_json::Value::String(s)) if s.len() > 60 => {
+                        "another text".to_string()
+                    }
+                    Some(v) => v.to_string(),
+                    None => "nothing".to_string(),
+                };
+                return Err(Error::Usage(format!(
+                    "{} is a shard of another run than {}: its {k} is {}, expected {}",
+                    p.dir.display(),
+                    first.dir.display(),
+                    shown(other),
+                    shown(Some(v))
+                )));
+            }
+        }
+    }
+    let n = first
+        .identity
+        .get("shards")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    parts.sort_by_key(|p| p.index);
+    for w in parts.windows(2) {
+        if w[0].index == w[1].index {
+            return Err(Error::Usage(format!(
+                "shard {}/{n} is given twice: {} and {}",
+                w[0].index,
+                w[0].dir.display(),
+                w[1].dir.display()
+            )));
+        }
+    }
+    let missing: Vec<String> = (1..=n)
+        .filter(|i| !parts.iter().any(|p| p.index == *i))
+        .map(|i| format!("{i}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Usage(format!(
+            "expected all {n} shards of the run, found {}; missing: {}",
+            parts.len(),
+            missing.join(", ")
+        )));
+    }
+    Ok(parts)
+}

@@ -1,0 +1,287 @@
+//! `orgsim run`: run many seeded trials of a scenario and write summary, per-trial and per-week results.
+
+use super::*;
+
+/// Run many seeded trials of a scenario and write summary, per-trial and per-week results.
+#[derive(clap::Args)]
+pub struct Args {
+    /// A scenario file, or the name of a built-in scenario (see `orgsim list`).
+    #[arg(default_value = DEFAULT_SCENARIO)]
+    pub scenario: String,
+    /// Number of trials.
+    #[arg(long, default_value_t = 1000)]
+    pub trials: u64,
+    /// Base seed; the same seed gives the same files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output folder (default: output/<scenario name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override a scenario value by its JSON path, e.g. strategy.ambiguity=0.2, roles.sales.behaviour.temperature=0 or roles[0].levers[1].options=[0,1]; PATH[+]=VALUE appends to a list.
+    ///
+    /// PATH is written as messages print it (roles[0].levers[1].options), with dotted indices
+    /// (roles.0.levers.1.options), or with names of roles, levers and stock points
+    /// (roles.sales.levers.promo_depth.options). PATH[+]=VALUE appends VALUE to the list at PATH,
+    /// e.g. 'roles.sales.scorecard.components[+]={"metric":"fill_rate","target":0.95,"weight":0.2}'.
+    /// VALUE is JSON; text that is not JSON is a string. Repeat --set for several overrides.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Name the run: in chart titles, the report and summary.json, and the default folder
+    /// (output/<NAME>). Without it a run is named for its scenario, with any --set overrides in
+    /// brackets, and writes to output/<scenario name>.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors (no summary, no progress bar).
+    #[arg(long)]
+    pub quiet: bool,
+    /// Skip the charts (charts/*.png, charts/*.svg) and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Run only part I of N of the trials (1 <= I <= N) and write a partial result for
+    /// `orgsim merge` (default folder output/<name>-shard-I-of-N). A shard already complete in
+    /// its folder is skipped, so a re-submitted array resumes.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+}
+
+/// Runs the command.
+pub fn execute(args: Args) -> orgsim::Result<()> {
+    let Args {
+        scenario,
+        trials,
+        seed,
+        threads,
+        out,
+        sets,
+        name,
+        force,
+        quiet,
+        no_charts,
+        shard,
+    } = args;
+    if trials == 0 {
+        return Err(Error::Usage("--trials must be at least 1".into()));
+    }
+    let shard = shard.as_deref().map(parse_shard).transpose()?;
+    let source = load::resolve(&scenario)?;
+    let mut model = load::load(&source, &sets)?;
+    warn(&source, &model);
+    let folder_name = run_name(&mut model, name)?;
+    let folder_name = match shard {
+        Some(s) => format!("{folder_name}-shard-{}-of-{}", s.index + 1, s.count),
+        None => folder_name,
+    };
+    let out = out.unwrap_or_else(|| PathBuf::from("output").join(folder_name));
+    let identity = shard.map(|s| shard_identity(&model, &source, &sets, seed, trials, s));
+    if let (Some(s), Some(id)) = (shard, &identity) {
+        if shard_complete(&out, id, s) {
+            if !quiet {
+                say(&format!(
+                    "shard {}/{} is already complete in {}: skipped\n",
+                    s.index + 1,
+                    s.count,
+                    out.display()
+                ))?;
+            }
+            return Ok(());
+        }
+    }
+    // A folder the run would refuse is refused now, not after the fit.
+    orgsim::output_folder::check(&out, force)?;
+    if !quiet {
+        eprintln!(
+            "{}: playing the plan and fitting each role's playbook ...",
+            source.name
+        );
+    }
+    let started = std::time::Instant::now();
+    orgsim::plan_targets(&mut model, &source)?;
+    if !quiet {
+        let mut one = started.elapsed().as_secs_f64();
+        // One cold trial of a small scenario can take ten times its usual time (a busy
+        // machine, first-touch memory): before saying "this will take long", time the
+        // plan twice more and keep the fastest.
+        if estimate(&model, one, trials, threads).is_some() {
+            for _ in 0..2 {
+                let again = std::time::Instant::now();
+                orgsim::plan::compute(&model);
+                one = one.min(again.elapsed().as_secs_f64());
+            }
+        }
+        if let Some(note) = estimate(&model, one, trials, threads) {
+            eprintln!("orgsim: {note}");
+        }
+    }
+    let cancel = interrupt_flag();
+    let started = std::time::Instant::now();
+    model.playbook = orgsim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
+        done: 0,
+        total: trials,
+        out: out.clone(),
+    })?;
+    let fitted_in = started.elapsed().as_secs_f64();
+    if !model.playbook.converged {
+        eprintln!(
+                "orgsim: warning: the roles' best responses did not settle; the last playbook stands, and a role may lose to a constant policy of its own (see summary.json, roles.*.playbook)"
+            );
+    }
+    let cfg = RunConfig {
+        seed,
+        trials,
+        threads,
+    };
+    let info = RunInfo {
+        source: source.name.clone(),
+        command: std::env::args().collect(),
+        force,
+        charts: !no_charts,
+    };
+    if let (Some(s), Some(id)) = (shard, &identity) {
+        let part = s.trials(trials);
+        let bar = progress_bar(part.end - part.start, quiet);
+        let first = part.start;
+        let job = output::ShardJob {
+            shard: s,
+            identity: id.clone(),
+        };
+        let result = output::run_shard_to_dir(
+            &model,
+            &cfg,
+            &job,
+            &out,
+            &info,
+            &|done| bar.set_position(done),
+            cancel,
+        );
+        bar.finish_and_clear();
+        let outcome = result?;
+        if !quiet {
+            say(&format!(
+                    "shard {}/{}: trials {} to {} ({} trials) in {}; combine all {} with orgsim merge\n",
+                    s.index + 1,
+                    s.count,
+                    first,
+                    part.end.max(first + 1) - 1,
+                    outcome.aggregate.trials,
+                    out.display(),
+                    s.count
+                ))?;
+        }
+        return Ok(());
+    }
+    let bar = progress_bar(trials, quiet);
+    let result = output::run_to_dir(
+        &model,
+        &cfg,
+        &out,
+        &info,
+        &|done| bar.set_position(done),
+        cancel,
+    );
+    bar.finish_and_clear();
+    let outcome = result?;
+    if !quiet {
+        say(&format!("playbooks fitted in {fitted_in:.1} s; "))?;
+        say(&summary_table(&model, &outcome))?;
+        if !no_charts {
+            say(&format!(
+                "report in {}\n",
+                outcome.out.join("report.html").display()
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// A time estimate, when the command will take more than a minute: from the plan, which is
+/// one trial, times the trials the fit and the run will play.
+pub(crate) fn estimate(
+    model: &orgsim::model::Model,
+    one: f64,
+    trials: u64,
+    threads: usize,
+) -> Option<String> {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    };
+    let candidates = orgsim::fit::candidates_hint(model);
+    let fit = candidates as u64 * orgsim::fit::FIT_TRIALS;
+    let seconds = one * (fit + trials) as f64 / threads as f64;
+    (seconds > 60.0).then(|| {
+        format!(
+            "this will take about {}: one trial takes {one:.2} s, and fitting the playbooks plays about {fit} trials ({candidates} candidate rules x {}) before the {trials} of the run, on {threads} threads. Fewer stores, weeks or --trials run faster; Ctrl-C stops cleanly.",
+            duration(seconds),
+            orgsim::fit::FIT_TRIALS
+        )
+    })
+}
+
+/// `1 h 12 min`, `3 min`, `45 s`.
+pub(crate) fn duration(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    match s {
+        0..=89 => format!("{s} s"),
+        90..=5399 => format!("{} min", (s + 30) / 60),
+        _ => format!("{} h {} min", s / 3600, (s % 3600 + 30) / 60),
+    }
+}
+
+pub(crate) fn summary_table(model: &orgsim::model::Model, o: &output::Outcome) -> String {
+    use orgsim::metrics::GLOBAL_METRICS;
+    let agg = &o.aggregate;
+    let mut s = format!(
+        "{}: {} trials in {:.2} s ({:.0} trials/s)\n\n{:<26} {:>12} {:>25} {:>12}\n",
+        model.scenario.name,
+        agg.trials,
+        o.seconds,
+        agg.trials as f64 / o.seconds.max(1e-9),
+        "metric",
+        "mean",
+        "95% interval",
+        "median"
+    );
+    for (name, st) in GLOBAL_METRICS.iter().zip(&agg.metrics) {
+        let ci = st.ci95();
+        s.push_str(&format!(
+            "{:<26} {:>12} {:>25} {:>12}\n",
+            name,
+            short(st.moments.mean()),
+            format!("[{}, {}]", short(ci[0]), short(ci[1])),
+            short(st.sketch.quantile(0.5))
+        ));
+    }
+    s.push_str(&format!(
+        "\n{:<26} {:>12} {:>18}\n",
+        "role", "attainment", "claims success"
+    ));
+    for (r, role) in model.roles.iter().enumerate() {
+        let [a, _, c, _] = &agg.roles[r];
+        s.push_str(&format!(
+            "{:<26} {:>12} {:>17.0}%\n",
+            role.name,
+            short(a.moments.mean()),
+            100.0 * c.moments.mean()
+        ));
+    }
+    s.push_str(&format!("\nresults in {}\n", o.out.display()));
+    s
+}
+
+pub(crate) fn short(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{:.3e}", v)
+    } else if a >= 100.0 {
+        format!("{:.0}", v)
+    } else {
+        format!("{:.3}", v)
+    }
+}

@@ -1,0 +1,178 @@
+//! `orgsim sweep`: a grid of scenario values (the product of every `--vary`), each point a run on
+//! the same trial seeds.
+
+use super::*;
+
+/// Sweep a grid of scenario values (the product of every --vary), each point a run on the
+/// same trial seeds: sweep.csv (tidy, long) and sweep.json.
+#[derive(clap::Args)]
+pub struct Args {
+    /// A scenario file, or the name of a built-in scenario.
+    #[arg(default_value = DEFAULT_SCENARIO)]
+    pub scenario: String,
+    /// A path and its values: a list (strategy.ambiguity=0,0.25,0.5), a range FROM:TO:N
+    /// (strategy.ambiguity=0:1:11, ends included) or a JSON array. Repeat for a grid.
+    #[arg(long = "vary", value_name = "PATH=SPEC", required = true)]
+    pub varies: Vec<String>,
+    /// An override applied at every point, as for `run`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Trials per point (the same trials at every point).
+    #[arg(long, default_value_t = 1000)]
+    pub trials: u64,
+    /// Base seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output folder (default: output/sweep-<scenario name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Skip the charts (one varied number: lines with bands; two: heat maps).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Run only part I of N of the grid's points (1 <= I <= N) and write a partial result for
+    /// `orgsim merge` (default folder output/sweep-<name>-shard-I-of-N).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Runs the command.
+pub fn execute(args: Args) -> orgsim::Result<()> {
+    let Args {
+        scenario,
+        varies,
+        sets,
+        trials,
+        seed,
+        threads,
+        out,
+        no_charts,
+        shard,
+        force,
+        quiet,
+    } = args;
+    if trials == 0 {
+        return Err(Error::Usage("--trials must be at least 1".into()));
+    }
+    let shard = shard.as_deref().map(parse_shard).transpose()?;
+    let vary_args = varies.clone();
+    let varies: Vec<orgsim::sweep::Vary> = varies
+        .iter()
+        .map(|a| orgsim::sweep::parse_vary(a).map_err(|m| orgsim::sweep::vary_error(a, m)))
+        .collect::<Result<_, _>>()?;
+    let grid = orgsim::sweep::grid(&varies).map_err(|m| Error::Usage(format!("--vary: {m}")))?;
+    let source = load::resolve(&scenario)?;
+    // Every point is checked before the first fit: a bad value fails at once.
+    let mut name = String::new();
+    for point in &grid {
+        let all: Vec<String> = sets
+            .iter()
+            .cloned()
+            .chain(orgsim::sweep::point_sets(&varies, point))
+            .collect();
+        let model = load::load(&source, &all)?;
+        name = model.scenario.name.clone();
+    }
+    let folder_name = match shard {
+        Some(s) => format!("sweep-{name}-shard-{}-of-{}", s.index + 1, s.count),
+        None => format!("sweep-{name}"),
+    };
+    let out = out.unwrap_or_else(|| PathBuf::from("output").join(folder_name));
+    let job = shard.map(|s| {
+        let mut identity = shard_identity_of(&source, &sets, seed, trials, s);
+        identity.insert("kind".into(), "sweep".into());
+        identity.insert("name".into(), name.clone().into());
+        identity.insert("vary".into(), vary_args.clone().into());
+        output::ShardJob { shard: s, identity }
+    });
+    if let Some(job) = &job {
+        if shard_complete(&out, &job.identity, job.shard) {
+            if !quiet {
+                say(&format!(
+                    "shard {}/{} is already complete in {}: skipped\n",
+                    job.shard.index + 1,
+                    job.shard.count,
+                    out.display()
+                ))?;
+            }
+            return Ok(());
+        }
+    }
+    let range = match shard {
+        Some(s) => orgsim::sweep::shard_points(grid.len(), s),
+        None => 0..grid.len(),
+    };
+    orgsim::output_folder::check(&out, force)?;
+    let cancel = interrupt_flag();
+    let cfg = RunConfig {
+        seed,
+        trials,
+        threads,
+    };
+    let interrupted = |done| Error::Interrupted {
+        done,
+        total: trials * grid.len() as u64,
+        out: out.clone(),
+    };
+    let mut points = Vec::new();
+    for (i, point) in grid.iter().enumerate() {
+        if !range.contains(&i) {
+            continue;
+        }
+        let point_sets = orgsim::sweep::point_sets(&varies, point);
+        if !quiet {
+            eprintln!(
+                "point {} of {}: {}",
+                i + 1,
+                grid.len(),
+                point_sets.join(" ")
+            );
+        }
+        let all: Vec<String> = sets.iter().cloned().chain(point_sets).collect();
+        let mut model = load::load(&source, &all)?;
+        orgsim::plan_targets(&mut model, &source)?;
+        model.playbook =
+            orgsim::fit::fit_until(&model, cancel).ok_or_else(|| interrupted(i as u64 * trials))?;
+        let p =
+            orgsim::sweep::run_point(&model, point.clone(), &cfg, cancel).map_err(|e| match e {
+                Error::Interrupted { done, .. } => interrupted(i as u64 * trials + done),
+                e => e,
+            })?;
+        points.push(p);
+    }
+    let info = RunInfo {
+        source: source.name.clone(),
+        command: std::env::args().collect(),
+        force,
+        charts: !no_charts,
+    };
+    if let Some(job) = &job {
+        output::write_sweep_partial(job, range.start, &points, &out, &info)?;
+        if !quiet {
+            say(&format!(
+                "shard {}/{}: points {} to {} of {} in {}; combine all {} with orgsim merge\n",
+                job.shard.index + 1,
+                job.shard.count,
+                range.start + 1,
+                range.end,
+                grid.len(),
+                out.display(),
+                job.shard.count
+            ))?;
+        }
+        return Ok(());
+    }
+    output::write_sweep(&name, &varies, &points, &cfg, &out, &info)?;
+    if !quiet {
+        say(&format!("sweep in {}\n", out.join("sweep.csv").display()))?;
+    }
+    Ok(())
+}
