@@ -3,8 +3,8 @@
 # them all.
 #
 #   scripts/slurm/submit.sh N WORK OUT run|sweep [arguments...]
-#   scripts/slurm/submit.sh 16 /shared/orgsim-work /shared/results/half-bonus \
-#       run promo_vs_inventory --trials 100000 --seed 7 --set org.shared_bonus.weight=0.5
+#   scripts/slurm/submit.sh 16 /shared/orgsim-work /shared/results/clear \
+#       run promo_vs_inventory --trials 100000 --seed 7 --set strategy.ambiguity=0.2
 #   scripts/slurm/submit.sh 8 /shared/work-sweep /shared/results/ambiguity \
 #       sweep promo_vs_inventory --vary strategy.ambiguity=0:1:21 --trials 2000
 #
