@@ -163,6 +163,19 @@ fn list(source_name: &str, problems: &[Problem]) -> String {
 }
 
 impl Error {
+    /// An interruption, placed at the output folder the user gave: the engine that noticed the
+    /// signal does not know it. Any other error is returned as it is.
+    pub fn at(self, out: &std::path::Path) -> Error {
+        match self {
+            Error::Interrupted { done, total, .. } => Error::Interrupted {
+                done,
+                total,
+                out: out.to_path_buf(),
+            },
+            e => e,
+        }
+    }
+
     /// Exit code: 1 runtime error, 2 usage error, 65 invalid scenario, 66 missing input (sysexits.h),
     /// 130 interrupted (128 + SIGINT, as shells report it).
     pub fn exit_code(&self) -> i32 {

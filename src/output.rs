@@ -53,14 +53,7 @@ pub fn run_to_dir(
     let tmp = folder.dir().to_path_buf();
     let started = SystemTime::now();
     let clock = Instant::now();
-    let agg = write_trials(model, cfg, &tmp, progress, cancel).map_err(|e| match e {
-        Error::Interrupted { done, total, .. } => Error::Interrupted {
-            done,
-            total,
-            out: out.to_path_buf(),
-        },
-        e => e,
-    })?;
+    let agg = write_trials(model, cfg, &tmp, progress, cancel).map_err(|e| e.at(out))?;
     let seconds = clock.elapsed().as_secs_f64();
     write_file(
         &tmp.join("summary.json"),
@@ -77,6 +70,22 @@ pub fn run_to_dir(
         out: out.to_path_buf(),
         seconds,
     })
+}
+
+/// A CSV writer's failure on `path`, as the I/O error it is underneath.
+fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + Copy + '_ {
+    move |e| Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    }
+}
+
+/// The map inside a `json!` object literal (a manifest, a summary).
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => unreachable!("json! of an object literal is an object"),
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -113,10 +122,7 @@ fn write_shard_trials(
     let path = dir.join("trials.csv");
     let file = fs::File::create(&path).map_err(io(&path))?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-    let csv_err = |e: csv::Error| Error::Io {
-        path: path.clone(),
-        source: std::io::Error::other(e),
-    };
+    let csv_err = csv_error(&path);
     let mut header = vec!["trial".to_string()];
     header.extend(trial_columns(model));
     w.write_record(&header).map_err(csv_err)?;
@@ -318,10 +324,7 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
 /// Writes `series.csv`: `tick,series,mean,p10,p50,p90`, series by series. Series names come
 /// from the scenario (lever and stock point names), so fields are quoted where they need it.
 pub fn write_series(model: &Model, agg: &Aggregate, path: &Path) -> Result<()> {
-    let csv_err = |e: csv::Error| Error::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    };
+    let csv_err = csv_error(path);
     let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
     w.write_record(["tick", "series", "mean", "p10", "p50", "p90"])
         .map_err(csv_err)?;
@@ -374,10 +377,7 @@ fn manifest(
         "host": host,
         "scenario_resolved": model.scenario,
     });
-    match doc {
-        Value::Object(m) => m,
-        _ => unreachable!("json! of an object literal is an object"),
-    }
+    object(doc)
 }
 
 fn rayon_threads(n: usize) -> usize {
@@ -434,10 +434,7 @@ pub fn write_compare(
         )?;
     }
     let path = dir.join("compare.csv");
-    let csv_err = |e: csv::Error| Error::Io {
-        path: path.clone(),
-        source: std::io::Error::other(e),
-    };
+    let csv_err = csv_error(&path);
     let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
     w.write_record([
         "arm", "metric", "mean", "ci95_lo", "ci95_hi", "diff", "diff_lo", "diff_hi", "trials",
@@ -505,10 +502,7 @@ pub fn write_compare(
         "threads": rayon_threads(cfg.threads),
         "arms": arms.iter().map(|a| a.label.as_str()).collect::<Vec<_>>(),
     });
-    match manifest {
-        Value::Object(m) => folder.publish(m),
-        _ => unreachable!("json! of an object literal is an object"),
-    }
+    folder.publish(object(manifest))
 }
 
 /// A varied value as a data file prints it: numbers as floats (so a column reads as floats in
@@ -535,10 +529,7 @@ pub fn write_sweep(
     let folder = OutputFolder::stage(out, info.force)?;
     let dir = folder.dir().to_path_buf();
     let path = dir.join("sweep.csv");
-    let csv_err = |e: csv::Error| Error::Io {
-        path: path.clone(),
-        source: std::io::Error::other(e),
-    };
+    let csv_err = csv_error(&path);
     let numeric: Vec<bool> = varies
         .iter()
         .map(|v| {
@@ -622,10 +613,7 @@ pub fn write_sweep(
         "threads": rayon_threads(cfg.threads),
         "points": points.len(),
     });
-    match manifest {
-        Value::Object(m) => folder.publish(m),
-        _ => unreachable!("json! of an object literal is an object"),
-    }
+    folder.publish(object(manifest))
 }
 
 /// The file a shard writes beside its `trials.csv`: who it belongs to and its aggregate.
@@ -659,14 +647,7 @@ pub fn run_shard_to_dir(
     let clock = Instant::now();
     let (shard, identity) = (job.shard, &job.identity);
     let agg =
-        write_shard_trials(model, cfg, shard, &tmp, progress, cancel).map_err(|e| match e {
-            Error::Interrupted { done, total, .. } => Error::Interrupted {
-                done,
-                total,
-                out: out.to_path_buf(),
-            },
-            e => e,
-        })?;
+        write_shard_trials(model, cfg, shard, &tmp, progress, cancel).map_err(|e| e.at(out))?;
     let seconds = clock.elapsed().as_secs_f64();
     let doc = json!({
         "identity": identity,
@@ -752,8 +733,5 @@ pub fn write_sweep_partial(
         "shards": job.shard.count,
         "points": points.len(),
     });
-    match manifest {
-        Value::Object(m) => folder.publish(m),
-        _ => unreachable!("json! of an object literal is an object"),
-    }
+    folder.publish(object(manifest))
 }

@@ -1160,6 +1160,42 @@ fn sweep_refuses_bad_specs_clearly() {
     assert!(text(&o).contains("1000000 (1000 x 1000)"), "{}", text(&o));
 }
 
+/// Runs `base` whole into `tmp/full`, then as N = 1, 2, 3 and 7 shards (with `shard_extra`,
+/// given to the merge in reverse order), merges each split, and asserts that every file of
+/// `files` is the same, byte for byte, as the whole command's.
+fn sharded_merges_equal_whole(tmp: &Path, base: &[&str], shard_extra: &[&str], files: &[&str]) {
+    let with = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend_from_slice(extra);
+        let o = orgsim(&a);
+        assert!(o.status.success(), "{extra:?}: {}", text(&o));
+    };
+    let full = tmp.join("full");
+    with(&["--out", full.to_str().unwrap()]);
+    for n in [1, 2, 3, 7] {
+        let mut dirs = Vec::new();
+        for i in (1..=n).rev() {
+            let d = tmp.join(format!("n{n}-{i}"));
+            let shard = format!("{i}/{n}");
+            let mut extra = vec!["--shard", &shard, "--out", d.to_str().unwrap()];
+            extra.extend_from_slice(shard_extra);
+            with(&extra);
+            dirs.push(d);
+        }
+        let merged = tmp.join(format!("merged{n}"));
+        let mut args = vec!["merge", "--quiet", "--out", merged.to_str().unwrap()];
+        args.extend(dirs.iter().map(|d| d.to_str().unwrap()));
+        let o = orgsim(&args);
+        assert!(o.status.success(), "merge of {n}: {}", text(&o));
+        for f in files {
+            assert!(
+                std::fs::read(full.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(),
+                "{f} differs after {n} shards"
+            );
+        }
+    }
+}
+
 /// `run --shard I/N` then `merge`: exactly the unsharded run's files, byte for byte, for N = 1,
 /// 2, 3 and 7 (7 shards of 5 chunks leave some shards empty), shards given in any order. A
 /// shard already complete is skipped when run again (a re-submitted array resumes).
@@ -1178,45 +1214,14 @@ fn sharded_then_merged_equals_unsharded_byte_for_byte() {
         "--set",
         "horizon_weeks=16",
     ];
-    let with = |extra: &[&str]| {
-        let mut a = base.to_vec();
-        a.extend_from_slice(extra);
-        let o = orgsim(&a);
-        assert!(o.status.success(), "{extra:?}: {}", text(&o));
-        text(&o)
-    };
-    let full = tmp.path().join("full");
-    with(&["--out", full.to_str().unwrap()]);
-    for n in [1, 2, 3, 7] {
-        let mut dirs = Vec::new();
-        for i in (1..=n).rev() {
-            let d = tmp.path().join(format!("n{n}-{i}"));
-            // As the cluster scripts run them: without charts (the merge draws them).
-            with(&[
-                "--shard",
-                &format!("{i}/{n}"),
-                "--no-charts",
-                "--out",
-                d.to_str().unwrap(),
-            ]);
-            dirs.push(d);
-        }
-        let merged = tmp.path().join(format!("merged{n}"));
-        let mut args = vec!["merge", "--quiet", "--out", merged.to_str().unwrap()];
-        args.extend(dirs.iter().map(|d| d.to_str().unwrap()));
-        let o = orgsim(&args);
-        assert!(o.status.success(), "merge of {n}: {}", text(&o));
-        for f in DATA.iter().chain(&[
-            "report.html",
-            "charts/promotions_vs_inventory.svg",
-            "charts/outcomes.png",
-        ]) {
-            assert!(
-                std::fs::read(full.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(),
-                "{f} differs after {n} shards"
-            );
-        }
-    }
+    // As the cluster scripts run them: without charts (the merge draws them).
+    let mut files = DATA.to_vec();
+    files.extend([
+        "report.html",
+        "charts/promotions_vs_inventory.svg",
+        "charts/outcomes.png",
+    ]);
+    sharded_merges_equal_whole(tmp.path(), &base, &["--no-charts"], &files);
     let mut args: Vec<&str> = base.iter().copied().filter(|a| *a != "--quiet").collect();
     let dir = tmp.path().join("n3-2");
     args.extend(["--shard", "2/3", "--out", dir.to_str().unwrap()]);
@@ -1296,33 +1301,10 @@ fn a_sharded_sweep_merges_to_the_unsharded_files() {
         "40",
         "--quiet",
     ];
-    let with = |extra: &[&str]| {
-        let mut a = base.to_vec();
-        a.extend_from_slice(extra);
-        let o = orgsim(&a);
-        assert!(o.status.success(), "{extra:?}: {}", text(&o));
-    };
-    let full = tmp.path().join("full");
-    with(&["--out", full.to_str().unwrap()]);
-    for n in [1, 2, 3, 7] {
-        let dirs: Vec<_> = (1..=n)
-            .rev()
-            .map(|i| {
-                let d = tmp.path().join(format!("n{n}-{i}"));
-                with(&["--shard", &format!("{i}/{n}"), "--out", d.to_str().unwrap()]);
-                d
-            })
-            .collect();
-        let merged = tmp.path().join(format!("merged{n}"));
-        let mut args = vec!["merge", "--quiet", "--out", merged.to_str().unwrap()];
-        args.extend(dirs.iter().map(|d| d.to_str().unwrap()));
-        let o = orgsim(&args);
-        assert!(o.status.success(), "merge of {n}: {}", text(&o));
-        for f in ["sweep.csv", "sweep.json", "charts/sweep_heatmap.svg"] {
-            assert!(
-                std::fs::read(full.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(),
-                "{f} differs after {n} shards"
-            );
-        }
-    }
+    sharded_merges_equal_whole(
+        tmp.path(),
+        &base,
+        &[],
+        &["sweep.csv", "sweep.json", "charts/sweep_heatmap.svg"],
+    );
 }

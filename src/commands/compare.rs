@@ -104,14 +104,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         trials,
         threads,
     };
-    let found = orgsim::compare::compare(&prepared, &cfg, cancel).map_err(|e| match e {
-        Error::Interrupted { done, total, .. } => Error::Interrupted {
-            done,
-            total,
-            out: out.clone(),
-        },
-        e => e,
-    })?;
+    let found = orgsim::compare::compare(&prepared, &cfg, cancel).map_err(|e| e.at(&out))?;
     let info = RunInfo {
         source: scenarios.join(" "),
         command: std::env::args().collect(),
