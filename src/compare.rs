@@ -9,7 +9,7 @@
 //! Memory is flat in the trial count: trials run in chunks, in parallel, and only exact
 //! [`Moments`] are kept, merged in chunk order. The result depends on (arms, seed, trials) alone.
 
-use crate::engine::{finite, run_trial, RunConfig, CHUNK};
+use crate::engine::{finite, run_trial, RunConfig, Shard, CHUNK};
 use crate::error::{Error, Result};
 use crate::metrics::{trial_columns, Aggregate, Moments, TrialResult};
 use crate::model::Model;
@@ -55,23 +55,25 @@ pub struct Comparison {
 }
 
 /// Per arm, the moments of every shared metric and of its difference to the first arm, and the
-/// arm's aggregate.
-#[derive(Clone)]
-struct Sums {
+/// arm's aggregate: what a shard of a comparison keeps, and what shards merge into exactly.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct Sums {
     value: Vec<Vec<Moments>>,
     diff: Vec<Vec<Moments>>,
     aggregates: Vec<Aggregate>,
 }
 
 impl Sums {
-    fn new(arms: &[Arm], metrics: usize) -> Sums {
+    /// Empty sums for `arms` comparing `metrics` shared metrics.
+    pub fn new(arms: &[Arm], metrics: usize) -> Sums {
         Sums {
             value: vec![vec![Moments::default(); metrics]; arms.len()],
             diff: vec![vec![Moments::default(); metrics]; arms.len()],
             aggregates: arms.iter().map(|a| Aggregate::new(&a.model)).collect(),
         }
     }
-    fn merge(&mut self, o: &Sums) {
+    /// Adds another part's sums (any order gives the same totals).
+    pub fn merge(&mut self, o: &Sums) {
         for (a, b) in self.aggregates.iter_mut().zip(&o.aggregates) {
             a.merge(b);
         }
@@ -115,6 +117,27 @@ fn values(r: &TrialResult) -> impl Iterator<Item = f64> + '_ {
 /// Runs every arm on trials `0..cfg.trials` of `cfg.seed` and compares them with the first.
 /// Stops early, with [`Error::Interrupted`], once `cancel` is set.
 pub fn compare(arms: &[Arm], cfg: &RunConfig, cancel: &AtomicBool) -> Result<Comparison> {
+    let all = Shard { index: 0, count: 1 };
+    let sums = compare_shard(arms, cfg, all, cancel)?;
+    Ok(finish(arms, sums))
+}
+
+/// The comparison's rows from its (merged) sums.
+pub fn finish(arms: &[Arm], sums: Sums) -> Comparison {
+    let (names, _) = shared_metrics(arms);
+    Comparison {
+        rows: rows(arms, &names, &sums),
+        aggregates: sums.aggregates,
+    }
+}
+
+/// The sums of one [`Shard`] of a comparison's trials (`compare --shard I/N`).
+pub fn compare_shard(
+    arms: &[Arm],
+    cfg: &RunConfig,
+    shard: Shard,
+    cancel: &AtomicBool,
+) -> Result<Sums> {
     assert!(!arms.is_empty(), "a comparison needs an arm");
     let (names, at) = shared_metrics(arms);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -141,10 +164,11 @@ pub fn compare(arms: &[Arm], cfg: &RunConfig, cancel: &AtomicBool) -> Result<Com
         }
         Ok(sums)
     };
-    let chunks = cfg.trials.div_ceil(CHUNK);
+    let range = shard.chunks(cfg.trials);
+    let chunks = range.end;
     let batch = (pool.current_num_threads() as u64 * 4).max(1);
     let mut total = Sums::new(arms, names.len());
-    let mut next = 0;
+    let mut next = range.start;
     while next < chunks {
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Interrupted {
@@ -161,10 +185,7 @@ pub fn compare(arms: &[Arm], cfg: &RunConfig, cancel: &AtomicBool) -> Result<Com
         }
         next += ids.len() as u64;
     }
-    Ok(Comparison {
-        rows: rows(arms, &names, &total),
-        aggregates: total.aggregates,
-    })
+    Ok(total)
 }
 
 fn half_width(m: &Moments) -> f64 {

@@ -23,8 +23,8 @@ struct Cli {
 enum Command {
     /// Run many seeded trials of a scenario and write summary, per-trial and per-week results.
     Run(commands::run::Args),
-    /// Combine the partial results of `run --shard I/N` into exactly the files the unsharded run
-    /// writes.
+    /// Combine the partial results of `run`, `sweep` or `compare` with `--shard I/N` into exactly
+    /// the files the unsharded command writes.
     Merge(commands::merge::Args),
     /// Replay one trial and say why each role chose as it did: trace.csv and an account in words.
     Trace(commands::trace::Args),

@@ -735,3 +735,29 @@ pub fn write_sweep_partial(
     });
     folder.publish(object(manifest))
 }
+
+/// Writes part of a comparison (`compare --shard I/N`): [`PARTIAL`] with `identity`, the shard,
+/// and its exact sums, for `orgsim merge`.
+pub fn write_compare_partial(
+    job: &ShardJob,
+    sums: &crate::compare::Sums,
+    out: &Path,
+    info: &RunInfo,
+) -> Result<()> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let doc = json!({
+        "kind": "compare",
+        "identity": job.identity,
+        "shard": job.shard.index + 1,
+        "command": info.command,
+        "sums": sums,
+    });
+    let text = serde_json::to_string(&doc).expect("a partial serializes");
+    write_file(&folder.dir().join(PARTIAL), text.as_bytes())?;
+    folder.publish(object(json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "command": info.command,
+        "shard": job.shard.index + 1,
+        "shards": job.shard.count,
+    })))
+}

@@ -1308,3 +1308,35 @@ fn a_sharded_sweep_merges_to_the_unsharded_files() {
         &["sweep.csv", "sweep.json", "charts/sweep_heatmap.svg"],
     );
 }
+
+/// `compare --shard I/N` then `merge`: the unsharded comparison's files, byte for byte, for N =
+/// 1, 2, 3 and 7, shards without charts (the merge draws them).
+#[test]
+fn a_sharded_comparison_merges_to_the_unsharded_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = [
+        "compare",
+        "promo_vs_inventory",
+        "--arm",
+        "clear: strategy.ambiguity=0",
+        "--set",
+        "world.stores=3",
+        "--set",
+        "horizon_weeks=12",
+        "--trials",
+        "300",
+        "--quiet",
+    ];
+    sharded_merges_equal_whole(
+        tmp.path(),
+        &base,
+        &["--no-charts"],
+        &[
+            "compare.csv",
+            "compare.json",
+            "report.html",
+            "charts/compare_differences.svg",
+            "charts/headline_arm2.png",
+        ],
+    );
+}

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Submits an orgsim run or sweep to Slurm as N shards (a job array) and a merge that waits for
+# Submits an orgsim run, sweep or comparison to Slurm as N shards (a job array) and a merge that waits for
 # them all.
 #
-#   scripts/slurm/submit.sh N WORK OUT run|sweep [arguments...]
+#   scripts/slurm/submit.sh N WORK OUT run|sweep|compare [arguments...]
 #   scripts/slurm/submit.sh 16 /shared/orgsim-work /shared/results/clear \
 #       run promo_vs_inventory --trials 100000 --seed 7 --set strategy.ambiguity=0.2
 #   scripts/slurm/submit.sh 8 /shared/work-sweep /shared/results/ambiguity \
@@ -15,8 +15,8 @@ set -euo pipefail
 n=$1 work=$2 out=$3
 shift 3
 case $1 in
-  run | sweep) ;;
-  *) echo "submit.sh: expected run or sweep after OUT, found '$1'" >&2; exit 2 ;;
+  run | sweep | compare) ;;
+  *) echo "submit.sh: expected run, sweep or compare after OUT, found '$1'" >&2; exit 2 ;;
 esac
 here=$(cd "$(dirname "$0")" && pwd)
 ORGSIM=${ORGSIM:-$(command -v orgsim)}

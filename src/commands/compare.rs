@@ -32,6 +32,10 @@ pub struct Args {
     /// Skip the charts and report.html.
     #[arg(long)]
     pub no_charts: bool,
+    /// Run only part I of N of the trials, in every arm (1 <= I <= N), and write a partial result
+    /// for `orgsim merge` (default folder output/compare-<name>-shard-I-of-N).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
     #[arg(long)]
     pub force: bool,
@@ -51,12 +55,14 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         threads,
         out,
         no_charts,
+        shard,
         force,
         quiet,
     } = args;
     if trials == 0 {
         return Err(Error::Usage("--trials must be at least 1".into()));
     }
+    let shard = shard.as_deref().map(parse_shard).transpose()?;
     // Every arm's file and overrides are checked before any fit: (label, source, sets).
     let mut specs: Vec<(String, load::Source, Vec<String>)> = Vec::new();
     for spec in &scenarios {
@@ -80,8 +86,46 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
                 )));
         }
     }
-    let out =
-        out.unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", specs[0].0)));
+    let folder_name = match shard {
+        Some(s) => format!(
+            "compare-{}-shard-{}-of-{}",
+            specs[0].0,
+            s.index + 1,
+            s.count
+        ),
+        None => format!("compare-{}", specs[0].0),
+    };
+    let out = out.unwrap_or_else(|| PathBuf::from("output").join(folder_name));
+    let job = shard.map(|s| {
+        let mut identity = shard_identity_of(&specs[0].1, &common, seed, trials, s);
+        identity.insert("kind".into(), "compare".into());
+        let arms_json: Vec<serde_json::Value> = specs
+            .iter()
+            .map(|(label, source, sets)| {
+                serde_json::json!({
+                    "label": label,
+                    "scenario_source": source.name,
+                    "scenario_text": source.text,
+                    "sets": sets,
+                })
+            })
+            .collect();
+        identity.insert("arms".into(), arms_json.into());
+        output::ShardJob { shard: s, identity }
+    });
+    if let Some(job) = &job {
+        if shard_complete(&out, &job.identity, job.shard) {
+            if !quiet {
+                say(&format!(
+                    "shard {}/{} is already complete in {}: skipped\n",
+                    job.shard.index + 1,
+                    job.shard.count,
+                    out.display()
+                ))?;
+            }
+            return Ok(());
+        }
+    }
     orgsim::output_folder::check(&out, force)?;
     let cancel = interrupt_flag();
     let mut prepared = Vec::new();
@@ -104,13 +148,30 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         trials,
         threads,
     };
-    let found = orgsim::compare::compare(&prepared, &cfg, cancel).map_err(|e| e.at(&out))?;
     let info = RunInfo {
         source: scenarios.join(" "),
         command: std::env::args().collect(),
         force,
         charts: !no_charts,
     };
+    if let Some(job) = &job {
+        let sums = orgsim::compare::compare_shard(&prepared, &cfg, job.shard, cancel)
+            .map_err(|e| e.at(&out))?;
+        output::write_compare_partial(job, &sums, &out, &info)?;
+        if !quiet {
+            let part = job.shard.trials(trials);
+            say(&format!(
+                "shard {}/{}: {} trials in every arm in {}; combine all {} with orgsim merge\n",
+                job.shard.index + 1,
+                job.shard.count,
+                part.end - part.start,
+                out.display(),
+                job.shard.count
+            ))?;
+        }
+        return Ok(());
+    }
+    let found = orgsim::compare::compare(&prepared, &cfg, cancel).map_err(|e| e.at(&out))?;
     output::write_compare(&prepared, &found, &cfg, &out, &info)?;
     if !quiet {
         say(&compare_table(&found.rows))?;

@@ -1,10 +1,10 @@
-//! `orgsim merge`: the partial results of `run --shard I/N` or `sweep --shard I/N`, combined into
+//! `orgsim merge`: the partial results of `run`, `sweep` or `compare` with `--shard I/N`, combined into
 //! exactly the files the unsharded command writes.
 
 use super::*;
 
-/// Combine the partial results of `run --shard I/N` into exactly the files the unsharded run
-/// writes.
+/// Combine the partial results of `run`, `sweep` or `compare` with `--shard I/N` into exactly
+/// the files the unsharded command writes.
 #[derive(clap::Args)]
 pub struct Args {
     /// The shards' folders, all N of them, in any order.
@@ -36,8 +36,10 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     let shards = read_shards(&dirs)?;
     orgsim::output_folder::check(&out, force)?;
     let id = &shards[0].identity;
-    if id.get("kind").and_then(|k| k.as_str()) == Some("sweep") {
-        return merge_sweep(&shards, &out, no_charts, force, quiet);
+    match id.get("kind").and_then(|k| k.as_str()) {
+        Some("sweep") => return merge_sweep(&shards, &out, no_charts, force, quiet),
+        Some("compare") => return merge_compare(&shards, &out, no_charts, force, quiet),
+        _ => {}
     }
     let text_of = |k: &str| id.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let source = load::Source {
@@ -229,4 +231,91 @@ pub(crate) fn read_shards(dirs: &[PathBuf]) -> Result<Vec<ShardPart>, Error> {
         )));
     }
     Ok(parts)
+}
+
+/// `merge` of a comparison's shards: every arm prepared again from the scenario text in the
+/// partials, their sums merged, written as the unsharded comparison writes.
+fn merge_compare(
+    shards: &[ShardPart],
+    out: &std::path::Path,
+    no_charts: bool,
+    force: bool,
+    quiet: bool,
+) -> Result<(), Error> {
+    let id = &shards[0].identity;
+    let cancel = interrupt_flag();
+    let text = |v: &serde_json::Value, k: &str| {
+        v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string()
+    };
+    let mut arms = Vec::new();
+    for a in id
+        .get("arms")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let source = load::Source {
+            name: text(a, "scenario_source"),
+            text: text(a, "scenario_text"),
+        };
+        let sets: Vec<String> = a
+            .get("sets")
+            .and_then(|v| v.as_array())
+            .map(|l| {
+                l.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let label = text(a, "label");
+        if !quiet {
+            eprintln!("{label}: playing the plan and fitting each role's playbook again ...");
+        }
+        let mut model = load::load(&source, &sets)?;
+        orgsim::plan_targets(&mut model, &source)?;
+        model.playbook = orgsim::fit::fit_until(&model, cancel)
+            .ok_or_else(|| Error::Usage("interrupted while fitting".into()))?;
+        arms.push(orgsim::compare::Arm { label, model });
+    }
+    if arms.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: a comparison's partial with no arms",
+            shards[0].dir.display()
+        )));
+    }
+    let mut parts = shards.iter().map(|s| {
+        s.sums
+            .as_ref()
+            .ok_or_else(|| Error::Usage(format!("{}: a partial with no sums", s.dir.display())))
+    });
+    let mut sums = parts
+        .next()
+        .expect("read_shards returns at least one")?
+        .clone();
+    for part in parts {
+        sums.merge(part?);
+    }
+    let found = orgsim::compare::finish(&arms, sums);
+    let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+    let cfg = RunConfig {
+        seed: number("seed"),
+        trials: number("trials"),
+        threads: 0,
+    };
+    let info = RunInfo {
+        source: text(&serde_json::Value::Object(id.clone()), "scenario_source"),
+        command: shards[0].command.clone(),
+        force,
+        charts: !no_charts,
+    };
+    output::write_compare(&arms, &found, &cfg, out, &info)?;
+    if !quiet {
+        say(&format!(
+            "merged {} shards ({} arms) into {}\n",
+            shards.len(),
+            arms.len(),
+            out.display()
+        ))?;
+    }
+    Ok(())
 }

@@ -76,6 +76,7 @@ pub(crate) struct ShardPart {
     pub(crate) command: Vec<String>,
     pub(crate) aggregate: Option<orgsim::metrics::Aggregate>,
     pub(crate) points: Option<Vec<orgsim::sweep::Point>>,
+    pub(crate) sums: Option<orgsim::compare::Sums>,
 }
 
 pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
@@ -94,6 +95,7 @@ pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
         command: Vec<String>,
         aggregate: Option<orgsim::metrics::Aggregate>,
         points: Option<Vec<orgsim::sweep::Point>>,
+        sums: Option<orgsim::compare::Sums>,
     }
     let doc: Doc = serde_json::from_str(&text).map_err(|e| {
         Error::Usage(format!(
@@ -108,6 +110,7 @@ pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
         command: doc.command,
         aggregate: doc.aggregate,
         points: doc.points,
+        sums: doc.sums,
     })
 }
 
