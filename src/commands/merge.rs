@@ -42,19 +42,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         _ => {}
     }
     let text_of = |k: &str| id.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-    let source = load::Source {
-        name: text_of("scenario_source"),
-        text: text_of("scenario_text"),
-    };
-    let sets: Vec<String> = id
-        .get("sets")
-        .and_then(|v| v.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
+    let (source, sets) = source_and_sets(&serde_json::Value::Object(id.clone()));
     if !quiet {
         eprintln!(
             "{}: {} shards; playing the plan and fitting each role's playbook again ...",
@@ -254,19 +242,7 @@ fn merge_compare(
         .into_iter()
         .flatten()
     {
-        let source = load::Source {
-            name: text(a, "scenario_source"),
-            text: text(a, "scenario_text"),
-        };
-        let sets: Vec<String> = a
-            .get("sets")
-            .and_then(|v| v.as_array())
-            .map(|l| {
-                l.iter()
-                    .filter_map(|v| v.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let (source, sets) = source_and_sets(a);
         let label = text(a, "label");
         if !quiet {
             eprintln!("{label}: playing the plan and fitting each role's playbook again ...");
@@ -318,4 +294,24 @@ fn merge_compare(
         ))?;
     }
     Ok(())
+}
+
+/// A partial's scenario (its source's name and text) and its overrides, from `v`: the identity
+/// of a run's shard, or one arm of a comparison's.
+fn source_and_sets(v: &serde_json::Value) -> (load::Source, Vec<String>) {
+    let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    let source = load::Source {
+        name: text("scenario_source"),
+        text: text("scenario_text"),
+    };
+    let sets = v
+        .get("sets")
+        .and_then(|x| x.as_array())
+        .map(|l| {
+            l.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    (source, sets)
 }
