@@ -3,17 +3,17 @@
 //! `cargo bench --bench engine`; whole runs use the library's streaming run (no files).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use orgsim::engine::{run, run_trial, RunConfig};
+use orgsim::sim::engine::{run, run_trial, RunConfig};
 use std::sync::atomic::AtomicBool;
 
-fn model(name: &str) -> orgsim::model::Model {
-    let source = orgsim::load::resolve(name).unwrap();
+fn model(name: &str) -> orgsim::scenario::model::Model {
+    let source = orgsim::scenario::load::resolve(name).unwrap();
     orgsim::prepare(&source, &[]).unwrap()
 }
 
 fn one_trial(c: &mut Criterion) {
     let mut g = c.benchmark_group("trial");
-    for b in orgsim::load::BUILTINS {
+    for b in orgsim::scenario::load::BUILTINS {
         let m = model(b.name);
         let mut i = 0;
         g.bench_function(b.name, |bench| {

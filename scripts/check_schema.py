@@ -2,7 +2,7 @@
 """Checks the shipped JSON Schema with a validator that is not orgsim's own.
 
 orgsim derives scenarios/scenario.schema.json from its types and checks ranges with the same
-constants (src/limits.rs). This script asks an independent implementation, Python's
+constants (src/scenario/limits.rs). This script asks an independent implementation, Python's
 `jsonschema`, two questions:
 
 1. Does every shipped scenario (scenarios/*.json, the schema itself aside) validate?
@@ -37,8 +37,8 @@ except ImportError:
 
 NUMBER = r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?"
 
-# The validator's words for a value outside fixed limits (src/limits.rs, Range::expected, and
-# serde's whole-number messages as src/load.rs words them), each up to ", found". A closed range
+# The validator's words for a value outside fixed limits (src/scenario/limits.rs, Range::expected, and
+# serde's whole-number messages as src/scenario/parse.rs words them), each up to ", found". A closed range
 # followed by a parenthesis, "a number from 1 to 8 (horizon_weeks)", names the field it depends
 # on, and is not a fixed range.
 RANGE_WORDINGS = [

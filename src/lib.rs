@@ -6,62 +6,57 @@
 //! divergence (everyone succeeds by their own measure while the system fails) emerges
 //! from those decisions.
 //!
-//! Data flows one way:
-//! [`scenario`] (JSON) -> [`load`] -> [`model::Model`] -> [`plan`] and [`fit`] (the plan's
-//! targets, each role's [`playbook`]) -> [`engine`] (trials, built from [`world`] and [`org`])
-//! -> [`metrics::TrialResult`] -> [`metrics::Aggregate`] -> [`output`].
+//! The code is grouped by layer, and each layer uses only those listed before it
+//! (`tests/architecture.rs` checks this, and that no two modules import each other):
+//!
+//! 1. [`error`] and [`numbers`]: what every layer shares;
+//! 2. [`scenario`]: the JSON format, its checks, and the checked [`scenario::model::Model`];
+//! 3. [`stats`]: per-trial results and their exact, mergeable aggregation;
+//! 4. [`sim`]: the world, the roles, the tick loop, the plan and the playbook fit;
+//! 5. [`experiment`]: paired comparisons and sweeps built from runs;
+//! 6. [`writers`]: the output folder, data files, charts, report and trace.
+//!
+//! The command line (`src/main.rs`, `src/commands/`) sits on top. Data flows one way:
+//! scenario text -> [`scenario::load`] -> model -> [`sim::plan`] and [`sim::fit`] -> [`sim::engine`]
+//! -> [`stats::metrics::TrialResult`] -> [`stats::metrics::Aggregate`] -> [`writers`].
 //!
 //! ```
-//! let source = orgsim::load::resolve("promo_vs_inventory").unwrap();
+//! let source = orgsim::scenario::load::resolve("promo_vs_inventory").unwrap();
 //! let model = orgsim::prepare(&source, &["world.stores=5".into()]).unwrap();
-//! let result = orgsim::engine::run_trial(&model, 1, 0);
-//! assert!(result.metrics[orgsim::metrics::metric("fill_rate")] <= 1.0);
+//! let result = orgsim::sim::engine::run_trial(&model, 1, 0);
+//! assert!(result.metrics[orgsim::stats::metrics::metric("fill_rate")] <= 1.0);
 //! ```
 
 #![warn(missing_docs)]
 
-pub mod charts;
-pub mod compare;
-pub mod diagnose;
-pub mod engine;
 pub mod error;
-pub mod fit;
-pub mod limits;
-mod lint;
-pub mod load;
-pub mod locate;
-pub mod metrics;
-pub mod model;
-pub mod org;
-pub mod output;
-pub mod output_folder;
-pub mod overrides;
-pub mod plan;
-pub mod playbook;
-pub mod report;
-pub mod rng;
+pub mod experiment;
+pub mod numbers;
 pub mod scenario;
-pub mod sweep;
-pub mod trace;
-pub mod world;
+pub mod sim;
+pub mod stats;
+pub mod writers;
 
 pub use error::{Error, Problem, Result};
 
 /// Loads a scenario (file or built-in, with `--set` overrides) and makes it runnable: the plan is
 /// played, plan-relative targets are resolved from it, and every role's playbook is fitted.
-pub fn prepare(source: &load::Source, sets: &[String]) -> Result<model::Model> {
-    let mut model = load::load(source, sets)?;
+pub fn prepare(source: &scenario::load::Source, sets: &[String]) -> Result<scenario::model::Model> {
+    let mut model = scenario::load::load(source, sets)?;
     plan_targets(&mut model, source)?;
-    model.playbook = fit::fit(&model);
+    model.playbook = sim::fit::fit(&model);
     Ok(model)
 }
 
 /// Plays the plan and resolves plan-relative targets; a target the plan cannot set is an
 /// invalid scenario, located in the source text like every other problem.
-pub fn plan_targets(model: &mut model::Model, source: &load::Source) -> Result<()> {
-    let values = plan::compute(model);
-    plan::resolve(model, values).map_err(|problems| Error::InvalidScenario {
+pub fn plan_targets(
+    model: &mut scenario::model::Model,
+    source: &scenario::load::Source,
+) -> Result<()> {
+    let values = sim::plan::compute(model);
+    sim::plan::resolve(model, values).map_err(|problems| Error::InvalidScenario {
         source_name: source.name.clone(),
-        problems: diagnose::locate_all(&source.text, &model.overrides, problems),
+        problems: scenario::overrides::locate_all(&source.text, &model.overrides, problems),
     })
 }

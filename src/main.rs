@@ -4,7 +4,7 @@ mod commands;
 
 use clap::{Parser, Subcommand};
 use commands::{say, warn, STOPPED_BY};
-use orgsim::load::{self, BUILTINS};
+use orgsim::scenario::load::{self, BUILTINS};
 use orgsim::Error;
 use std::sync::atomic::Ordering;
 

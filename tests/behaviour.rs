@@ -7,9 +7,9 @@
 
 mod common;
 use common::*;
-use orgsim::metrics::{SeriesLayout, TrialResult, FIXED_SERIES};
-use orgsim::model::Model;
-use orgsim::playbook::Rule;
+use orgsim::scenario::model::Model;
+use orgsim::scenario::playbook::Rule;
+use orgsim::stats::metrics::{SeriesLayout, TrialResult, FIXED_SERIES};
 
 fn seed() -> u64 {
     std::env::var("ORGSIM_TEST_SEED")
@@ -45,7 +45,7 @@ fn each_role_executes_well_by_its_own_scorecard() {
             // The smallest lower bound of (own - constant) over all constant policies.
             let mut best = f64::MAX;
             let mut worst = (Vec::new(), 0.0, 0.0);
-            for combo in orgsim::fit::constants(&m, r) {
+            for combo in orgsim::sim::fit::constants(&m, r) {
                 let mut alt = m.clone();
                 for (&j, &o) in role.levers.iter().zip(&combo) {
                     alt.playbook.rules[j] = Rule::constant(o);
@@ -455,7 +455,7 @@ fn promotions_and_media_are_worth_something_to_the_organisation() {
         values(&trials(&alt, seed(), TRIALS), "profit")
     };
     let mut best: Vec<Rule> = (0..m.levers.len())
-        .map(|j| Rule::constant(orgsim::playbook::initial_index(&m.levers[j])))
+        .map(|j| Rule::constant(m.levers[j].initial_index()))
         .collect();
     let plan = profit(&best);
     let mut best_profit = plan.clone();

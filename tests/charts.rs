@@ -4,11 +4,11 @@
 //! Update the snapshot after an intended change with
 //! `UPDATE_SNAPSHOTS=1 cargo test --test charts`.
 
-use orgsim::charts::{CHARTS, HEIGHT, WIDTH};
-use orgsim::engine::RunConfig;
-use orgsim::metrics::GLOBAL_METRICS;
-use orgsim::model::Model;
-use orgsim::output::{run_to_dir, RunInfo};
+use orgsim::scenario::model::Model;
+use orgsim::sim::engine::RunConfig;
+use orgsim::stats::metrics::GLOBAL_METRICS;
+use orgsim::writers::charts::{CHARTS, HEIGHT, WIDTH};
+use orgsim::writers::output::{run_to_dir, RunInfo};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -17,7 +17,7 @@ const SEED: u64 = 7;
 
 /// The built-in headline scenario with overrides (fewer stores keeps tests quick).
 fn model(sets: &[&str]) -> Model {
-    let source = orgsim::load::resolve("promo_vs_inventory").unwrap();
+    let source = orgsim::scenario::load::resolve("promo_vs_inventory").unwrap();
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     orgsim::prepare(&source, &sets).unwrap()
 }

@@ -104,7 +104,7 @@ fn run_writes_the_contract_files_with_their_shapes() {
     ] {
         assert!(s.get(key).is_some(), "summary.json lacks {key}");
     }
-    for m in orgsim::metrics::GLOBAL_METRICS {
+    for m in orgsim::stats::metrics::GLOBAL_METRICS {
         let stat = &s["metrics"][m];
         for k in ["mean", "sd", "ci95", "p10", "p50", "p90"] {
             assert!(stat.get(k).is_some(), "metrics.{m} lacks {k}");
@@ -149,7 +149,7 @@ fn run_writes_the_contract_files_with_their_shapes() {
 fn list_schema_and_validate() {
     let o = orgsim(&["list"]);
     assert!(o.status.success());
-    for b in orgsim::load::BUILTINS {
+    for b in orgsim::scenario::load::BUILTINS {
         assert!(text(&o).contains(b.name));
     }
     let o = orgsim(&["schema"]);
@@ -176,7 +176,7 @@ fn shipped_schema_file_matches_the_types() {
     .unwrap();
     assert_eq!(
         shipped.trim_end(),
-        orgsim::load::schema_json().trim_end(),
+        orgsim::scenario::load::schema_json().trim_end(),
         "run: cargo run -- schema > scenarios/scenario.schema.json"
     );
 }
@@ -704,7 +704,8 @@ fn validate(scenario: &str, sets: &[&str]) -> (Option<i32>, String) {
 
 /// The first built-in with `edits` (JSON pointer, new value), pretty-printed into `dir`.
 fn edited_builtin(dir: &Path, edits: &[(&str, serde_json::Value)]) -> (String, String) {
-    let mut doc: serde_json::Value = serde_json::from_str(orgsim::load::BUILTINS[0].json).unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(orgsim::scenario::load::BUILTINS[0].json).unwrap();
     for (pointer, v) in edits {
         *doc.pointer_mut(pointer)
             .unwrap_or_else(|| panic!("{pointer}")) = v.clone();
@@ -717,7 +718,7 @@ fn edited_builtin(dir: &Path, edits: &[(&str, serde_json::Value)]) -> (String, S
 
 /// `PATH (line L, column C)` for a value of `text`.
 fn at(text: &str, path: &str) -> String {
-    let (l, c) = orgsim::locate::locate(text, path).unwrap();
+    let (l, c) = orgsim::scenario::locate::locate(text, path).unwrap();
     format!("{path} (line {l}, column {c})")
 }
 
@@ -810,7 +811,7 @@ fn a_problem_in_a_set_value_names_the_argument_and_one_in_the_file_keeps_its_lin
         ],
     );
     assert_eq!(code, Some(65));
-    let builtin = orgsim::load::BUILTINS[0].json;
+    let builtin = orgsim::scenario::load::BUILTINS[0].json;
     let hint = "(hint: the plan plays every lever at its initial option with expected demand: write an absolute target, or change the initial options)";
     assert_eq!(
         stderr,

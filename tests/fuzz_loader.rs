@@ -15,9 +15,10 @@
 //! failure is shrunk to a small input and saved in `tests/fuzz_loader.proptest-regressions`,
 //! which is replayed first on every run: commit that file with the fix.
 
-use orgsim::load::{load, parse, Source, BUILTINS};
-use orgsim::model::Model;
-use orgsim::overrides::apply_sets;
+use orgsim::scenario::load::{load, Source, BUILTINS};
+use orgsim::scenario::model::Model;
+use orgsim::scenario::overrides::apply_sets;
+use orgsim::scenario::parse::parse;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::{json, Map, Value};
@@ -51,14 +52,17 @@ fn run_if_small(model: &Model) -> Result<(), TestCaseError> {
     if model.horizon * model.stores > MAX_STORE_WEEKS {
         return Ok(());
     }
-    let r = orgsim::engine::run_trial(model, 1, 0);
+    let r = orgsim::sim::engine::run_trial(model, 1, 0);
     // Summarised as a run would, in a build with overflow checks: never a panic. A trial whose
     // numbers a run cannot summarise is refused by name (TooLarge), never wrapped.
-    orgsim::metrics::Aggregate::new(model).add(&r);
-    if let Err(e) = orgsim::engine::finite(model, &r) {
+    orgsim::stats::metrics::Aggregate::new(model).add(&r);
+    if let Err(e) = orgsim::sim::engine::finite(model, &r) {
         prop_assert!(matches!(e, orgsim::Error::TooLarge { .. }), "{e}");
     }
-    for (name, v) in orgsim::metrics::GLOBAL_METRICS.iter().zip(&r.metrics) {
+    for (name, v) in orgsim::stats::metrics::GLOBAL_METRICS
+        .iter()
+        .zip(&r.metrics)
+    {
         prop_assert!(v.is_finite(), "metric {name} is {v}");
     }
     for (role, values) in model.roles.iter().zip(&r.roles) {

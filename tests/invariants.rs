@@ -1,10 +1,11 @@
 //! Properties of the engine that hold for any valid scenario: units are conserved between
 //! stock points, and every metric stays within its range.
 
-use orgsim::load::{parse, BUILTINS};
-use orgsim::metrics::{metric, GLOBAL_METRICS};
-use orgsim::model::Model;
-use orgsim::world::{advance, Chain, Market, Settings};
+use orgsim::scenario::load::BUILTINS;
+use orgsim::scenario::model::Model;
+use orgsim::scenario::parse::parse;
+use orgsim::sim::world::{advance, Chain, Market, Settings};
+use orgsim::stats::metrics::{metric, GLOBAL_METRICS};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -77,7 +78,7 @@ proptest! {
         let stores = if m.chain.last().unwrap().per_store { m.stores } else { 1 };
         let mut chain = Chain::new(&m, vec![1.0; stores]);
         let mut market = Market::new();
-        let mut rng = orgsim::rng::stream(seed, 0, orgsim::rng::Source::Demand);
+        let mut rng = orgsim::sim::rng::stream(seed, 0, orgsim::sim::rng::Source::Demand);
         let opening = chain.units_in_system() as f64;
         let (mut produced, mut sold, mut written) = (0.0, 0.0, 0.0);
         for (t, (depth, load, cover)) in promos.into_iter().enumerate() {
@@ -104,7 +105,7 @@ proptest! {
     #[test]
     fn metrics_stay_in_range(v in scenario(), seed in 0u64..1000) {
         let m = compile(&v);
-        let r = orgsim::engine::run_trial(&m, seed, 0);
+        let r = orgsim::sim::engine::run_trial(&m, seed, 0);
         for (name, x) in GLOBAL_METRICS.iter().zip(&r.metrics) {
             prop_assert!(x.is_finite(), "{} = {}", name, x);
         }

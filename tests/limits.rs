@@ -2,10 +2,10 @@
 //! (overflow checks on) and summarise exactly; units past what the world counts are refused by
 //! name; one past each limit is refused naming the JSON path, what was expected and what was found.
 
-use orgsim::engine::{finite, run_trial, RunConfig};
-use orgsim::load::{load, Source, BUILTINS};
-use orgsim::metrics::{Aggregate, TrialResult, GLOBAL_METRICS};
-use orgsim::model::Model;
+use orgsim::scenario::load::{load, Source, BUILTINS};
+use orgsim::scenario::model::Model;
+use orgsim::sim::engine::{finite, run_trial, RunConfig};
+use orgsim::stats::metrics::{Aggregate, TrialResult, GLOBAL_METRICS};
 use orgsim::Error;
 use serde_json::{json, Value};
 use std::sync::atomic::AtomicBool;
@@ -87,7 +87,7 @@ fn the_largest_prices_and_quantities_run_and_summarise_exactly() {
         threads: 2,
     };
     let mut rows = Vec::new();
-    let agg = orgsim::engine::run(
+    let agg = orgsim::sim::engine::run(
         &model,
         &cfg,
         &mut |r| {
@@ -99,10 +99,10 @@ fn the_largest_prices_and_quantities_run_and_summarise_exactly() {
     )
     .expect("runs without a refusal");
     assert_summaries_match(&model, &agg, &rows);
-    let revenue = agg.metrics[orgsim::metrics::metric("revenue")]
+    let revenue = agg.metrics[orgsim::stats::metrics::metric("revenue")]
         .moments
         .mean();
-    let sold = agg.metrics[orgsim::metrics::metric("sell_out_units")]
+    let sold = agg.metrics[orgsim::stats::metrics::metric("sell_out_units")]
         .moments
         .mean();
     // Money far beyond what an i128 sum of squares at 2^-16 held (about 1.4e14).
@@ -132,7 +132,7 @@ fn the_most_stores_with_the_most_demand_count_without_overflow() {
         agg.add(r);
     }
     assert_summaries_match(&model, &agg, &rows);
-    let sold = agg.metrics[orgsim::metrics::metric("sell_out_units")]
+    let sold = agg.metrics[orgsim::stats::metrics::metric("sell_out_units")]
         .moments
         .mean();
     // 1e5 stores x 1e6 units x 8 weeks, give or take season, media and stockouts.

@@ -21,10 +21,10 @@ static GLOBAL: Counting = Counting;
 
 #[test]
 fn stepping_a_trial_allocates_nothing() {
-    for name in orgsim::load::BUILTINS.iter().map(|b| b.name) {
-        let source = orgsim::load::resolve(name).unwrap();
+    for name in orgsim::scenario::load::BUILTINS.iter().map(|b| b.name) {
+        let source = orgsim::scenario::load::resolve(name).unwrap();
         let model = orgsim::prepare(&source, &[]).unwrap();
-        let mut trial = orgsim::engine::Trial::new(&model, 3, 11);
+        let mut trial = orgsim::sim::engine::Trial::new(&model, 3, 11);
         let before = ALLOCATIONS.load(Ordering::Relaxed);
         while !trial.is_done() {
             trial.step();

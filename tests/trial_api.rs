@@ -2,8 +2,8 @@
 
 mod common;
 use common::model;
-use orgsim::engine::{run_trial, Trial};
-use orgsim::metrics::FIXED_SERIES;
+use orgsim::sim::engine::{run_trial, Trial};
+use orgsim::stats::metrics::FIXED_SERIES;
 
 #[test]
 fn stepping_week_by_week_is_the_batch_trial() {

@@ -126,7 +126,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             return Ok(());
         }
     }
-    orgsim::output_folder::check(&out, force)?;
+    orgsim::writers::folder::check(&out, force)?;
     let cancel = interrupt_flag();
     let mut prepared = Vec::new();
     for (label, source, sets) in specs {
@@ -136,12 +136,12 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         let mut model = load::load(&source, &sets)?;
         orgsim::plan_targets(&mut model, &source)?;
         model.playbook =
-            orgsim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
+            orgsim::sim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
                 done: 0,
                 total: trials,
                 out: out.clone(),
             })?;
-        prepared.push(orgsim::compare::Arm { label, model });
+        prepared.push(orgsim::experiment::compare::Arm { label, model });
     }
     let cfg = RunConfig {
         seed,
@@ -155,7 +155,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         charts: !no_charts,
     };
     if let Some(job) = &job {
-        let sums = orgsim::compare::compare_shard(&prepared, &cfg, job.shard, cancel)
+        let sums = orgsim::experiment::compare::compare_shard(&prepared, &cfg, job.shard, cancel)
             .map_err(|e| e.at(&out))?;
         output::write_compare_partial(job, &sums, &out, &info)?;
         if !quiet {
@@ -171,7 +171,8 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         }
         return Ok(());
     }
-    let found = orgsim::compare::compare(&prepared, &cfg, cancel).map_err(|e| e.at(&out))?;
+    let found =
+        orgsim::experiment::compare::compare(&prepared, &cfg, cancel).map_err(|e| e.at(&out))?;
     output::write_compare(&prepared, &found, &cfg, &out, &info)?;
     if !quiet {
         say(&compare_table(&found.rows))?;
@@ -215,7 +216,7 @@ pub(crate) fn parse_arm(spec: &str) -> Result<(String, Vec<String>), Error> {
 }
 
 /// The headline rows of a comparison, as a table: each arm's mean and its paired difference.
-pub(crate) fn compare_table(rows: &[orgsim::compare::Row]) -> String {
+pub(crate) fn compare_table(rows: &[orgsim::experiment::compare::Row]) -> String {
     const HEADLINE: [&str; 6] = [
         "profit",
         "on_shelf_availability",

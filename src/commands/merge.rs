@@ -34,7 +34,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         quiet,
     } = args;
     let shards = read_shards(&dirs)?;
-    orgsim::output_folder::check(&out, force)?;
+    orgsim::writers::folder::check(&out, force)?;
     let id = &shards[0].identity;
     match id.get("kind").and_then(|k| k.as_str()) {
         Some("sweep") => return merge_sweep(&shards, &out, no_charts, force, quiet),
@@ -54,18 +54,19 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     orgsim::plan_targets(&mut model, &source)?;
     model.name = text_of("name");
     let cancel = interrupt_flag();
-    model.playbook = orgsim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
-        done: 0,
-        total: 0,
-        out: out.clone(),
-    })?;
+    model.playbook =
+        orgsim::sim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
+            done: 0,
+            total: 0,
+            out: out.clone(),
+        })?;
     let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
     let cfg = RunConfig {
         seed: number("seed"),
         trials: number("trials"),
         threads: 0,
     };
-    let mut agg = orgsim::metrics::Aggregate::new(&model);
+    let mut agg = orgsim::stats::metrics::Aggregate::new(&model);
     for s in &shards {
         let part = s.aggregate.as_ref().ok_or_else(|| {
             Error::Usage(format!("{}: a partial with no aggregate", s.dir.display()))
@@ -112,11 +113,14 @@ pub(crate) fn merge_sweep(
             })
             .unwrap_or_default()
     };
-    let varies: Vec<orgsim::sweep::Vary> = strings("vary")
+    let varies: Vec<orgsim::experiment::sweep::Vary> = strings("vary")
         .iter()
-        .map(|a| orgsim::sweep::parse_vary(a).map_err(|m| orgsim::sweep::vary_error(a, m)))
+        .map(|a| {
+            orgsim::experiment::sweep::parse_vary(a)
+                .map_err(|m| orgsim::experiment::sweep::vary_error(a, m))
+        })
         .collect::<Result<_, _>>()?;
-    let expected = orgsim::sweep::grid(&varies)
+    let expected = orgsim::experiment::sweep::grid(&varies)
         .map_err(|m| Error::Usage(format!("--vary: {m}")))?
         .len();
     let mut points = Vec::new();
@@ -249,9 +253,9 @@ fn merge_compare(
         }
         let mut model = load::load(&source, &sets)?;
         orgsim::plan_targets(&mut model, &source)?;
-        model.playbook = orgsim::fit::fit_until(&model, cancel)
+        model.playbook = orgsim::sim::fit::fit_until(&model, cancel)
             .ok_or_else(|| Error::Usage("interrupted while fitting".into()))?;
-        arms.push(orgsim::compare::Arm { label, model });
+        arms.push(orgsim::experiment::compare::Arm { label, model });
     }
     if arms.is_empty() {
         return Err(Error::Usage(format!(
@@ -271,7 +275,7 @@ fn merge_compare(
     for part in parts {
         sums.merge(part?);
     }
-    let found = orgsim::compare::finish(&arms, sums);
+    let found = orgsim::experiment::compare::finish(&arms, sums);
     let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
     let cfg = RunConfig {
         seed: number("seed"),

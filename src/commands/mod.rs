@@ -10,10 +10,10 @@ pub mod sweep;
 pub mod trace;
 
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
-use orgsim::engine::RunConfig;
-use orgsim::load::{self, DEFAULT_SCENARIO};
-use orgsim::output::{self, RunInfo};
-use orgsim::output_folder::OutputFolder;
+use orgsim::scenario::load::{self, DEFAULT_SCENARIO};
+use orgsim::sim::engine::RunConfig;
+use orgsim::writers::folder::OutputFolder;
+use orgsim::writers::output::{self, RunInfo};
 use orgsim::Error;
 pub(crate) use shard::*;
 use std::io::{IsTerminal, Write};
@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 /// Applies `--name` to the model; returns the name of the default output folder: the name given,
 /// else the scenario's (a run named for its overrides would make an unreadable folder name).
 pub(crate) fn run_name(
-    model: &mut orgsim::model::Model,
+    model: &mut orgsim::scenario::model::Model,
     name: Option<String>,
 ) -> Result<String, Error> {
     let Some(name) = name else {
@@ -90,7 +90,7 @@ pub(crate) fn say(text: &str) -> orgsim::Result<()> {
 }
 
 /// Prints a scenario's warnings (legal values that are almost surely slips) on stderr.
-pub(crate) fn warn(source: &load::Source, model: &orgsim::model::Model) {
+pub(crate) fn warn(source: &load::Source, model: &orgsim::scenario::model::Model) {
     for w in &model.warnings {
         eprintln!("orgsim: warning: {}", w.report_line(&source.name));
     }

@@ -93,7 +93,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         }
     }
     // A folder the run would refuse is refused now, not after the fit.
-    orgsim::output_folder::check(&out, force)?;
+    orgsim::writers::folder::check(&out, force)?;
     if !quiet {
         eprintln!(
             "{}: playing the plan and fitting each role's playbook ...",
@@ -110,7 +110,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         if estimate(&model, one, trials, threads).is_some() {
             for _ in 0..2 {
                 let again = std::time::Instant::now();
-                orgsim::plan::compute(&model);
+                orgsim::sim::plan::compute(&model);
                 one = one.min(again.elapsed().as_secs_f64());
             }
         }
@@ -120,11 +120,12 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     }
     let cancel = interrupt_flag();
     let started = std::time::Instant::now();
-    model.playbook = orgsim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
-        done: 0,
-        total: trials,
-        out: out.clone(),
-    })?;
+    model.playbook =
+        orgsim::sim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
+            done: 0,
+            total: trials,
+            out: out.clone(),
+        })?;
     let fitted_in = started.elapsed().as_secs_f64();
     if !model.playbook.converged {
         eprintln!(
@@ -202,7 +203,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
 /// A time estimate, when the command will take more than a minute: from the plan, which is
 /// one trial, times the trials the fit and the run will play.
 pub(crate) fn estimate(
-    model: &orgsim::model::Model,
+    model: &orgsim::scenario::model::Model,
     one: f64,
     trials: u64,
     threads: usize,
@@ -212,14 +213,14 @@ pub(crate) fn estimate(
     } else {
         threads
     };
-    let candidates = orgsim::fit::candidates_hint(model);
-    let fit = candidates as u64 * orgsim::fit::FIT_TRIALS;
+    let candidates = orgsim::sim::fit::candidates_hint(model);
+    let fit = candidates as u64 * orgsim::sim::fit::FIT_TRIALS;
     let seconds = one * (fit + trials) as f64 / threads as f64;
     (seconds > 60.0).then(|| {
         format!(
             "this will take about {}: one trial takes {one:.2} s, and fitting the playbooks plays about {fit} trials ({candidates} candidate rules x {}) before the {trials} of the run, on {threads} threads. Fewer stores, weeks or --trials run faster; Ctrl-C stops cleanly.",
             duration(seconds),
-            orgsim::fit::FIT_TRIALS
+            orgsim::sim::fit::FIT_TRIALS
         )
     })
 }
@@ -234,8 +235,8 @@ pub(crate) fn duration(seconds: f64) -> String {
     }
 }
 
-pub(crate) fn summary_table(model: &orgsim::model::Model, o: &output::Outcome) -> String {
-    use orgsim::metrics::GLOBAL_METRICS;
+pub(crate) fn summary_table(model: &orgsim::scenario::model::Model, o: &output::Outcome) -> String {
+    use orgsim::stats::metrics::GLOBAL_METRICS;
     let agg = &o.aggregate;
     let mut s = format!(
         "{}: {} trials in {:.2} s ({:.0} trials/s)\n\n{:<26} {:>12} {:>25} {:>12}\n",

@@ -4,7 +4,7 @@
 use super::*;
 
 /// Parses `--shard I/N` (1 <= I <= N).
-pub(crate) fn parse_shard(text: &str) -> Result<orgsim::engine::Shard, Error> {
+pub(crate) fn parse_shard(text: &str) -> Result<orgsim::sim::engine::Shard, Error> {
     let bad = || {
         Error::Usage(format!(
             "--shard: expected I/N with 1 <= I <= N <= 100000 (e.g. 3/8), found '{text}'"
@@ -18,7 +18,7 @@ pub(crate) fn parse_shard(text: &str) -> Result<orgsim::engine::Shard, Error> {
     if i == 0 || i > n || n > 100_000 {
         return Err(bad());
     }
-    Ok(orgsim::engine::Shard {
+    Ok(orgsim::sim::engine::Shard {
         index: i - 1,
         count: n,
     })
@@ -28,12 +28,12 @@ pub(crate) fn parse_shard(text: &str) -> Result<orgsim::engine::Shard, Error> {
 /// shard's to be equal, and a shard whose folder already holds a complete partial of the same
 /// run is skipped.
 pub(crate) fn shard_identity(
-    model: &orgsim::model::Model,
+    model: &orgsim::scenario::model::Model,
     source: &load::Source,
     sets: &[String],
     seed: u64,
     trials: u64,
-    shard: orgsim::engine::Shard,
+    shard: orgsim::sim::engine::Shard,
 ) -> serde_json::Map<String, serde_json::Value> {
     let mut m = shard_identity_of(source, sets, seed, trials, shard);
     m.insert("kind".into(), "run".into());
@@ -47,7 +47,7 @@ pub(crate) fn shard_identity_of(
     sets: &[String],
     seed: u64,
     trials: u64,
-    shard: orgsim::engine::Shard,
+    shard: orgsim::sim::engine::Shard,
 ) -> serde_json::Map<String, serde_json::Value> {
     use sha2::{Digest, Sha256};
     let sha: String = Sha256::digest(source.text.as_bytes())
@@ -74,9 +74,9 @@ pub(crate) struct ShardPart {
     pub(crate) identity: serde_json::Map<String, serde_json::Value>,
     pub(crate) index: u64,
     pub(crate) command: Vec<String>,
-    pub(crate) aggregate: Option<orgsim::metrics::Aggregate>,
-    pub(crate) points: Option<Vec<orgsim::sweep::Point>>,
-    pub(crate) sums: Option<orgsim::compare::Sums>,
+    pub(crate) aggregate: Option<orgsim::stats::metrics::Aggregate>,
+    pub(crate) points: Option<Vec<orgsim::experiment::sweep::Point>>,
+    pub(crate) sums: Option<orgsim::experiment::compare::Sums>,
 }
 
 pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
@@ -93,9 +93,9 @@ pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
         identity: serde_json::Map<String, serde_json::Value>,
         shard: u64,
         command: Vec<String>,
-        aggregate: Option<orgsim::metrics::Aggregate>,
-        points: Option<Vec<orgsim::sweep::Point>>,
-        sums: Option<orgsim::compare::Sums>,
+        aggregate: Option<orgsim::stats::metrics::Aggregate>,
+        points: Option<Vec<orgsim::experiment::sweep::Point>>,
+        sums: Option<orgsim::experiment::compare::Sums>,
     }
     let doc: Doc = serde_json::from_str(&text).map_err(|e| {
         Error::Usage(format!(
@@ -118,7 +118,7 @@ pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
 pub(crate) fn shard_complete(
     out: &std::path::Path,
     identity: &serde_json::Map<String, serde_json::Value>,
-    shard: orgsim::engine::Shard,
+    shard: orgsim::sim::engine::Shard,
 ) -> bool {
     out.join("manifest.json").is_file()
         && read_part(out).is_ok_and(|p| &p.identity == identity && p.index == shard.index + 1)

@@ -64,11 +64,15 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     }
     let shard = shard.as_deref().map(parse_shard).transpose()?;
     let vary_args = varies.clone();
-    let varies: Vec<orgsim::sweep::Vary> = varies
+    let varies: Vec<orgsim::experiment::sweep::Vary> = varies
         .iter()
-        .map(|a| orgsim::sweep::parse_vary(a).map_err(|m| orgsim::sweep::vary_error(a, m)))
+        .map(|a| {
+            orgsim::experiment::sweep::parse_vary(a)
+                .map_err(|m| orgsim::experiment::sweep::vary_error(a, m))
+        })
         .collect::<Result<_, _>>()?;
-    let grid = orgsim::sweep::grid(&varies).map_err(|m| Error::Usage(format!("--vary: {m}")))?;
+    let grid = orgsim::experiment::sweep::grid(&varies)
+        .map_err(|m| Error::Usage(format!("--vary: {m}")))?;
     let source = load::resolve(&scenario)?;
     // Every point is checked before the first fit: a bad value fails at once.
     let mut name = String::new();
@@ -76,7 +80,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         let all: Vec<String> = sets
             .iter()
             .cloned()
-            .chain(orgsim::sweep::point_sets(&varies, point))
+            .chain(orgsim::experiment::sweep::point_sets(&varies, point))
             .collect();
         let model = load::load(&source, &all)?;
         name = model.scenario.name.clone();
@@ -107,10 +111,10 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         }
     }
     let range = match shard {
-        Some(s) => orgsim::sweep::shard_points(grid.len(), s),
+        Some(s) => orgsim::experiment::sweep::shard_points(grid.len(), s),
         None => 0..grid.len(),
     };
-    orgsim::output_folder::check(&out, force)?;
+    orgsim::writers::folder::check(&out, force)?;
     let cancel = interrupt_flag();
     let cfg = RunConfig {
         seed,
@@ -127,7 +131,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         if !range.contains(&i) {
             continue;
         }
-        let point_sets = orgsim::sweep::point_sets(&varies, point);
+        let point_sets = orgsim::experiment::sweep::point_sets(&varies, point);
         if !quiet {
             eprintln!(
                 "point {} of {}: {}",
@@ -139,13 +143,14 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         let all: Vec<String> = sets.iter().cloned().chain(point_sets).collect();
         let mut model = load::load(&source, &all)?;
         orgsim::plan_targets(&mut model, &source)?;
-        model.playbook =
-            orgsim::fit::fit_until(&model, cancel).ok_or_else(|| interrupted(i as u64 * trials))?;
-        let p =
-            orgsim::sweep::run_point(&model, point.clone(), &cfg, cancel).map_err(|e| match e {
+        model.playbook = orgsim::sim::fit::fit_until(&model, cancel)
+            .ok_or_else(|| interrupted(i as u64 * trials))?;
+        let p = orgsim::experiment::sweep::run_point(&model, point.clone(), &cfg, cancel).map_err(
+            |e| match e {
                 Error::Interrupted { done, .. } => interrupted(i as u64 * trials + done),
                 e => e,
-            })?;
+            },
+        )?;
         points.push(p);
     }
     let info = RunInfo {

@@ -63,22 +63,22 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
                 },
             )?),
         };
-    let traced = orgsim::trace::replay(&model, seed, trial);
-    orgsim::engine::finite(&model, &traced.result)?;
+    let traced = orgsim::writers::trace::replay(&model, seed, trial);
+    orgsim::sim::engine::finite(&model, &traced.result)?;
     let out = out.unwrap_or_else(|| PathBuf::from("output").join(format!("{folder_name}-trace")));
     let folder = OutputFolder::stage(&out, force)?;
-    let csv = orgsim::trace::csv(&model, &traced, role);
-    output::write_file(&folder.dir().join("trace.csv"), csv.as_bytes())?;
+    let csv = orgsim::writers::trace::csv(&model, &traced, role);
+    orgsim::writers::folder::write_file(&folder.dir().join("trace.csv"), csv.as_bytes())?;
     folder.publish(trace_manifest(&model, &source, seed, trial))?;
     let path = out.join("trace.csv");
-    say(&orgsim::trace::account(&model, &traced, role))?;
+    say(&orgsim::writers::trace::account(&model, &traced, role))?;
     say(&format!("trace in {}\n", path.display()))?;
     Ok(())
 }
 
 /// What `trace` records beside trace.csv: enough to replay it.
 pub(crate) fn trace_manifest(
-    model: &orgsim::model::Model,
+    model: &orgsim::scenario::model::Model,
     source: &load::Source,
     seed: u64,
     trial: u64,

@@ -1,14 +1,14 @@
 //! Helpers shared by the behaviour tests: run many trials of a (modified) built-in scenario.
 #![allow(dead_code)]
 
-use orgsim::engine::run_trial;
-use orgsim::metrics::{metric, TrialResult};
-use orgsim::model::Model;
+use orgsim::scenario::model::Model;
+use orgsim::sim::engine::run_trial;
+use orgsim::stats::metrics::{metric, TrialResult};
 use rayon::prelude::*;
 
 /// A built-in scenario with `--set` style overrides applied, prepared to run (plan, playbooks).
 pub fn model(name: &str, sets: &[&str]) -> Model {
-    let source = orgsim::load::resolve(name).expect("built-in exists");
+    let source = orgsim::scenario::load::resolve(name).expect("built-in exists");
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     orgsim::prepare(&source, &sets).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -1,0 +1,18 @@
+//! The scenario and its checks: the JSON format, every problem a file can have (located by
+//! path, line and column, and attributed to the `--set` that caused it), and the checked
+//! [`model::Model`] the simulation runs.
+//!
+//! This layer knows nothing of the simulation, the statistics or the writers above it.
+
+pub mod diagnose;
+pub mod format;
+pub mod limits;
+mod lint;
+pub mod load;
+pub mod locate;
+pub mod model;
+pub mod overrides;
+pub mod parse;
+pub mod playbook;
+pub mod suggest;
+pub mod vocabulary;

@@ -1,0 +1,44 @@
+//! The names of what a trial measures: the metrics a scorecard, a strategy objective or a
+//! target may name, and the per-role values. The scenario's checks need them, and so does
+//! everything that measures or writes them.
+
+/// Per-trial global metrics, in the column order of `trials.csv`.
+pub const GLOBAL_METRICS: &[&str] = &[
+    "sell_out_units",
+    "sell_in_units",
+    "consumer_demand_units",
+    "revenue",
+    "company_revenue",
+    "gross_margin",
+    "profit",
+    "fill_rate",
+    "on_shelf_availability",
+    "stockout_store_weeks",
+    "lost_sales_units",
+    "write_off_units",
+    "ending_inventory_units",
+    "holding_cost",
+    "media_spend",
+    "promo_weeks",
+    "bullwhip_ratio",
+    "strategy_met",
+    "coordinated_divergence",
+    "strategy_attainment",
+    "divergence_gap",
+    "interpretation_spread",
+    "operational_spread",
+];
+
+/// Index of a global metric by name (panics on a typo in code, never on user input).
+pub fn metric(name: &str) -> usize {
+    GLOBAL_METRICS
+        .iter()
+        .position(|m| *m == name)
+        .unwrap_or_else(|| panic!("no metric {name}"))
+}
+
+/// Per-role, per-trial values.
+pub const ROLE_METRICS: &[&str] = &["attainment", "payout", "claims_success", "projection_bias"];
+
+/// Number of per-role, per-trial values ([`ROLE_METRICS`]).
+pub const ROLE_VALUES: usize = 4;

@@ -1,0 +1,369 @@
+//! Fitting each role's playbook to its own scorecard, by best response on common random numbers.
+//!
+//! Why fitted rules, not projections: a role that projects its options with a mental model of
+//! the world is only as good as that model, and measured against the world it was not (its
+//! promotions lowered its own bonus). Here every candidate rule is scored on the world's own code,
+//! on the same fitting trials (common random numbers), with the other roles playing their current
+//! rules. Each role in turn first takes the best constant policy for its levers, then improves one
+//! rule parameter at a time, keeping a change only when it raises the role's own expected utility
+//! by more than [`MARGIN`] paired standard errors. Rounds repeat until no role changes (a
+//! best-response equilibrium on the fitting trials) or [`ROUNDS`] is reached. The result is a
+//! pure function of the model: fitting trials use their own seed, so every run's trials are out
+//! of sample.
+//!
+//! A role's utility is its payout (a fraction of target bonus per period, averaged over the
+//! horizon, each period at its share) plus `deck_weight` times the strategy as it reads it: its
+//! reading's weights on sell-out, profit and fill rate, each relative to the plan.
+
+use crate::scenario::model::Model;
+use crate::scenario::playbook::{Playbook, RoleFit, Rule, TRIGGERS};
+use crate::sim::engine::Trial;
+use crate::stats::metrics::{metric, TrialResult};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Fitting trials per candidate.
+pub const FIT_TRIALS: u64 = 64;
+/// The fitting trials' seed: fixed, so the playbook depends on the scenario alone.
+pub const FIT_SEED: u64 = 0x0F17_5EED;
+/// Rounds of best response at most.
+pub const ROUNDS: usize = 8;
+/// A change is kept when it raises the role's utility by more than this many paired standard errors.
+pub const MARGIN: f64 = 2.0;
+
+/// Per fitting trial: each role's utility and payout, and the global objectives.
+struct Scores {
+    utility: Vec<Vec<f64>>,
+    payout: Vec<Vec<f64>>,
+    objectives: [f64; 3],
+}
+
+struct Fitter<'m> {
+    model: &'m Model,
+    cache: HashMap<Vec<Rule>, std::sync::Arc<Scores>>,
+    plan: [f64; 3],
+    cancel: &'m AtomicBool,
+}
+
+/// The plan's sell-out, profit and fill rate: the yardstick of a role's reading of the strategy.
+fn plan_objectives(model: &Model) -> [f64; 3] {
+    match &model.plan {
+        Some(p) => [
+            p.metrics[metric("sell_out_units")],
+            p.metrics[metric("profit")],
+            p.metrics[metric("on_shelf_availability")],
+        ],
+        None => [f64::NAN; 3],
+    }
+}
+
+/// The trial's sell-out, profit and fill rate, each relative to the plan (0 = as planned).
+fn objectives(r: &TrialResult, plan: &[f64; 3]) -> [f64; 3] {
+    let v = [
+        r.metrics[metric("sell_out_units")],
+        r.metrics[metric("profit")],
+        r.metrics[metric("on_shelf_availability")],
+    ];
+    std::array::from_fn(|k| {
+        if plan[k].is_finite() && plan[k].abs() > 1e-9 {
+            (v[k] - plan[k]) / plan[k].abs()
+        } else {
+            0.0
+        }
+    })
+}
+
+impl<'m> Fitter<'m> {
+    fn scores(&mut self, rules: &[Rule]) -> std::sync::Arc<Scores> {
+        if let Some(s) = self.cache.get(rules) {
+            return s.clone();
+        }
+        if self.cancel.load(Ordering::Relaxed) {
+            // Asked to stop: every candidate scores nothing, so the search ends at once and
+            // `fit_until` discards what it found.
+            let none = vec![vec![0.0; FIT_TRIALS as usize]; self.model.roles.len()];
+            return std::sync::Arc::new(Scores {
+                utility: none.clone(),
+                payout: none,
+                objectives: [0.0; 3],
+            });
+        }
+        let mut m = self.model.clone();
+        m.playbook.rules = rules.to_vec();
+        let results: Vec<TrialResult> = (0..FIT_TRIALS)
+            .into_par_iter()
+            .map(|i| Trial::new(&m, FIT_SEED, i).finish())
+            .collect();
+        let n_roles = m.roles.len();
+        let mut utility = vec![Vec::with_capacity(results.len()); n_roles];
+        let mut payout = vec![Vec::with_capacity(results.len()); n_roles];
+        let mut total = [0.0; 3];
+        for res in &results {
+            let g = objectives(res, &self.plan);
+            for k in 0..3 {
+                total[k] += g[k];
+            }
+            for r in 0..n_roles {
+                let deck: f64 = (0..3).map(|k| res.interpretations[r][k] * g[k]).sum();
+                let pay = res.roles[r][1];
+                let u = pay + m.roles[r].behaviour.deck_weight * deck;
+                // A candidate whose numbers break (NaN) is never preferred.
+                utility[r].push(if u.is_finite() { u } else { f64::MIN / 4.0 });
+                payout[r].push(pay);
+            }
+        }
+        let n = results.len().max(1) as f64;
+        let s = std::sync::Arc::new(Scores {
+            utility,
+            payout,
+            objectives: total.map(|x| x / n),
+        });
+        self.cache.insert(rules.to_vec(), s.clone());
+        s
+    }
+
+    /// Whether `cand` beats `cur` for role `r` by more than MARGIN paired standard errors.
+    fn better(&mut self, r: usize, cand: &[Rule], cur: &[Rule]) -> bool {
+        if cand == cur {
+            return false;
+        }
+        let (d, se) = self.paired_gain(r, cand, cur);
+        d > 1e-12 && d > MARGIN * se
+    }
+
+    /// The mean gain of `cand` over `cur` for role `r` on the fitting trials.
+    fn gains(&mut self, r: usize, cand: &[Rule], cur: &[Rule]) -> f64 {
+        if cand == cur {
+            return 0.0;
+        }
+        self.paired_gain(r, cand, cur).0
+    }
+
+    fn paired_gain(&mut self, r: usize, cand: &[Rule], cur: &[Rule]) -> (f64, f64) {
+        let a = self.scores(cur);
+        let b = self.scores(cand);
+        paired(&a.utility[r], &b.utility[r])
+    }
+}
+
+/// Mean and standard error of `b - a`, trial by trial.
+pub(crate) fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
+    let n = a.len() as f64;
+    if n < 2.0 {
+        return (0.0, 0.0);
+    }
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| y - x).collect();
+    let m = d.iter().sum::<f64>() / n;
+    let v = d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, (v / n).sqrt())
+}
+
+/// Every constant policy for a role's levers (option indices in lever order).
+pub fn constants(model: &Model, r: usize) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new()];
+    for &j in &model.roles[r].levers {
+        let n = model.levers[j].options.len();
+        out = out
+            .into_iter()
+            .flat_map(|c| {
+                (0..n).map(move |o| {
+                    let mut c = c.clone();
+                    c.push(o);
+                    c
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+fn with_constant(model: &Model, rules: &[Rule], r: usize, combo: &[usize]) -> Vec<Rule> {
+    let mut out = rules.to_vec();
+    for (&j, &o) in model.roles[r].levers.iter().zip(combo) {
+        out[j] = Rule::constant(o);
+    }
+    out
+}
+
+/// The variations of one rule tried in a coordinate step: the two options together (a rule that
+/// holds back and then pushes is two changes away from a constant, and each alone may be worse),
+/// then the trigger and the window each on its own.
+fn variations(rule: &Rule, options: usize, period: usize) -> Vec<Rule> {
+    let mut out = Vec::new();
+    for base in 0..options {
+        for push in 0..options {
+            out.push(Rule {
+                base,
+                push,
+                ..*rule
+            });
+        }
+    }
+    if !rule.is_constant() {
+        for trigger in 0..TRIGGERS.len() {
+            out.push(Rule { trigger, ..*rule });
+        }
+        for window in 1..=period {
+            out.push(Rule { window, ..*rule });
+        }
+    }
+    out.retain(|r| r != rule);
+    out
+}
+
+/// About how many candidate playbooks [`fit`] plays for `model`, each on [`FIT_TRIALS`]
+/// trials: two rounds of every role's search (the search stops early or runs longer, so this
+/// is for a time estimate, not a bound).
+pub fn candidates_hint(model: &Model) -> usize {
+    let per_round: usize = (0..model.roles.len())
+        .map(|r| {
+            let steps: usize = model.roles[r]
+                .levers
+                .iter()
+                .map(|&j| model.levers[j].options.len().pow(2) + TRIGGERS.len() + model.period)
+                .sum();
+            constants(model, r).len() + steps
+        })
+        .sum();
+    2 * per_round
+}
+
+/// Fits every role's playbook (see the module doc). Needs the plan (for the deck term).
+pub fn fit(model: &Model) -> Playbook {
+    fit_until(model, &AtomicBool::new(false)).expect("never cancelled")
+}
+
+/// [`fit`], stopping early (with `None`) once `cancel` is set: a long fit answers Ctrl-C.
+pub fn fit_until(model: &Model, cancel: &AtomicBool) -> Option<Playbook> {
+    let mut f = Fitter {
+        model,
+        cache: HashMap::new(),
+        plan: plan_objectives(model),
+        cancel,
+    };
+    let mut rules = model.playbook.rules.clone();
+    for _ in 0..ROUNDS {
+        let mut changed = false;
+        for r in 0..model.roles.len() {
+            if model.roles[r].levers.is_empty() {
+                continue;
+            }
+            let before = rules.clone();
+            for combo in constants(model, r) {
+                let cand = with_constant(model, &rules, r, &combo);
+                if f.better(r, &cand, &rules) {
+                    rules = cand;
+                }
+            }
+            for &j in &model.roles[r].levers {
+                let n = model.levers[j].options.len();
+                let mut i = 0;
+                // Re-derive the variations after each change, so each step starts from the current rule.
+                loop {
+                    let vars = variations(&rules[j], n, model.period);
+                    let Some(v) = vars.get(i) else { break };
+                    let mut cand = rules.clone();
+                    cand[j] = *v;
+                    if f.better(r, &cand, &rules) {
+                        rules = cand;
+                        i = 0;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            changed |= rules != before;
+        }
+        if !changed {
+            break;
+        }
+    }
+    // Best response need not settle in ROUNDS (two roles can chase each other). Whatever the
+    // rounds left, no role may end beaten by a constant policy of its own against the others'
+    // final rules, by any margin at all on the fitting trials: take the constant where one wins,
+    // until none does.
+    let mut converged = false;
+    for _ in 0..ROUNDS {
+        let mut changed = false;
+        for r in 0..model.roles.len() {
+            for combo in constants(model, r) {
+                let cand = with_constant(model, &rules, r, &combo);
+                if f.gains(r, &cand, &rules) > 1e-12 {
+                    rules = cand;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            converged = true;
+            break;
+        }
+    }
+    let fits = (0..model.roles.len())
+        .map(|r| role_fit(&mut f, &rules, r))
+        .collect();
+    let pulls = pulls(&mut f, &rules);
+    if cancel.load(Ordering::Relaxed) {
+        return None;
+    }
+    Some(Playbook {
+        rules,
+        fits,
+        fitted: true,
+        converged,
+        pulls,
+        fit_trials: FIT_TRIALS,
+        candidates: f.cache.len(),
+    })
+}
+
+fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len().max(1) as f64
+}
+
+fn role_fit(f: &mut Fitter, rules: &[Rule], r: usize) -> RoleFit {
+    let own = f.scores(rules);
+    let best_constant = if f.model.roles[r].levers.is_empty() {
+        None
+    } else {
+        constants(f.model, r)
+            .into_iter()
+            .map(|c| {
+                let s = f.scores(&with_constant(f.model, rules, r, &c));
+                let p = mean(&s.payout[r]);
+                (c, p)
+            })
+            .fold(None, |best: Option<(Vec<usize>, f64)>, (c, p)| match best {
+                Some((_, bp)) if bp >= p => best,
+                _ => Some((c, p)),
+            })
+    };
+    RoleFit {
+        payout: mean(&own.payout[r]),
+        utility: mean(&own.utility[r]),
+        best_constant,
+    }
+}
+
+/// Per lever and option: the objectives when that lever plays that option throughout (others
+/// as fitted), relative to the lever's average option.
+fn pulls(f: &mut Fitter, rules: &[Rule]) -> Vec<Vec<[f64; 3]>> {
+    (0..f.model.levers.len())
+        .map(|j| {
+            let n = f.model.levers[j].options.len();
+            let objs: Vec<[f64; 3]> = (0..n)
+                .map(|o| {
+                    let mut cand = rules.to_vec();
+                    cand[j] = Rule::constant(o);
+                    f.scores(&cand).objectives
+                })
+                .collect();
+            let avg: [f64; 3] =
+                std::array::from_fn(|k| objs.iter().map(|g| g[k]).sum::<f64>() / n as f64);
+            objs.iter()
+                .map(|g| std::array::from_fn(|k| g[k] - avg[k]))
+                .collect()
+        })
+        .collect()
+}

@@ -1,0 +1,10 @@
+//! The simulation: random streams by source ([`rng`]), the supply chain ([`world`]), the
+//! roles and their scorecards ([`org`]), the tick loop and the parallel run ([`engine`]), the
+//! plan that sets targets ([`plan`]) and the fit of each role's playbook ([`fit`]).
+
+pub mod engine;
+pub mod fit;
+pub mod org;
+pub mod plan;
+pub mod rng;
+pub mod world;

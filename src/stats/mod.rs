@@ -1,0 +1,6 @@
+//! Statistics and aggregation: one trial's results, exact mergeable moments, quantile
+//! sketches and the run's [`metrics::Aggregate`].
+//!
+//! Built on the scenario layer alone: the simulation feeds it and knows how, not the other way.
+
+pub mod metrics;

@@ -1,0 +1,182 @@
+//! A comparison's forest plot: for each headline metric, each arm's paired difference to the
+//! first arm, with its 95% interval and the line of no difference. Each metric has its own
+//! strip and scale (profit and a rate share no axis); the numbers are written beside the bars.
+
+use super::{register_font, text, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, VERMILION};
+use crate::error::{Error, Result};
+use crate::experiment::compare::Row;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+
+const WIDTH: u32 = super::WIDTH;
+const HEIGHT: u32 = super::HEIGHT;
+
+/// The metrics of the forest plot, with their words and whether more is better.
+pub const FOREST: [(&str, &str, bool); 6] = [
+    ("profit", "profit", true),
+    ("on_shelf_availability", "on-shelf availability", true),
+    ("stockout_store_weeks", "stockout store-weeks", false),
+    ("write_off_units", "write-off units", false),
+    ("coordinated_divergence", "coordinated divergence", false),
+    ("divergence_gap", "divergence gap", false),
+];
+
+/// Draws `dir/charts/compare_differences.{svg,png}`; returns the SVG text.
+pub fn write_forest(rows: &[Row], arms: &[String], dir: &Path) -> Result<String> {
+    register_font();
+    let charts = dir.join("charts");
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    std::fs::create_dir_all(&charts).map_err(io(&charts))?;
+    let svg_path = charts.join("compare_differences.svg");
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(&root, rows, arms)
+            .and_then(|_| root.present().map_err(|e| e.to_string()))
+            .map_err(|m| io(&svg_path)(std::io::Error::other(m)))?;
+    }
+    let svg = svg.replace(
+        "font-family=\"sans-serif\"",
+        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+    );
+    std::fs::write(&svg_path, &svg).map_err(io(&svg_path))?;
+    let png_path = charts.join("compare_differences.png");
+    let root = BitMapBackend::new(&png_path, (WIDTH, HEIGHT)).into_drawing_area();
+    draw(&root, rows, arms)
+        .and_then(|_| root.present().map_err(|e| e.to_string()))
+        .map_err(|m| io(&png_path)(std::io::Error::other(m)))?;
+    Ok(svg)
+}
+
+fn row<'a>(rows: &'a [Row], arm: &str, metric: &str) -> Option<&'a Row> {
+    rows.iter().find(|r| r.arm == arm && r.metric == metric)
+}
+
+/// A difference as the strip prints it, at a precision set by the size of the metric (`size`,
+/// its mean in the first arm): whole from 100, two decimals from 1, four below.
+fn short(v: f64, size: f64) -> String {
+    let v = if v == 0.0 { 0.0 } else { v };
+    match size.abs() {
+        s if s >= 100.0 => format!("{v:+.0}"),
+        s if s >= 1.0 => format!("{v:+.2}"),
+        _ => format!("{v:+.4}"),
+    }
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    rows: &[Row],
+    arms: &[String],
+) -> std::result::Result<(), String> {
+    let e = |x: DrawingAreaErrorKind<DB::ErrorType>| x.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let (top, body) = root.split_vertically(84);
+    let title = format!("What changes against {}, trial by trial", arms[0]);
+    top.draw_text(&title, &text(TITLE_PX), (24, 12))
+        .map_err(e)?;
+    let trials = rows.first().map_or(0, |r| r.trials);
+    let note = format!(
+        "Paired differences on {trials} common trials: dot, the mean; bar, its 95% interval; grey line, no difference. Blue: better, vermilion: worse."
+    );
+    top.draw_text(&note, &text(NOTE_PX).color(&GREY), (24, 54))
+        .map_err(e)?;
+    let others = &arms[1..];
+    let strips = body.split_evenly((FOREST.len(), 1));
+    for (strip, (metric, words, more_is_better)) in strips.iter().zip(FOREST) {
+        let (label, plot) = strip.split_horizontally(250);
+        let (plot, numbers) = plot.split_horizontally(WIDTH as i32 - 250 - 250);
+        label
+            .draw_text(words, &text(TICK_PX + 1.0), (24, 4))
+            .map_err(e)?;
+        let found: Vec<&Row> = others.iter().filter_map(|a| row(rows, a, metric)).collect();
+        if found.is_empty() {
+            continue;
+        }
+        let size = row(rows, &arms[0], metric).map_or(0.0, |r| r.mean);
+        let lo = found.iter().map(|r| r.diff_ci95[0]).fold(0.0, f64::min);
+        let hi = found.iter().map(|r| r.diff_ci95[1]).fold(0.0, f64::max);
+        let pad = ((hi - lo) * 0.1).max(1e-9);
+        let n = others.len() as f64;
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_top(4)
+            .margin_bottom(4)
+            .x_label_area_size(22)
+            .build_cartesian_2d((lo - pad)..(hi + pad), 0.0..n)
+            .map_err(|x| x.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .disable_y_axis()
+            .x_labels(5)
+            .x_label_formatter(&|v| short(*v, size))
+            .label_style(text(TICK_PX - 3.0))
+            .light_line_style(WHITE)
+            .draw()
+            .map_err(|x| x.to_string())?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                [(0.0, 0.0), (0.0, n)],
+                GREY.stroke_width(2),
+            )))
+            .map_err(|x| x.to_string())?;
+        for (k, arm) in others.iter().enumerate() {
+            let Some(r) = row(rows, arm, metric) else {
+                continue;
+            };
+            let y = n - k as f64 - 0.5;
+            let better = (r.diff > 0.0) == more_is_better;
+            let clear = r.diff_ci95[0] > 0.0 || r.diff_ci95[1] < 0.0;
+            let colour = match (clear, better) {
+                (false, _) => GREY,
+                (true, true) => BLUE,
+                (true, false) => VERMILION,
+            };
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    [(r.diff_ci95[0], y), (r.diff_ci95[1], y)],
+                    colour.stroke_width(4),
+                )))
+                .map_err(|x| x.to_string())?;
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (r.diff, y),
+                    6,
+                    colour.filled(),
+                )))
+                .map_err(|x| x.to_string())?;
+            // The bar's row, in pixels of the strip: the plot's range 0..n spans its height less
+            // the axis area.
+            let (_, h) = numbers.dim_in_pixel();
+            let y_px = ((h as f64 - 30.0) * (k as f64 + 0.5) / n) as i32 - 4;
+            let line = format!(
+                "{} [{}, {}]",
+                short(r.diff, size),
+                short(r.diff_ci95[0], size),
+                short(r.diff_ci95[1], size)
+            );
+            numbers
+                .draw_text(&line, &text(TICK_PX - 2.0).color(&INK), (8, y_px))
+                .map_err(e)?;
+            label
+                .draw_text(
+                    &arm_label(arm),
+                    &text(TICK_PX - 3.0).color(&GREY),
+                    (40, y_px + 4),
+                )
+                .map_err(e)?;
+        }
+    }
+    Ok(())
+}
+
+/// An arm's label cut to fit beside the strip.
+fn arm_label(arm: &str) -> String {
+    match arm.char_indices().nth(24) {
+        Some((i, _)) => format!("{}…", &arm[..i]),
+        None => arm.to_string(),
+    }
+}

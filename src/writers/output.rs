@@ -1,0 +1,725 @@
+//! Writing a run's files: `summary.json`, `trials.csv`, `series.csv`, `manifest.json`,
+//! and, when asked, `charts/` and `report.html`.
+//!
+//! Everything goes through an [`OutputFolder`]: written into a staging folder, moved into
+//! place only when complete, replacing only files an earlier orgsim command wrote.
+
+use crate::error::{Error, Result};
+use crate::numbers::{float, round9};
+use crate::scenario::format::Objective;
+use crate::scenario::model::Model;
+use crate::sim::engine::{self, RunConfig};
+use crate::stats::metrics::{
+    series_names, trial_columns, Aggregate, Stat, GLOBAL_METRICS, ROLE_METRICS,
+};
+use crate::writers::folder::{io, write_file, OutputFolder};
+use serde_json::{json, Map, Value};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// What the caller knows about the run that the engine does not.
+#[derive(Debug, Clone, Default)]
+pub struct RunInfo {
+    /// Where the scenario came from (`built-in NAME` or a path).
+    pub source: String,
+    /// The command line, for the manifest and the report.
+    pub command: Vec<String>,
+    /// Write into a folder that also holds files orgsim did not write (beside them, never over them).
+    pub force: bool,
+    /// Draw `charts/` and write `report.html`.
+    pub charts: bool,
+}
+
+/// A finished run.
+pub struct Outcome {
+    /// The aggregate.
+    pub aggregate: Aggregate,
+    /// Where the files are.
+    pub out: PathBuf,
+    /// Seconds the trials took.
+    pub seconds: f64,
+}
+
+/// Runs `cfg.trials` trials of `model` and writes every output file under `out`.
+pub fn run_to_dir(
+    model: &Model,
+    cfg: &RunConfig,
+    out: &Path,
+    info: &RunInfo,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<Outcome> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let tmp = folder.dir().to_path_buf();
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let agg = write_trials(model, cfg, &tmp, progress, cancel).map_err(|e| e.at(out))?;
+    let seconds = clock.elapsed().as_secs_f64();
+    write_file(
+        &tmp.join("summary.json"),
+        summary_json(model, cfg, &agg).as_bytes(),
+    )?;
+    write_series(model, &agg, &tmp.join("series.csv"))?;
+    if info.charts {
+        let charts = crate::writers::charts::write_charts(model, &agg, &tmp)?;
+        crate::writers::report::write_report(model, &agg, &charts, cfg.seed, &info.command, &tmp)?;
+    }
+    folder.publish(manifest(model, cfg, info, started, seconds))?;
+    Ok(Outcome {
+        aggregate: agg,
+        out: out.to_path_buf(),
+        seconds,
+    })
+}
+
+/// A CSV writer's failure on `path`, as the I/O error it is underneath.
+fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + Copy + '_ {
+    move |e| Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    }
+}
+
+/// The map inside a `json!` object literal (a manifest, a summary).
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => unreachable!("json! of an object literal is an object"),
+    }
+}
+
+fn write_trials(
+    model: &Model,
+    cfg: &RunConfig,
+    dir: &Path,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<Aggregate> {
+    let all = engine::Shard { index: 0, count: 1 };
+    write_shard_trials(model, cfg, all, dir, progress, cancel)
+}
+
+fn write_shard_trials(
+    model: &Model,
+    cfg: &RunConfig,
+    shard: engine::Shard,
+    dir: &Path,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<Aggregate> {
+    let path = dir.join("trials.csv");
+    let file = fs::File::create(&path).map_err(io(&path))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let csv_err = csv_error(&path);
+    let mut header = vec!["trial".to_string()];
+    header.extend(trial_columns(model));
+    w.write_record(&header).map_err(csv_err)?;
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    let agg = engine::run_shard(
+        model,
+        cfg,
+        shard,
+        &mut |r| {
+            row.clear();
+            row.push(r.trial.to_string());
+            row.extend(r.metrics.iter().map(|v| float(*v)));
+            for role in &r.roles {
+                row.extend(role.iter().map(|v| float(*v)));
+            }
+            w.write_record(&row).map_err(csv_err)
+        },
+        progress,
+        cancel,
+    )?;
+    let mut inner = w.into_inner().map_err(|e| Error::Io {
+        path: path.clone(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    inner.flush().map_err(io(&path))?;
+    Ok(agg)
+}
+
+fn rounded(v: f64) -> Value {
+    let r = if v == v.trunc() { v } else { round9(v) };
+    json!(r)
+}
+
+/// `{mean, sd, ci95, p10, p50, p90}` of a statistic.
+pub fn stat_json(s: &Stat) -> Value {
+    let ci = s.ci95();
+    json!({
+        "mean": rounded(s.moments.mean()),
+        "sd": rounded(s.moments.sd()),
+        "ci95": [rounded(ci[0]), rounded(ci[1])],
+        "p10": rounded(s.sketch.quantile(0.1)),
+        "p50": rounded(s.sketch.quantile(0.5)),
+        "p90": rounded(s.sketch.quantile(0.9)),
+    })
+}
+
+/// The plan's values of the global metrics, and every target as resolved.
+fn plan_json(model: &Model) -> Value {
+    let Some(plan) = &model.plan else {
+        return Value::Null;
+    };
+    let metrics: Map<String, Value> = GLOBAL_METRICS
+        .iter()
+        .zip(&plan.metrics)
+        .filter(|(_, v)| v.is_finite())
+        .map(|(n, v)| (n.to_string(), rounded(*v)))
+        .collect();
+    let targets: Vec<Value> = model
+        .targets
+        .iter()
+        .map(|t| {
+            json!({
+                "metric": GLOBAL_METRICS[t.metric],
+                "at_least": t.at_least.map(rounded),
+                "at_most": t.at_most.map(rounded),
+            })
+        })
+        .collect();
+    let scorecards: Map<String, Value> = model
+        .roles
+        .iter()
+        .map(|r| {
+            let comps: Vec<Value> = r
+                .card
+                .components
+                .iter()
+                .map(|c| {
+                    json!({
+                        "metric": crate::scenario::model::metric_name(c.metric),
+                        "target": rounded(c.target),
+                        "plan_multiple": c.plan.map(rounded),
+                    })
+                })
+                .collect();
+            (r.name.clone(), Value::Array(comps))
+        })
+        .collect();
+    json!({ "metrics": metrics, "strategy_targets": targets, "scorecard_targets": scorecards })
+}
+
+/// The contents of `summary.json`.
+pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
+    let mut metrics = Map::new();
+    for (name, s) in GLOBAL_METRICS.iter().zip(&agg.metrics) {
+        metrics.insert(name.to_string(), stat_json(s));
+    }
+    let mut roles = Map::new();
+    for (r, role) in model.roles.iter().enumerate() {
+        let mut reading = Map::new();
+        for (k, o) in Objective::ALL.iter().enumerate() {
+            reading.insert(o.name().into(), stat_json(&agg.interpretations[r][k]));
+        }
+        let fit = &model.playbook.fits[r];
+        let rules: Map<String, Value> = role
+            .levers
+            .iter()
+            .map(|&j| {
+                let l = &model.levers[j];
+                let rule =
+                    crate::scenario::playbook::describe(&model.playbook.rules[j], &l.options);
+                (l.name.clone(), Value::String(rule))
+            })
+            .collect();
+        let best_constant = fit.best_constant.as_ref().map(|(combo, payout)| {
+            let options: Map<String, Value> = role
+                .levers
+                .iter()
+                .zip(combo)
+                .map(|(&j, &o)| {
+                    (
+                        model.levers[j].name.clone(),
+                        rounded(model.levers[j].options[o]),
+                    )
+                })
+                .collect();
+            json!({ "options": options, "expected_payout": rounded(*payout) })
+        });
+        roles.insert(
+            role.name.clone(),
+            json!({
+                "attainment": stat_json(&agg.roles[r][0]),
+                "payout": stat_json(&agg.roles[r][1]),
+                "claims_success_rate": rounded(agg.roles[r][2].moments.mean()),
+                "projection_bias": stat_json(&agg.roles[r][3]),
+                "playbook": {
+                    "rules": rules,
+                    "expected_payout": rounded(fit.payout),
+                    "best_constant": best_constant,
+                },
+                "interpretation": reading,
+            }),
+        );
+    }
+    let truth: Map<String, Value> = Objective::ALL
+        .iter()
+        .zip(model.weights)
+        .map(|(o, w)| (o.name().to_string(), rounded(w)))
+        .collect();
+    let doc = json!({
+        "scenario": model.scenario.name,
+        "name": model.name,
+        "scenario_sha256": model.source_sha256,
+        "overrides": model.overrides.iter().map(|o| o.arg.as_str()).collect::<Vec<_>>(),
+        "seed": cfg.seed,
+        "trials": agg.trials,
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "strategy_weights": truth,
+        "coordinated_divergence_rate": rounded(agg.metrics[crate::stats::metrics::metric("coordinated_divergence")].moments.mean()),
+        "plan": plan_json(model),
+        "playbook_converged": model.playbook.converged,
+        "metrics": metrics,
+        "roles": roles,
+        "role_metrics": ROLE_METRICS,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("summary serializes");
+    s.push('\n');
+    s
+}
+
+/// Writes `series.csv`: `tick,series,mean,p10,p50,p90`, series by series. Series names come
+/// from the scenario (lever and stock point names), so fields are quoted where they need it.
+pub fn write_series(model: &Model, agg: &Aggregate, path: &Path) -> Result<()> {
+    let csv_err = csv_error(path);
+    let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
+    w.write_record(["tick", "series", "mean", "p10", "p50", "p90"])
+        .map_err(csv_err)?;
+    for (i, name) in series_names(model).iter().enumerate() {
+        for t in 0..model.horizon {
+            let st = agg.series_at(i, t);
+            let q = |p| float(st.sketch.quantile(p));
+            w.write_record([
+                t.to_string(),
+                name.clone(),
+                float(st.moments.mean()),
+                q(0.1),
+                q(0.5),
+                q(0.9),
+            ])
+            .map_err(csv_err)?;
+        }
+    }
+    w.flush().map_err(io(path))
+}
+
+/// The manifest's fields; [`OutputFolder::publish`] adds the list of files.
+fn manifest(
+    model: &Model,
+    cfg: &RunConfig,
+    info: &RunInfo,
+    started: SystemTime,
+    seconds: f64,
+) -> Map<String, Value> {
+    let host = fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    let since = started
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let doc = json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "scenario": model.scenario.name,
+        "name": model.name,
+        "scenario_source": info.source,
+        "scenario_sha256": model.source_sha256,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "threads": rayon_threads(cfg.threads),
+        "command": info.command,
+        "started_unix_s": since,
+        "duration_s": seconds,
+        "trials_per_second": if seconds > 0.0 { cfg.trials as f64 / seconds } else { 0.0 },
+        "host": host,
+        "scenario_resolved": model.scenario,
+    });
+    object(doc)
+}
+
+fn rayon_threads(n: usize) -> usize {
+    if n == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    } else {
+        n
+    }
+}
+
+/// Writes a comparison: `compare.csv` (tidy: one row per arm and metric), `compare.json` (the
+/// arms, what each changed, and every row with the half-width an unpaired comparison would have
+/// had), the manifest, and when asked the charts (`compare_differences`, the forest plot, and
+/// `headline_armK`, each arm's headline chart on shared scales) and `report.html`, through an
+/// [`OutputFolder`] like a run's files.
+pub fn write_compare(
+    arms: &[crate::experiment::compare::Arm],
+    found: &crate::experiment::compare::Comparison,
+    cfg: &RunConfig,
+    out: &Path,
+    info: &RunInfo,
+) -> Result<()> {
+    let rows = &found.rows;
+    let folder = OutputFolder::stage(out, info.force)?;
+    let dir = folder.dir().to_path_buf();
+    if info.charts {
+        let labels: Vec<String> = arms.iter().map(|a| a.label.clone()).collect();
+        let forest = (arms.len() > 1)
+            .then(|| crate::writers::charts::compare::write_forest(rows, &labels, &dir))
+            .transpose()?;
+        let headlines = arms
+            .iter()
+            .zip(&found.aggregates)
+            .enumerate()
+            .map(|(k, (a, agg))| {
+                crate::writers::charts::write_headline(
+                    &a.model,
+                    agg,
+                    &dir,
+                    &format!("headline_arm{}", k + 1),
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        crate::writers::report::compare::write_compare_report(
+            arms,
+            rows,
+            forest,
+            &headlines,
+            cfg.seed,
+            &info.command,
+            &dir,
+        )?;
+    }
+    let path = dir.join("compare.csv");
+    let csv_err = csv_error(&path);
+    let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
+    w.write_record([
+        "arm", "metric", "mean", "ci95_lo", "ci95_hi", "diff", "diff_lo", "diff_hi", "trials",
+    ])
+    .map_err(csv_err)?;
+    for r in rows {
+        w.write_record([
+            r.arm.clone(),
+            r.metric.clone(),
+            float(r.mean),
+            float(r.ci95[0]),
+            float(r.ci95[1]),
+            float(r.diff),
+            float(r.diff_ci95[0]),
+            float(r.diff_ci95[1]),
+            r.trials.to_string(),
+        ])
+        .map_err(csv_err)?;
+    }
+    w.flush().map_err(io(&path))?;
+    let arms_json: Vec<Value> = arms
+        .iter()
+        .map(|a| {
+            json!({
+                "label": a.label,
+                "scenario": a.model.scenario.name,
+                "name": a.model.name,
+                "scenario_sha256": a.model.source_sha256,
+                "overrides": a.model.overrides.iter().map(|o| o.arg.as_str()).collect::<Vec<_>>(),
+                "playbook_converged": a.model.playbook.converged,
+            })
+        })
+        .collect();
+    let rows_json: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "arm": r.arm,
+                "metric": r.metric,
+                "mean": rounded(r.mean),
+                "ci95": [rounded(r.ci95[0]), rounded(r.ci95[1])],
+                "diff": rounded(r.diff),
+                "diff_ci95": [rounded(r.diff_ci95[0]), rounded(r.diff_ci95[1])],
+                "unpaired_half_width": rounded(r.unpaired_half_width),
+                "trials": r.trials,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "paired_on": "common random numbers: trial i of every arm uses seed (seed, i)",
+        "arms": arms_json,
+        "rows": rows_json,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).expect("compare serializes");
+    text.push('\n');
+    write_file(&dir.join("compare.json"), text.as_bytes())?;
+    let manifest = json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "command": info.command,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "threads": rayon_threads(cfg.threads),
+        "arms": arms.iter().map(|a| a.label.as_str()).collect::<Vec<_>>(),
+    });
+    folder.publish(object(manifest))
+}
+
+/// A varied value as a data file prints it: numbers as floats (so a column reads as floats in
+/// every sweep), a JSON string without its quotes, anything else as its JSON text.
+fn varied_cell(text: &str, numeric: bool) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Number(n)) if numeric => float(n.as_f64().unwrap_or(f64::NAN)),
+        Ok(Value::String(s)) => s,
+        _ => text.to_string(),
+    }
+}
+
+/// Writes a sweep: `sweep.csv` (tidy and long: the varied values, then metric, mean, sd, ci95_lo,
+/// ci95_hi, p10, p50, p90, trials), `sweep.json`, the manifest and, when asked and one or two
+/// numeric values vary, `charts/sweep_lines` or `charts/sweep_heatmap`.
+pub fn write_sweep(
+    scenario: &str,
+    varies: &[crate::experiment::sweep::Vary],
+    points: &[crate::experiment::sweep::Point],
+    cfg: &RunConfig,
+    out: &Path,
+    info: &RunInfo,
+) -> Result<()> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let dir = folder.dir().to_path_buf();
+    let path = dir.join("sweep.csv");
+    let csv_err = csv_error(&path);
+    let numeric: Vec<bool> = varies
+        .iter()
+        .map(|v| {
+            v.values
+                .iter()
+                .all(|x| matches!(serde_json::from_str::<Value>(x), Ok(Value::Number(_))))
+        })
+        .collect();
+    let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
+    let mut header: Vec<String> = varies.iter().map(|v| v.path.clone()).collect();
+    header.extend(
+        [
+            "metric", "mean", "sd", "ci95_lo", "ci95_hi", "p10", "p50", "p90", "trials",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&header).map_err(csv_err)?;
+    let mut points_json = Vec::new();
+    for p in points {
+        let cells: Vec<String> = p
+            .values
+            .iter()
+            .zip(&numeric)
+            .map(|(x, &n)| varied_cell(x, n))
+            .collect();
+        let mut metrics = Map::new();
+        for (name, st) in &p.metrics {
+            let ci = st.ci95();
+            let q = |x| float(st.sketch.quantile(x));
+            let mut row = cells.clone();
+            row.extend([
+                name.clone(),
+                float(st.moments.mean()),
+                float(st.moments.sd()),
+                float(ci[0]),
+                float(ci[1]),
+                q(0.1),
+                q(0.5),
+                q(0.9),
+                p.trials.to_string(),
+            ]);
+            w.write_record(&row).map_err(csv_err)?;
+            metrics.insert(name.clone(), stat_json(st));
+        }
+        let values: Map<String, Value> = varies
+            .iter()
+            .zip(&p.values)
+            .map(|(v, x)| {
+                let value = serde_json::from_str(x).unwrap_or_else(|_| Value::String(x.clone()));
+                (v.path.clone(), value)
+            })
+            .collect();
+        points_json.push(json!({
+            "values": values,
+            "playbook_converged": p.converged,
+            "metrics": metrics,
+        }));
+    }
+    w.flush().map_err(io(&path))?;
+    if info.charts {
+        crate::writers::charts::sweep::write(scenario, varies, points, &dir)?;
+    }
+    let doc = json!({
+        "scenario": scenario,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "paired_on": "common random numbers: trial i of every point uses seed (seed, i)",
+        "vary": varies.iter().map(|v| json!({"path": v.path, "values": v.values})).collect::<Vec<_>>(),
+        "points": points_json,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).expect("sweep serializes");
+    text.push('\n');
+    write_file(&dir.join("sweep.json"), text.as_bytes())?;
+    let manifest = json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "scenario_source": info.source,
+        "command": info.command,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "threads": rayon_threads(cfg.threads),
+        "points": points.len(),
+    });
+    folder.publish(object(manifest))
+}
+
+/// The file a shard writes beside its `trials.csv`: who it belongs to and its aggregate.
+pub const PARTIAL: &str = "partial.json";
+
+/// One shard of a run, and the identity of the run it belongs to.
+pub struct ShardJob {
+    /// Which part of the trials.
+    pub shard: engine::Shard,
+    /// Everything that decides the run's numbers (scenario text and hash, overrides, seed,
+    /// trials, shard count, version): `orgsim merge` requires every shard's to be equal.
+    pub identity: Map<String, Value>,
+}
+
+/// Runs one shard of a run (`run --shard I/N`) and writes its partial result under `out`:
+/// `trials.csv` (its trials' rows) and [`PARTIAL`] (`identity`, the shard, its aggregate).
+/// `identity` says which run the shard belongs to; `orgsim merge` requires every shard's to be
+/// equal.
+pub fn run_shard_to_dir(
+    model: &Model,
+    cfg: &RunConfig,
+    job: &ShardJob,
+    out: &Path,
+    info: &RunInfo,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<Outcome> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let tmp = folder.dir().to_path_buf();
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let (shard, identity) = (job.shard, &job.identity);
+    let agg =
+        write_shard_trials(model, cfg, shard, &tmp, progress, cancel).map_err(|e| e.at(out))?;
+    let seconds = clock.elapsed().as_secs_f64();
+    let doc = json!({
+        "identity": identity,
+        "shard": shard.index + 1,
+        "trials_in_shard": agg.trials,
+        "command": info.command,
+        "aggregate": agg,
+    });
+    let text = serde_json::to_string(&doc).expect("a partial serializes");
+    write_file(&tmp.join(PARTIAL), text.as_bytes())?;
+    folder.publish(manifest(model, cfg, info, started, seconds))?;
+    Ok(Outcome {
+        aggregate: agg,
+        out: out.to_path_buf(),
+        seconds,
+    })
+}
+
+/// Writes a merged run: exactly the files the unsharded run writes (but its manifest), from the
+/// merged aggregate and the shards' `trials.csv` rows in shard order.
+pub fn write_merged(
+    model: &Model,
+    cfg: &RunConfig,
+    agg: &Aggregate,
+    shard_dirs: &[PathBuf],
+    out: &Path,
+    info: &RunInfo,
+) -> Result<()> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let tmp = folder.dir().to_path_buf();
+    let started = SystemTime::now();
+    let path = tmp.join("trials.csv");
+    let mut file = std::io::BufWriter::new(fs::File::create(&path).map_err(io(&path))?);
+    for (k, dir) in shard_dirs.iter().enumerate() {
+        let part = dir.join("trials.csv");
+        let text = fs::read_to_string(&part).map_err(io(&part))?;
+        // Every shard's file starts with the same header; the first one's is kept.
+        let body = if k == 0 {
+            text.as_str()
+        } else {
+            text.split_once('\n').map_or("", |(_, rest)| rest)
+        };
+        file.write_all(body.as_bytes()).map_err(io(&path))?;
+    }
+    file.flush().map_err(io(&path))?;
+    drop(file);
+    write_file(
+        &tmp.join("summary.json"),
+        summary_json(model, cfg, agg).as_bytes(),
+    )?;
+    write_series(model, agg, &tmp.join("series.csv"))?;
+    if info.charts {
+        let charts = crate::writers::charts::write_charts(model, agg, &tmp)?;
+        crate::writers::report::write_report(model, agg, &charts, cfg.seed, &info.command, &tmp)?;
+    }
+    folder.publish(manifest(model, cfg, info, started, 0.0))
+}
+
+/// Writes part of a sweep (`sweep --shard I/N`): [`PARTIAL`] with `identity`, the shard, and its
+/// points, for `orgsim merge`.
+pub fn write_sweep_partial(
+    job: &ShardJob,
+    first_point: usize,
+    points: &[crate::experiment::sweep::Point],
+    out: &Path,
+    info: &RunInfo,
+) -> Result<()> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let doc = json!({
+        "kind": "sweep",
+        "identity": job.identity,
+        "shard": job.shard.index + 1,
+        "first_point": first_point,
+        "command": info.command,
+        "points": points,
+    });
+    let text = serde_json::to_string(&doc).expect("a partial serializes");
+    write_file(&folder.dir().join(PARTIAL), text.as_bytes())?;
+    let manifest = json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "command": info.command,
+        "shard": job.shard.index + 1,
+        "shards": job.shard.count,
+        "points": points.len(),
+    });
+    folder.publish(object(manifest))
+}
+
+/// Writes part of a comparison (`compare --shard I/N`): [`PARTIAL`] with `identity`, the shard,
+/// and its exact sums, for `orgsim merge`.
+pub fn write_compare_partial(
+    job: &ShardJob,
+    sums: &crate::experiment::compare::Sums,
+    out: &Path,
+    info: &RunInfo,
+) -> Result<()> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let doc = json!({
+        "kind": "compare",
+        "identity": job.identity,
+        "shard": job.shard.index + 1,
+        "command": info.command,
+        "sums": sums,
+    });
+    let text = serde_json::to_string(&doc).expect("a partial serializes");
+    write_file(&folder.dir().join(PARTIAL), text.as_bytes())?;
+    folder.publish(object(json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "command": info.command,
+        "shard": job.shard.index + 1,
+        "shards": job.shard.count,
+    })))
+}
