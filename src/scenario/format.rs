@@ -622,6 +622,9 @@ pub enum RoleMetric {
     OnShelfAvailability,
     /// The whole chain's contribution (the strategy's margin).
     ChainContribution,
+    /// The company's own profit: sell-in revenue less the cost of goods sold in, its own stock's
+    /// holding and write-offs, and media (the retailer's margin is not the company's).
+    CompanyProfit,
 }
 
 impl RoleMetric {
@@ -642,7 +645,8 @@ impl RoleMetric {
             RoleMetric::InventoryTurns
             | RoleMetric::WeeksOfCover
             | RoleMetric::RetailerMargin
-            | RoleMetric::ChainContribution => Objective::Margin,
+            | RoleMetric::ChainContribution
+            | RoleMetric::CompanyProfit => Objective::Margin,
             RoleMetric::FillRate | RoleMetric::OnShelfAvailability => Objective::Availability,
         }
     }

@@ -11,6 +11,7 @@ pub const GLOBAL_METRICS: &[&str] = &[
     "company_revenue",
     "gross_margin",
     "profit",
+    "company_profit",
     "fill_rate",
     "on_shelf_availability",
     "stockout_store_weeks",

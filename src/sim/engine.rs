@@ -531,6 +531,13 @@ impl<'m> Trial<'m> {
         set("company_revenue", fl.sell_in_revenue);
         set("gross_margin", gross);
         set("profit", profit);
+        // The company's stock left at the end is valued as the chain's is in `profit`.
+        let company_ending = self.chain.company_units() as f64;
+        set(
+            "company_profit",
+            fl.company_profit
+                - company_ending * p.unit_cost * (1.0 - m.scenario.world.end_salvage_fraction),
+        );
         set(
             "fill_rate",
             if fl.demand > 0.0 {
@@ -837,6 +844,39 @@ mod tests {
     fn model() -> Model {
         let source = crate::scenario::load::resolve("promo_vs_inventory").unwrap();
         crate::scenario::load::load(&source, &["world.stores=3".into()]).unwrap()
+    }
+
+    #[test]
+    fn company_profit_bears_the_company_s_costs_and_not_the_retailer_s() {
+        // Same decisions (the initial playbook) and the same demand: only a cost moves.
+        let with = |sets: &[&str]| {
+            let source = crate::scenario::load::resolve("promo_vs_inventory").unwrap();
+            let mut all = vec!["world.stores=3".to_string()];
+            all.extend(sets.iter().map(|s| s.to_string()));
+            crate::scenario::load::load(&source, &all).unwrap()
+        };
+        let (base, retailer_dc, warehouse) = (
+            with(&[]),
+            with(&["world.chain.1.holding_cost=0.5"]),
+            with(&["world.chain.0.holding_cost=0.5"]),
+        );
+        let (cp, p) = (metric("company_profit"), metric("profit"));
+        for trial in 0..4 {
+            let [b, r, w] = [&base, &retailer_dc, &warehouse].map(|m| run_trial(m, 3, trial));
+            assert_eq!(
+                r.metrics[cp], b.metrics[cp],
+                "trial {trial}: the retailer's holding"
+            );
+            assert!(
+                r.metrics[p] < b.metrics[p],
+                "trial {trial}: the chain bears it"
+            );
+            assert!(
+                w.metrics[cp] < b.metrics[cp],
+                "trial {trial}: the company's holding"
+            );
+            assert!(w.metrics[p] < b.metrics[p], "trial {trial}");
+        }
     }
 
     #[test]

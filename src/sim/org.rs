@@ -30,6 +30,8 @@ pub struct Tally {
     pub retailer_costs: f64,
     /// Chain contribution.
     pub contribution: f64,
+    /// The company's own profit (see [`Flows::company_profit`]).
+    pub company_profit: f64,
     /// Media spend.
     pub media_spend: f64,
     /// Sum of weekly awareness.
@@ -56,6 +58,7 @@ impl Tally {
             revenue: f.revenue,
             retailer_costs: f.retailer_costs,
             contribution: f.contribution(model),
+            company_profit: f.company_profit(model),
             media_spend: f.media_spend,
             awareness: f.awareness,
             store_weeks: f.stores,
@@ -83,6 +86,7 @@ impl Tally {
             revenue: self.revenue + o.revenue,
             retailer_costs: self.retailer_costs + o.retailer_costs,
             contribution: self.contribution + o.contribution,
+            company_profit: self.company_profit + o.company_profit,
             media_spend: self.media_spend + o.media_spend,
             awareness: self.awareness + o.awareness,
             store_weeks: self.store_weeks + o.store_weeks,
@@ -128,6 +132,7 @@ pub fn component_value(c: &ComponentSpec, t: &Tally) -> f64 {
             }
         }
         RoleMetric::ChainContribution => t.contribution,
+        RoleMetric::CompanyProfit => t.company_profit,
         RoleMetric::OnShelfAvailability => {
             if t.store_weeks > 0.0 {
                 1.0 - t.stockout_store_weeks / t.store_weeks
@@ -149,6 +154,7 @@ pub fn is_summed(m: RoleMetric) -> bool {
             | RoleMetric::MediaSpend
             | RoleMetric::RetailerMargin
             | RoleMetric::ChainContribution
+            | RoleMetric::CompanyProfit
     )
 }
 

@@ -85,6 +85,9 @@ pub struct Flows {
     pub awareness: f64,
     /// Retailer's costs: the units it sold at its average purchase price, its holding costs and its write-offs.
     pub retailer_costs: f64,
+    /// The company's own stock costs: holding and write-offs (at unit cost) at the stock points
+    /// upstream of the sell-in point.
+    pub company_costs: f64,
     /// Units released by production into the first stock point.
     pub produced: f64,
     /// Orders placed by each echelon.
@@ -105,6 +108,16 @@ impl Flows {
             - self.sold * p.unit_cost
             - self.holding
             - self.write_off * p.unit_cost
+            - self.media_spend
+    }
+
+    /// The company's own profit: revenue on sell-in less the cost of the goods sold in, its own
+    /// stock's holding and write-offs, and media. The retailer's margin is not the company's.
+    pub fn company_profit(&self, model: &Model) -> f64 {
+        let p = &model.scenario.world.prices;
+        self.sell_in_revenue
+            - self.sell_in_units * p.unit_cost
+            - self.company_costs
             - self.media_spend
     }
 }
@@ -310,6 +323,15 @@ impl Chain {
         self.levels[e].forecast.iter().sum()
     }
 
+    /// Units the company still holds: on hand and in transit at the stock points upstream of
+    /// the sell-in point.
+    pub fn company_units(&self) -> i64 {
+        self.levels[..self.sell_in]
+            .iter()
+            .map(|l| l.on_hand.iter().sum::<i64>() + l.inbound.iter().sum::<i64>())
+            .sum()
+    }
+
     /// Units on hand, in transit, owed to the chain, in pipes: everything the chain holds.
     pub fn units_in_system(&self) -> i64 {
         self.levels
@@ -334,6 +356,8 @@ impl Chain {
             f.write_off += expired;
             if e >= self.sell_in {
                 f.retailer_costs += expired * self.retailer_wac;
+            } else {
+                f.company_costs += expired * model.scenario.world.prices.unit_cost;
             }
         }
         self.consumers(model, s, mult, rng, f);
@@ -349,6 +373,8 @@ impl Chain {
             f.holding += oh as f64 * model.chain[e].holding;
             if e >= self.sell_in {
                 f.retailer_costs += oh as f64 * model.chain[e].holding;
+            } else {
+                f.company_costs += oh as f64 * model.chain[e].holding;
             }
         }
     }

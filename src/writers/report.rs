@@ -250,6 +250,7 @@ fn words(id: &str) -> String {
         "inventory_turns" => "inventory turns",
         "weeks_of_cover" => "weeks of cover",
         "chain_contribution" => "the chain's contribution",
+        "company_profit" => "the company's profit",
         other => return other.replace('_', " "),
     };
     w.to_string()
