@@ -742,6 +742,61 @@ pub struct Org {
     #[serde(default)]
     #[schemars(transform = limits::DEFECTION_COST.schema())]
     pub defection_cost: f64,
+    /// Alignment meetings (absent = none are held).
+    #[serde(default)]
+    pub meetings: Option<Meetings>,
+}
+
+/// The alignment ritual: every `every_weeks` the roles meet. Each holds a doubt (how far its
+/// reading of the strategy is from the group's); it voices it only when its doubt outweighs
+/// its fear of speaking, which psychological safety and others' voices lower. Without enough
+/// voices the meeting records stated agreement and changes nothing; with them it forces a
+/// decision: readings move to the strategy as written, and the option that pulls hardest
+/// against it is excluded for the rest of the trial (its owner loses it).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Meetings {
+    /// Weeks between meetings; the first opens week 1.
+    #[schemars(transform = limits::WEEKS_IN_A_YEAR.schema())]
+    pub every_weeks: u32,
+    /// 0 = speaking up feels dangerous (fear at its full height), 1 = every doubt is voiced.
+    #[schemars(transform = limits::SHARE.schema())]
+    pub psychological_safety: f64,
+    /// The doubt it takes to speak up alone in a room with no psychological safety, for the most
+    /// fearful: each meeting a role's fear is drawn evenly between 0 and this, then lowered by
+    /// safety and by the share of the others already heard. A doubt is a distance between
+    /// readings, from 0 to 1, so a fear above 1 leaves even total disagreement sometimes unsaid.
+    #[serde(default = "default_fear")]
+    #[schemars(transform = limits::FEAR.schema())]
+    pub fear: f64,
+    /// Share of the participants whose voiced dissent forces a decision.
+    #[serde(default = "default_quorum")]
+    #[schemars(transform = limits::QUORUM.schema())]
+    pub decision_quorum: f64,
+    /// Unvoiced doubt, summed over meetings, at which a role's holder leaves; absent = nobody
+    /// leaves. A doubt is a distance between readings, from 0 to 1.
+    #[serde(default)]
+    #[schemars(transform = limits::DEPARTURE_DOUBT.schema())]
+    pub departure_doubt: Option<f64>,
+    /// Weeks a seat stays empty after a departure (its levers stay at their initial options).
+    #[serde(default = "default_vacancy")]
+    #[schemars(transform = limits::LEAD_WEEKS.schema())]
+    pub vacancy_weeks: u32,
+    /// The roles in the room, by name; empty (the default) means every role.
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+fn default_fear() -> f64 {
+    2.0
+}
+
+fn default_quorum() -> f64 {
+    0.5
+}
+
+fn default_vacancy() -> u32 {
+    8
 }
 
 /// A shared component in every bonus.

@@ -250,6 +250,12 @@ pub const PAYOUT_CAP: Range = Range::from(1.0, 10.0);
 pub const DECK_WEIGHT: Range = Range::from(0.0, 10.0);
 /// `org.defection_cost`.
 pub const DEFECTION_COST: Range = Range::from(0.0, 100.0);
+/// `org.meetings.fear`: the doubt it takes to speak alone, at most.
+pub const FEAR: Range = Range::above_zero(100.0);
+/// `org.meetings.decision_quorum`: a share of the room, more than nobody.
+pub const QUORUM: Range = Range::above_zero(1.0);
+/// `org.meetings.departure_doubt`: summed doubts, each at most 1.
+pub const DEPARTURE_DOUBT: Range = Range::above_zero(1000.0);
 
 /// Per-trial metrics that are shares from 0 to 1: a strategy target on one is a share too.
 pub const SHARE_METRICS: &[&str] = &[

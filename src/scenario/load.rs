@@ -35,6 +35,11 @@ pub const BUILTINS: &[Builtin] = &[
         story: "promotions",
         json: include_str!("../../scenarios/promo_vs_inventory_aligned.json"),
     },
+    Builtin {
+        name: "okr_offsite",
+        story: "meetings",
+        json: include_str!("../../scenarios/okr_offsite.json"),
+    },
 ];
 
 /// The scenario `orgsim run` uses when none is named.

@@ -166,6 +166,8 @@ pub struct Model {
     pub shared: Option<(f64, CardSpec)>,
     /// Cost of defection.
     pub defection_cost: f64,
+    /// Alignment meetings, if held (`org.meetings`).
+    pub meetings: Option<MeetingSpec>,
     /// Echelon whose receipts are sell-in.
     pub sell_in: usize,
     /// The promotion lever, if any.
@@ -192,6 +194,25 @@ pub struct Model {
     /// Legal values that are almost surely slips (a unit cost above the list price), each
     /// located like a problem; the CLI prints them as warnings.
     pub warnings: Vec<Problem>,
+}
+
+/// `org.meetings`, checked (see [`crate::scenario::format::Meetings`]).
+#[derive(Debug, Clone)]
+pub struct MeetingSpec {
+    /// Weeks between meetings.
+    pub every: usize,
+    /// Psychological safety, 0 to 1.
+    pub safety: f64,
+    /// The doubt it takes to speak alone with no safety, at most.
+    pub fear: f64,
+    /// Share of the room whose voices force a decision.
+    pub quorum: f64,
+    /// Summed unvoiced doubt at which a role's holder leaves.
+    pub departure: Option<f64>,
+    /// Weeks a seat stays empty.
+    pub vacancy: usize,
+    /// The roles in the room (indices).
+    pub roles: Vec<usize>,
 }
 
 impl LeverSpec {
@@ -294,6 +315,47 @@ impl Model {
             s.org.defection_cost,
             limits::DEFECTION_COST,
         );
+        let meetings = s.org.meetings.as_ref().map(|g| {
+            let p = "org.meetings";
+            c.range(
+                &format!("{p}.every_weeks"),
+                g.every_weeks as f64,
+                limits::WEEKS_IN_A_YEAR,
+            );
+            c.range(
+                &format!("{p}.psychological_safety"),
+                g.psychological_safety,
+                limits::SHARE,
+            );
+            c.range(&format!("{p}.fear"), g.fear, limits::FEAR);
+            c.range(
+                &format!("{p}.decision_quorum"),
+                g.decision_quorum,
+                limits::QUORUM,
+            );
+            if let Some(d) = g.departure_doubt {
+                c.range(&format!("{p}.departure_doubt"), d, limits::DEPARTURE_DOUBT);
+            }
+            c.range(
+                &format!("{p}.vacancy_weeks"),
+                g.vacancy_weeks as f64,
+                limits::LEAD_WEEKS,
+            );
+            let roles = if g.roles.is_empty() {
+                (0..role_names.len()).collect()
+            } else {
+                c.role_list(&format!("{p}.roles"), &g.roles, &role_names)
+            };
+            MeetingSpec {
+                every: g.every_weeks.max(1) as usize,
+                safety: g.psychological_safety,
+                fear: g.fear,
+                quorum: g.decision_quorum,
+                departure: g.departure_doubt,
+                vacancy: g.vacancy_weeks as usize,
+                roles,
+            }
+        });
         let sell_in = match &s.world.sell_in_point {
             Some(sp) => c
                 .stock_point("world.sell_in_point", sp, &names)
@@ -337,6 +399,7 @@ impl Model {
             claimants,
             shared,
             defection_cost: s.org.defection_cost,
+            meetings,
             scenario: s,
         })
     }

@@ -28,6 +28,13 @@ pub const GLOBAL_METRICS: &[&str] = &[
     "divergence_gap",
     "interpretation_spread",
     "operational_spread",
+    "meetings_held",
+    "meetings_with_dissent",
+    "decisions_made",
+    "options_excluded",
+    "stated_agreement",
+    "operational_agreement",
+    "departures",
 ];
 
 /// Index of a global metric by name (panics on a typo in code, never on user input).

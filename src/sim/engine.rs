@@ -138,7 +138,37 @@ pub struct Trial<'m> {
     trace: Option<Vec<Decision>>,
     /// Whether roles slip (their temperature); never in the plan.
     slips: bool,
+    /// Meetings' state and record (all empty without `org.meetings`).
+    meetings: Meetings,
 }
+
+/// What meetings have done so far in a trial, and their scratch space (made once, in
+/// `Trial::new`, so a meeting allocates nothing).
+struct Meetings {
+    rng: ChaCha8Rng,
+    /// Per lever, per option: excluded by a meeting's decision, for the rest of the trial.
+    excluded: Vec<Vec<bool>>,
+    /// Per lever, per option: scored weeks it was played so far.
+    played: Vec<Vec<u32>>,
+    /// Per role: doubt left unvoiced since it last spoke.
+    unvoiced: Vec<f64>,
+    /// Per role: the week (world clock) its seat is filled again after a departure.
+    vacant_until: Vec<usize>,
+    /// Per participant, this meeting: fear, doubt, and whether it spoke.
+    fear: Vec<f64>,
+    doubt: Vec<f64>,
+    voiced: Vec<bool>,
+    held: f64,
+    with_dissent: f64,
+    decisions: f64,
+    excluded_count: f64,
+    stated: f64,
+    departures: f64,
+}
+
+/// A doubt smaller than this is not worth saying: readings that differ by less than 1% of their
+/// weight agree.
+const MIN_DOUBT: f64 = 0.01;
 
 impl<'m> Trial<'m> {
     /// Sets up trial `trial` of a run seeded with `seed`: store sizes and readings are drawn here,
@@ -219,6 +249,30 @@ impl<'m> Trial<'m> {
             layout,
             trace: None,
             slips: true,
+            meetings: Meetings {
+                rng: rng::stream(seed, trial, Source::Meeting),
+                excluded: model
+                    .levers
+                    .iter()
+                    .map(|l| vec![false; l.options.len()])
+                    .collect(),
+                played: model
+                    .levers
+                    .iter()
+                    .map(|l| vec![0; l.options.len()])
+                    .collect(),
+                unvoiced: vec![0.0; model.roles.len()],
+                vacant_until: vec![0; model.roles.len()],
+                fear: vec![0.0; model.roles.len()],
+                doubt: vec![0.0; model.roles.len()],
+                voiced: vec![false; model.roles.len()],
+                held: 0.0,
+                with_dissent: 0.0,
+                decisions: 0.0,
+                excluded_count: 0.0,
+                stated: 0.0,
+                departures: 0.0,
+            },
         }
     }
 
@@ -323,6 +377,11 @@ impl<'m> Trial<'m> {
         // The warm-up is whole periods, so the period phase runs on through it.
         let ps = tau / m.period * m.period;
         let period_len = m.period.min(m.warmup + m.horizon - ps);
+        if let Some(g) = &m.meetings {
+            if scored && (tau - m.warmup) % g.every == 0 {
+                self.meet(tau);
+            }
+        }
         self.decide(tau, tau - ps, period_len, external);
         let s = org::settings(m, |j| org::lever_value(m, &self.chosen, j, tau, tau + 1));
         let demand = match (&mut self.demand_rng, scored) {
@@ -386,6 +445,13 @@ impl<'m> Trial<'m> {
                 let outside = external.get(j).copied().flatten().filter(|i| *i < n);
                 let home = lever.initial_index();
                 let mut option = outside.unwrap_or(played);
+                if self.meetings.vacant_until[r] > tau {
+                    // An empty seat: nobody moves the lever from where the plan has it.
+                    option = home;
+                }
+                if self.meetings.excluded[j][option] {
+                    option = nearest_allowed(&lever.options, &self.meetings.excluded[j], option);
+                }
                 if option != home {
                     // Out of slots this period: the lever stays at its initial option.
                     if lever.max_uses.is_some_and(|k| self.uses[j] >= k) {
@@ -398,6 +464,7 @@ impl<'m> Trial<'m> {
                 if !scored {
                     continue;
                 }
+                self.meetings.played[j][option] += 1;
                 for k in 0..3 {
                     self.pulls[r][k] += m.playbook.pulls[j][option][k];
                 }
@@ -418,6 +485,118 @@ impl<'m> Trial<'m> {
         }
         for (j, v) in self.decided.iter().enumerate() {
             self.chosen[j][tau] = *v;
+        }
+    }
+
+    /// One meeting, at the start of week `tau`: who voices a doubt, and what follows.
+    fn meet(&mut self, tau: usize) {
+        let m = self.model;
+        let Some(g) = &m.meetings else {
+            return;
+        };
+        let n = g.roles.len();
+        let mut mean = [0.0; 3];
+        for &r in &g.roles {
+            for (mk, rk) in mean.iter_mut().zip(self.readings[r]) {
+                *mk += rk / n as f64;
+            }
+        }
+        let mt = &mut self.meetings;
+        for (i, &r) in g.roles.iter().enumerate() {
+            // Always drawn, so the stream's use never depends on what was said.
+            mt.fear[i] = rng::open01(&mut mt.rng);
+            mt.doubt[i] = 0.5
+                * (0..3)
+                    .map(|k| (self.readings[r][k] - mean[k]).abs())
+                    .sum::<f64>();
+            mt.voiced[i] = false;
+        }
+        // A threshold cascade, in rounds: a role speaks when its doubt outweighs its fear, and
+        // fear falls with psychological safety and with the share of others already heard.
+        // Everyone in a round hears the same voices, so the order of the roles does not matter.
+        let mut count = 0;
+        loop {
+            let others = |c: usize| {
+                if n > 1 {
+                    c as f64 / (n - 1) as f64
+                } else {
+                    0.0
+                }
+            };
+            let heard = count;
+            for i in 0..n {
+                let fear = g.fear * (1.0 - g.safety) * (1.0 - others(heard)) * mt.fear[i];
+                if !mt.voiced[i] && mt.doubt[i] >= MIN_DOUBT && mt.doubt[i] >= fear {
+                    mt.voiced[i] = true;
+                    count += 1;
+                }
+            }
+            if count == heard {
+                break;
+            }
+        }
+        mt.held += 1.0;
+        mt.with_dissent += (count > 0) as u8 as f64;
+        mt.stated += 1.0 - count as f64 / n.max(1) as f64;
+        for (i, &r) in g.roles.iter().enumerate() {
+            if mt.voiced[i] {
+                mt.unvoiced[r] = 0.0;
+                continue;
+            }
+            mt.unvoiced[r] += mt.doubt[i];
+            if g.departure.is_some_and(|d| mt.unvoiced[r] >= d) {
+                mt.departures += 1.0;
+                mt.unvoiced[r] = 0.0;
+                mt.vacant_until[r] = tau + g.vacancy;
+            }
+        }
+        if n == 0 || (count as f64) < g.quorum * n as f64 {
+            return; // stated agreement; nothing operational changes
+        }
+        // A decision: the loudest dissent (the largest doubt voiced) settles the trade-off, and
+        // every reading in the room moves halfway to it (a decision persuades, it does not rewrite
+        // minds). The option that has pulled hardest against it, weighted by how often it was
+        // played, is ruled out: its owner loses something it wanted.
+        mt.decisions += 1.0;
+        let loudest = (0..n)
+            .filter(|&i| mt.voiced[i])
+            .fold(None, |best: Option<usize>, i| match best {
+                Some(b) if mt.doubt[b] >= mt.doubt[i] => Some(b),
+                _ => Some(i),
+            })
+            .expect("a decision has a voice");
+        let settled = self.readings[g.roles[loudest]];
+        for &r in &g.roles {
+            for (rk, sk) in self.readings[r].iter_mut().zip(settled) {
+                *rk = 0.5 * *rk + 0.5 * sk;
+            }
+        }
+        let mut worst: Option<(f64, usize, usize)> = None;
+        for &r in &g.roles {
+            for &j in &m.roles[r].levers {
+                let lever = &m.levers[j];
+                let home = lever.initial_index();
+                let open = mt.excluded[j].iter().filter(|x| !**x).count();
+                let plays: u32 = mt.played[j].iter().sum();
+                if open <= 2 || plays == 0 {
+                    continue; // a lever keeps its plan option and one other
+                }
+                for o in 0..lever.options.len() {
+                    if o == home || mt.excluded[j][o] {
+                        continue;
+                    }
+                    let pull = &m.playbook.pulls[j][o];
+                    let used = mt.played[j][o] as f64 / plays as f64;
+                    let score: f64 = used * (0..3).map(|k| settled[k] * pull[k]).sum::<f64>();
+                    if score < 0.0 && worst.is_none_or(|(s, _, _)| score < s) {
+                        worst = Some((score, j, o));
+                    }
+                }
+            }
+        }
+        if let Some((_, j, o)) = worst {
+            mt.excluded[j][o] = true;
+            mt.excluded_count += 1.0;
         }
     }
 
@@ -562,7 +741,17 @@ impl<'m> Trial<'m> {
             "interpretation_spread",
             org::interpretation_spread(&self.readings),
         );
-        set("operational_spread", org::operational_spread(&self.pulls));
+        let spread = org::operational_spread(&self.pulls);
+        set("operational_spread", spread);
+        let mt = &self.meetings;
+        set("meetings_held", mt.held);
+        set("meetings_with_dissent", mt.with_dissent);
+        set("decisions_made", mt.decisions);
+        set("options_excluded", mt.excluded_count);
+        // Nothing stated where no meeting was held.
+        set("stated_agreement", mt.stated / mt.held.max(1.0));
+        set("operational_agreement", 1.0 - spread);
+        set("departures", mt.departures);
         let met = m.targets.iter().all(|tg| {
             let v = metrics[tg.metric];
             tg.at_least.is_none_or(|lo| v >= lo) && tg.at_most.is_none_or(|hi| v <= hi)
@@ -835,6 +1024,22 @@ fn beyond_words(what: String, v: f64) -> String {
         return format!("{what} is {v}, not a finite number");
     }
     format!("{what} is {v:e}, beyond {VALUE_LIMIT:.1e}, the largest value orgsim's statistics hold exactly")
+}
+
+/// The allowed option nearest in value to `option` (the lower on a tie). The plan's option is
+/// never excluded, so there is always one.
+fn nearest_allowed(options: &[f64], excluded: &[bool], option: usize) -> usize {
+    let mut best = None;
+    for (o, v) in options.iter().enumerate() {
+        if excluded[o] {
+            continue;
+        }
+        let d = (v - options[option]).abs();
+        if best.is_none_or(|(_, bd)| d < bd) {
+            best = Some((o, d));
+        }
+    }
+    best.map_or(option, |(o, _)| o)
 }
 
 #[cfg(test)]

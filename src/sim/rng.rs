@@ -27,6 +27,8 @@ pub enum Source {
     /// Consumer demand in the unscored warm-up weeks, so that the scored weeks' draws do not
     /// depend on how long the warm-up is.
     Warmup,
+    /// Meetings: one uniform per participant per meeting (the fear it must overcome to speak).
+    Meeting,
 }
 
 impl Source {
@@ -37,6 +39,7 @@ impl Source {
             Source::Interpretation(r) => 0x1_0000 + r as u64,
             Source::Choice(r) => 0x2_0000 + r as u64,
             Source::Warmup => 3,
+            Source::Meeting => 4,
         }
     }
 }
