@@ -540,6 +540,7 @@ fn findings(model: &Model, agg: &Aggregate) -> Vec<String> {
     out.extend(hockey_stick(model, agg));
     out.push(shelves(agg));
     out.extend(readings(model, agg));
+    out.extend(meetings(model, agg));
     out.into_iter().filter(|s| !s.is_empty()).collect()
 }
 
@@ -718,6 +719,52 @@ fn readings(model: &Model, agg: &Aggregate) -> Option<String> {
         pct(model.weights[k]),
         fmt_num(mean_of(agg, "interpretation_spread")),
     ))
+}
+
+/// The meeting story in a sentence or two: how often the room was silent, what it stated
+/// against what the roles did, and what its decisions ruled out.
+fn meetings(model: &Model, agg: &Aggregate) -> Option<String> {
+    let g = model.meetings.as_ref()?;
+    let held = mean_of(agg, "meetings_held");
+    if held <= 0.0 {
+        return None;
+    }
+    let silent = 1.0 - mean_of(agg, "meetings_with_dissent") / held;
+    let (decisions, excluded) = (
+        mean_of(agg, "decisions_made"),
+        mean_of(agg, "options_excluded"),
+    );
+    let mut s = format!(
+        "Meetings: {} a trial, every {} weeks, at psychological safety {}. In {} of them nobody voiced a doubt. The room stated {} agreement while the roles' actions agreed {}",
+        fmt_num(held),
+        g.every,
+        fmt_num(g.safety),
+        pct(silent),
+        pct(mean_of(agg, "stated_agreement")),
+        pct(mean_of(agg, "operational_agreement")),
+    );
+    if decisions > 0.0 && excluded == 0.0 {
+        s += &format!(
+            ". Its {} decisions a trial ruled nothing out: nothing was decided",
+            fmt_num(decisions)
+        );
+    } else if decisions > 0.0 {
+        s += &format!(
+            ". Its {} decisions a trial ruled out {} options; the role that played each one lost it",
+            fmt_num(decisions),
+            fmt_num(excluded)
+        );
+    } else if decisions == 0.0 {
+        s += ". No meeting decided anything, and nothing was ruled out";
+    }
+    let departures = mean_of(agg, "departures");
+    if departures > 0.0 {
+        s += &format!(
+            ". Doubt left unsaid ended in {} departures a trial",
+            fmt_num(departures)
+        );
+    }
+    Some(s + ".")
 }
 
 // ---------------------------------------------------------------- tables
