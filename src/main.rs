@@ -67,14 +67,17 @@ fn main() {
 fn execute(cli: Cli) -> orgsim::Result<()> {
     match cli.command {
         Command::List => {
+            // Grouped by story, in the order a workshop tells them.
             let mut s = String::new();
-            for b in BUILTINS {
-                s.push_str(&format!(
-                    "{:<30} [{}] {}\n",
-                    b.name,
-                    b.story,
-                    load::builtin_summary(b)
-                ));
+            for story in load::STORIES {
+                let mut group = BUILTINS.iter().filter(|b| b.story == *story).peekable();
+                if group.peek().is_some() {
+                    s.push_str(&format!("{story}\n"));
+                }
+                for b in group {
+                    let summary = load::builtin_summary(b);
+                    s.push_str(&format!("  {:<28} {summary}\n", b.name));
+                }
             }
             say(&s)?;
             Ok(())

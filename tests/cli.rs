@@ -149,8 +149,17 @@ fn run_writes_the_contract_files_with_their_shapes() {
 fn list_schema_and_validate() {
     let o = orgsim(&["list"]);
     assert!(o.status.success());
+    let listed = text(&o);
     for b in orgsim::scenario::load::BUILTINS {
-        assert!(text(&o).contains(b.name));
+        // Listed under its story's heading, so none is left out of the groups.
+        assert!(
+            orgsim::scenario::load::STORIES.contains(&b.story),
+            "{}",
+            b.story
+        );
+        let heading = listed.find(&format!("{}\n", b.story)).expect("a heading");
+        let at = listed.find(&format!("  {} ", b.name)).expect("listed");
+        assert!(heading < at, "{} before its story:\n{listed}", b.name);
     }
     let o = orgsim(&["schema"]);
     let schema: serde_json::Value = serde_json::from_slice(&o.stdout).expect("schema is JSON");

@@ -13,11 +13,14 @@ use crate::scenario::suggest::nearest;
 use serde_json::Value;
 use std::path::Path;
 
+/// The stories the built-ins tell, in the order a workshop tells them (`orgsim list` groups by it).
+pub const STORIES: &[&str] = &["promotions", "launch", "meetings", "classics"];
+
 /// A built-in scenario, shipped inside the binary and in `scenarios/`.
 pub struct Builtin {
     /// Name used on the command line.
     pub name: &'static str,
-    /// The story it tells.
+    /// The story it tells: one of [`STORIES`].
     pub story: &'static str,
     /// The JSON text.
     pub json: &'static str,

@@ -17,6 +17,13 @@ pub const NOT_IN_PLAN: &[&str] = &[
     "divergence_gap",
     "interpretation_spread",
     "operational_spread",
+    "meetings_held",
+    "meetings_with_dissent",
+    "decisions_made",
+    "options_excluded",
+    "stated_agreement",
+    "operational_agreement",
+    "departures",
 ];
 
 /// The plan: the scenario with every lever at its initial option and demand at its expectation,
