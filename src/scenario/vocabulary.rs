@@ -37,6 +37,16 @@ pub const GLOBAL_METRICS: &[&str] = &[
     "departures",
 ];
 
+/// Per-trial metrics that only meetings give a value to (0 in a scenario that holds none).
+pub const MEETING_METRICS: &[&str] = &[
+    "meetings_held",
+    "meetings_with_dissent",
+    "decisions_made",
+    "options_excluded",
+    "stated_agreement",
+    "departures",
+];
+
 /// Index of a global metric by name (panics on a typo in code, never on user input).
 pub fn metric(name: &str) -> usize {
     GLOBAL_METRICS

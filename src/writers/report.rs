@@ -774,6 +774,10 @@ fn metric_rows(model: &Model, agg: &Aggregate) -> Vec<MetricRow> {
         .iter()
         .zip(&agg.metrics)
         .enumerate()
+        // A scenario without meetings has nothing to say about them: six rows of zeros.
+        .filter(|(_, (name, _))| {
+            model.meetings.is_some() || !crate::scenario::vocabulary::MEETING_METRICS.contains(name)
+        })
         .map(|(m, (name, st))| {
             let ci = st.ci95();
             let q = |p| fmt_num(st.sketch.quantile(p));
