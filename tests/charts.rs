@@ -138,7 +138,10 @@ fn check_report(out: &Path) {
     for m in GLOBAL_METRICS {
         let row = html.contains(&format!("(<code>{m}</code>)</td>"));
         let meeting = orgsim::scenario::vocabulary::MEETING_METRICS.contains(m);
-        assert!(row != meeting, "report lacks metric {m}, or shows a meeting row");
+        assert!(
+            row != meeting,
+            "report lacks metric {m}, or shows a meeting row"
+        );
     }
     // Plain words beside the identifiers, the roles' rules and what the fit expected.
     for words in [
