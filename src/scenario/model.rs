@@ -4,12 +4,13 @@
 use crate::error::Problem;
 use crate::scenario::format::*;
 use crate::scenario::limits::{self, number as num, Range, SHARE_METRICS};
-use crate::scenario::vocabulary::GLOBAL_METRICS;
+use crate::scenario::vocabulary::{GLOBAL_METRICS, MEETING_METRICS};
 
 pub use crate::scenario::limits::{MAX_DELAY, MAX_ECHELONS, MAX_OPTIONS};
 
 /// Per-trial metrics about the organisation itself, which a plan (one deterministic trial
-/// with every lever at its initial option) cannot give a value to.
+/// with every lever at its initial option) cannot give a value to; the meetings' metrics
+/// ([`MEETING_METRICS`]) are such metrics too (see [`not_in_plan`]).
 pub const NOT_IN_PLAN: &[&str] = &[
     "strategy_met",
     "coordinated_divergence",
@@ -17,14 +18,13 @@ pub const NOT_IN_PLAN: &[&str] = &[
     "divergence_gap",
     "interpretation_spread",
     "operational_spread",
-    "meetings_held",
-    "meetings_with_dissent",
-    "decisions_made",
-    "options_excluded",
-    "stated_agreement",
     "operational_agreement",
-    "departures",
 ];
+
+/// Whether a per-trial metric is one the plan cannot give a value to.
+pub fn not_in_plan(metric: &str) -> bool {
+    NOT_IN_PLAN.contains(&metric) || MEETING_METRICS.contains(&metric)
+}
 
 /// The plan: the scenario with every lever at its initial option and demand at its expectation,
 /// played once (`orgsim::sim::plan`). Plan-relative targets are multiples of these values.
@@ -1094,7 +1094,7 @@ impl Check {
             for (k, v) in [("at_least", t.at_least), ("at_most", t.at_most)] {
                 if let Some(TargetValue::Plan { plan }) = v {
                     self.plan_factor(&format!("{p}.{k}.plan"), plan);
-                    if NOT_IN_PLAN.contains(&t.metric.as_str()) {
+                    if not_in_plan(&t.metric) {
                         self.push(Problem::new(
                             format!("{p}.{k}"),
                             format!("an absolute bound ({} has no plan value)", t.metric),

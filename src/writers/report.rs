@@ -784,7 +784,7 @@ fn metric_rows(model: &Model, agg: &Aggregate) -> Vec<MetricRow> {
             let plan = model
                 .plan
                 .as_ref()
-                .filter(|_| !crate::scenario::model::NOT_IN_PLAN.contains(name));
+                .filter(|_| !crate::scenario::model::not_in_plan(name));
             MetricRow {
                 name: Named::of(name),
                 mean: fmt_num(st.moments.mean()),
