@@ -19,8 +19,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// The count is global: tests that read it take turns, or each would count the other's work.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn stepping_a_trial_allocates_nothing() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     for name in orgsim::scenario::load::BUILTINS.iter().map(|b| b.name) {
         let source = orgsim::scenario::load::resolve(name).unwrap();
         let model = orgsim::prepare(&source, &[]).unwrap();
@@ -35,6 +39,27 @@ fn stepping_a_trial_allocates_nothing() {
             "{name}: {during} allocations while stepping {} weeks",
             model.horizon
         );
+        let _ = trial.finish();
+    }
+}
+
+#[test]
+fn stepping_a_network_allocates_nothing() {
+    use orgsim::sim::network::{Network, NetworkTrial, PassThrough, STERMAN_FITTED};
+    let networks = [
+        Network::beer_game(false, STERMAN_FITTED),
+        Network::beer_game(true, STERMAN_FITTED),
+        Network::order_up_to(5, 2, 100, PassThrough::Newest),
+    ];
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    for net in &networks {
+        let mut trial = NetworkTrial::new(net, 3, 11);
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        while !trial.is_done() {
+            trial.step();
+        }
+        let during = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        assert_eq!(during, 0, "{during} allocations stepping {:?}", net.demand);
         let _ = trial.finish();
     }
 }

@@ -1,9 +1,11 @@
 //! The simulation: random streams by source ([`rng`]), the supply chain ([`world`]), the
 //! roles and their scorecards ([`org`]), the tick loop and the parallel run ([`engine`]), the
-//! plan that sets targets ([`plan`]) and the fit of each role's playbook ([`fit`]).
+//! plan that sets targets ([`plan`]) and the fit of each role's playbook ([`fit`]); the
+//! real-valued stock-point network of the supply-chain classics ([`network`]).
 
 pub mod engine;
 pub mod fit;
+pub mod network;
 pub mod org;
 pub mod plan;
 pub mod rng;
