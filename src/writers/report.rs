@@ -842,8 +842,8 @@ const NO_RESULT: [(&str, bool); 6] = [
 ];
 
 /// The command as one shell line: the program named `orgsim` (not the path it ran from), without
-/// the options that change no result (`--out`, `--quiet`, `--force`, `--no-charts` ...), since none changes a result and each would make the report of
-/// the same run differ.
+/// the options that change no result (`--out`, `--quiet`, `--force`, `--no-charts` ...): each
+/// would make the reports of the same run differ.
 pub fn shell_line(command: &[String]) -> String {
     let mut words = vec!["orgsim".to_string()];
     let mut skip = false;
