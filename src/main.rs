@@ -4,7 +4,7 @@ mod commands;
 
 use clap::{Parser, Subcommand};
 use commands::{say, warn, STOPPED_BY};
-use orgsim::scenario::load::{self, BUILTINS};
+use orgsim::scenario::load;
 use orgsim::Error;
 use std::sync::atomic::Ordering;
 
@@ -38,8 +38,12 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
     },
-    /// Print the JSON Schema of the scenario format.
-    Schema,
+    /// Print the JSON Schema of the scenario format (scenarios/scenario.schema.json).
+    Schema {
+        /// The network scenarios' format instead (scenarios/network.schema.json).
+        #[arg(long)]
+        network: bool,
+    },
     /// Sweep a grid of scenario values (the product of every --vary), each point a run on the
     /// same trial seeds: sweep.csv (tidy, long) and sweep.json.
     Sweep(commands::sweep::Args),
@@ -70,7 +74,9 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
             // Grouped by story, in the order a workshop tells them.
             let mut s = String::new();
             for story in load::STORIES {
-                let mut group = BUILTINS.iter().filter(|b| b.story == *story).peekable();
+                let mut group = load::all_builtins()
+                    .filter(|b| b.story == *story)
+                    .peekable();
                 if group.peek().is_some() {
                     s.push_str(&format!("{story}\n"));
                 }
@@ -86,12 +92,28 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
         Command::Compare(args) => commands::compare::execute(args),
         Command::Merge(args) => commands::merge::execute(args),
         Command::Sweep(args) => commands::sweep::execute(args),
-        Command::Schema => {
-            say(&(load::schema_json() + "\n"))?;
+        Command::Schema { network } => {
+            let schema = if network {
+                load::network_schema_json()
+            } else {
+                load::schema_json()
+            };
+            say(&(schema + "\n"))?;
             Ok(())
         }
         Command::Validate { file, sets } => {
             let source = load::resolve(&file)?;
+            if load::is_network(&source) {
+                let model = load::load_network(&source, &sets)?;
+                let n = &model.scenario.network;
+                say(&format!(
+                    "{}: valid (a network: {} stock points, {} weeks)\n",
+                    source.name,
+                    n.stock_points.len(),
+                    n.weeks
+                ))?;
+                return Ok(());
+            }
             let mut model = load::load(&source, &sets)?;
             warn(&source, &model);
             // Plan-relative targets are checked too: the plan is one deterministic trial.

@@ -11,15 +11,16 @@
 //! the same demand) and states its tolerance.
 
 use orgsim::sim::network::{
-    order_up_to_sums, run_network, Network, NetworkResult, PassThrough, Policy, STERMAN_FITTED,
+    beer_game, order_up_to, order_up_to_sums, run_network, NetworkResult, PassThrough, Policy,
+    STERMAN_FITTED,
 };
 
 /// Pooled ratio `Σ SS(q) / Σ SS(D)` over `trials` trials of `measured` weeks each.
 fn pooled_ratio(p: usize, lead: usize, pass: PassThrough, trials: u64) -> f64 {
-    let net = Network::order_up_to(p, lead, 200, pass);
+    let net = order_up_to(p, lead, 200, pass);
     let (mut q, mut d) = (0.0, 0.0);
     for t in 0..trials {
-        let (sq, sd) = order_up_to_sums(&run_network(&net, 7, t), p, pass);
+        let (sq, sd) = order_up_to_sums(&run_network(&net, 7, t), 0, p, pass);
         q += sq;
         d += sd;
     }
@@ -74,16 +75,13 @@ fn a_longer_lead_time_or_a_shorter_window_amplifies_more() {
 }
 
 fn classic() -> NetworkResult {
-    run_network(&Network::beer_game(false, STERMAN_FITTED), 1, 0)
+    run_network(&beer_game(false, STERMAN_FITTED), 1, 0)
 }
 
 #[test]
 fn the_classic_game_is_deterministic_and_ignores_the_seed() {
     let a = classic();
-    assert_eq!(
-        a,
-        run_network(&Network::beer_game(false, STERMAN_FITTED), 99, 5)
-    );
+    assert_eq!(a, run_network(&beer_game(false, STERMAN_FITTED), 99, 5));
     assert_eq!(a.demand[..4], [4.0; 4]);
     assert!(a.demand[4..].iter().all(|&d| d == 8.0));
     assert_eq!(a.orders.len(), 4);
@@ -133,7 +131,7 @@ fn the_classic_swings_from_backlog_to_surplus() {
 fn pass_through() -> Policy {
     Policy::OrderUpTo {
         window: 1,
-        lead: 0.0,
+        lead_weeks: 0.0,
         pass_through: PassThrough::Newest,
     }
 }
@@ -151,11 +149,11 @@ fn sterman_players_cost_far_more_than_passing_orders_through() {
     // heuristic costs more than twice what passing orders through costs. (Sterman reports
     // player costs about ten times his benchmark; pass-through is a weaker benchmark.)
     let sterman = classic().total_cost();
-    let simple = run_network(&Network::beer_game(false, pass_through()), 1, 0).total_cost();
+    let simple = run_network(&beer_game(false, pass_through()), 1, 0).total_cost();
     assert!(sterman > 2.5 * simple, "{sterman} vs {simple}");
     let (a, b) = (
-        Network::beer_game(true, STERMAN_FITTED),
-        Network::beer_game(true, pass_through()),
+        beer_game(true, STERMAN_FITTED),
+        beer_game(true, pass_through()),
     );
     let diffs: Vec<f64> = (0..1000)
         .map(|t| {
@@ -172,7 +170,7 @@ fn sterman_players_cost_far_more_than_passing_orders_through() {
 fn random_demand_amplifies_upstream_in_almost_every_trial() {
     // Poisson demand adds noise the heuristic amplifies: amplification grows from each echelon
     // to the next in at least 95% of 1000 trials (about 99% measured).
-    let net = Network::beer_game(true, STERMAN_FITTED);
+    let net = beer_game(true, STERMAN_FITTED);
     let rising = (0..1000)
         .filter(|&t| {
             let a = run_network(&net, 2, t).amplification();
@@ -195,7 +193,7 @@ fn counting_the_supply_line_damps_the_factory_wave() {
         desired_stock: 17.0,
     };
     let amp3 = |beta: f64| -> Vec<f64> {
-        let net = Network::beer_game(true, with_beta(beta));
+        let net = beer_game(true, with_beta(beta));
         (0..500)
             .map(|t| run_network(&net, 4, t).amplification()[3].ln())
             .collect()
@@ -215,7 +213,7 @@ fn counting_the_supply_line_damps_the_factory_wave() {
 fn monte_carlo_demand_has_the_documented_means() {
     // Poisson with mean 4 for weeks 1-4 and 8 from week 5: over 2000 trials the weekly means
     // are within 4 standard errors.
-    let net = Network::beer_game(true, STERMAN_FITTED);
+    let net = beer_game(true, STERMAN_FITTED);
     let n = 2000;
     let mut sums = vec![0.0; 36];
     for t in 0..n {
@@ -233,4 +231,292 @@ fn monte_carlo_demand_has_the_documented_means() {
             s / n as f64
         );
     }
+}
+
+// ------------------------------------------------------------ the classics as scenarios
+
+use orgsim::scenario::load::{load_network, resolve};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn orgsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .args(args)
+        .output()
+        .expect("run orgsim")
+}
+
+fn ok(args: &[&str]) -> Output {
+    let o = orgsim(args);
+    assert!(
+        o.status.success(),
+        "orgsim {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+fn summary_mean(dir: &Path, metric: &str) -> f64 {
+    let text = std::fs::read_to_string(dir.join("summary.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["metrics"][metric]["mean"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{metric} in {}", dir.display()))
+}
+
+#[test]
+fn the_built_in_classics_are_the_documented_networks() {
+    // The scenario files a user edits are the networks the tests above measure.
+    let net = |name: &str| {
+        load_network(&resolve(name).unwrap(), &[])
+            .unwrap()
+            .scenario
+            .network
+    };
+    assert_eq!(net("beer_game_classic"), beer_game(false, STERMAN_FITTED));
+    assert_eq!(net("beer_game"), beer_game(true, STERMAN_FITTED));
+    assert_eq!(
+        net("bullwhip_order_up_to"),
+        order_up_to(5, 2, 200, PassThrough::Newest)
+    );
+}
+
+#[test]
+fn orgsim_run_plays_the_classic_and_writes_its_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("classic");
+    let o = ok(&[
+        "run",
+        "beer_game_classic",
+        "--trials",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains("factory"), "{said}");
+    for f in [
+        "trials.csv",
+        "series.csv",
+        "summary.json",
+        "report.html",
+        "manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    assert!(out.join("charts/orders_upstream.png").is_file());
+    let mut rd = csv::Reader::from_path(out.join("trials.csv")).unwrap();
+    let header = rd.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let r = classic();
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        // Deterministic demand: every trial is the classic, to the printed digits.
+        let total: f64 = row[col("total_cost")].parse().unwrap();
+        assert!((total - r.total_cost()).abs() < 1e-6, "{total}");
+        let peak: f64 = row[col("peak_order_factory")].parse().unwrap();
+        assert!((peak - r.peak_order()[3].0).abs() < 1e-6);
+        assert_eq!(row[col("peak_week_factory")].parse::<f64>().unwrap(), 20.0);
+    }
+    // The classic's series: the retailer's inventory after the fill, week by week. Every trial
+    // is the same, so the median is the value itself (the mean is kept in fixed point, to 2^-16).
+    let series = std::fs::read_to_string(out.join("series.csv")).unwrap();
+    let inv: Vec<(f64, f64)> = series
+        .lines()
+        .filter(|l| l.contains(",inventory.retailer,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[2].parse().unwrap(), f[4].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(inv.len(), 36);
+    for ((mean, median), b) in inv.iter().zip(&r.inventory[0]) {
+        assert!((median - b).abs() < 1e-9, "{median} vs {b}");
+        assert!((mean - b).abs() < 1e-4, "{mean} vs {b}");
+    }
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("Orders swell on their way upstream"));
+    assert!(report.contains("<svg"));
+}
+
+#[test]
+fn a_network_run_is_the_same_bytes_on_one_thread_or_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |threads: &str| {
+        let out = tmp.path().join(format!("t{threads}"));
+        ok(&[
+            "run",
+            "beer_game",
+            "--trials",
+            "300",
+            "--threads",
+            threads,
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        out
+    };
+    let (a, b) = (run("1"), run("2"));
+    for f in [
+        "trials.csv",
+        "series.csv",
+        "summary.json",
+        "report.html",
+        "charts/orders_upstream.png",
+        "charts/orders_upstream.svg",
+    ] {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        assert!(x == y, "{f} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn set_moves_the_classics_cause_and_the_run_shows_the_effect() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str, scenario: &str, sets: &[&str]| {
+        let out = tmp.path().join(name);
+        let mut args = vec!["run", scenario, "--trials", "400", "--quiet", "--no-charts"];
+        args.extend(["--out", out.to_str().unwrap()]);
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        ok(&args);
+        out
+    };
+    // The players count their whole supply line: the factory's amplification falls several-fold.
+    let base = run("base", "beer_game", &[]);
+    let full = run(
+        "full",
+        "beer_game",
+        &[
+            "network.stock_points.factory.policy.beta=1",
+            "network.stock_points.distributor.policy.beta=1",
+            "network.stock_points.wholesaler.policy.beta=1",
+            "network.stock_points.retailer.policy.beta=1",
+        ],
+    );
+    let (b, f) = (
+        summary_mean(&base, "amp_factory"),
+        summary_mean(&full, "amp_factory"),
+    );
+    assert!(f < b / 3.0, "amp_factory {b} -> {f}");
+    // A shorter forecast window amplifies more, as the closed form says: p = 2, L = 2 gives 5.
+    let short = run(
+        "p2",
+        "bullwhip_order_up_to",
+        &["network.stock_points.0.policy.window=2"],
+    );
+    let ratio = summary_mean(&short, "bullwhip_ratio_stock_point");
+    assert!((ratio / 5.0 - 1.0).abs() < 0.03, "p = 2, L = 2: {ratio}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(short.join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["bullwhip_closed_form"]["stock_point"], 5.0);
+    assert_eq!(
+        summary["overrides"][0],
+        "network.stock_points.0.policy.window=2"
+    );
+}
+
+/// A change that breaks a scenario.
+type Edit = dyn Fn(&mut serde_json::Value);
+
+#[test]
+fn bad_network_scenarios_are_refused_by_path_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = resolve("bullwhip_order_up_to").unwrap().text;
+    let cases: [(&str, &Edit, &str); 5] = [
+        (
+            "window_zero",
+            &|v| v["network"]["stock_points"][0]["policy"]["window"] = 0.into(),
+            "network.stock_points[0].policy.window",
+        ),
+        (
+            "no_room_to_measure",
+            &|v| v["network"]["weeks"] = 6.into(),
+            "network.stock_points[0].policy.window",
+        ),
+        (
+            "unknown_policy",
+            &|v| v["network"]["stock_points"][0]["policy"]["kind"] = "base_stock".into(),
+            "network.stock_points[0].policy",
+        ),
+        (
+            "beta_as_percent",
+            &|v| {
+                v["network"]["stock_points"][0]["policy"] = serde_json::json!(
+                    {"kind": "sterman", "theta": 0.36, "alpha_s": 0.26, "beta": 34, "desired_stock": 17})
+            },
+            "network.stock_points[0].policy.beta",
+        ),
+        (
+            "steps_out_of_order",
+            &|v| {
+                v["network"]["demand"] = serde_json::json!({"kind": "schedule", "steps": [
+                    {"from_week": 1, "value": 4}, {"from_week": 9, "value": 8}, {"from_week": 5, "value": 6}]})
+            },
+            "network.demand.steps[2].from_week",
+        ),
+    ];
+    for (name, edit, path) in cases {
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        edit(&mut v);
+        let file = tmp.path().join(format!("{name}.json"));
+        std::fs::write(&file, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+        let out = tmp.path().join(format!("out_{name}"));
+        let o = orgsim(&[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{name} ran");
+        assert!(
+            err.contains(file.to_str().unwrap()),
+            "{name}: file not named: {err}"
+        );
+        assert!(err.contains(path), "{name}: {path} not named: {err}");
+        assert!(!out.exists(), "{name}: left {}", out.display());
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+    // A --set that names no value, and commands that do not play networks yet.
+    let o = orgsim(&[
+        "run",
+        "beer_game",
+        "--set",
+        "network.stock_points.brewery.policy.beta=1",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("brewery"));
+    for args in [
+        &["compare", "beer_game"][..],
+        &["trace", "beer_game", "--trial", "0"],
+        &["run", "beer_game", "--shard", "1/2"],
+    ] {
+        let o = orgsim(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{args:?}");
+        assert!(err.contains("network scenario"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn the_shipped_network_schema_matches_the_types() {
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/network.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(
+        shipped.trim_end(),
+        orgsim::scenario::load::network_schema_json().trim_end(),
+        "run: cargo run -- schema --network > scenarios/network.schema.json"
+    );
 }

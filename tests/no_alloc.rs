@@ -45,11 +45,11 @@ fn stepping_a_trial_allocates_nothing() {
 
 #[test]
 fn stepping_a_network_allocates_nothing() {
-    use orgsim::sim::network::{Network, NetworkTrial, PassThrough, STERMAN_FITTED};
+    use orgsim::sim::network::{beer_game, order_up_to, NetworkTrial, PassThrough, STERMAN_FITTED};
     let networks = [
-        Network::beer_game(false, STERMAN_FITTED),
-        Network::beer_game(true, STERMAN_FITTED),
-        Network::order_up_to(5, 2, 100, PassThrough::Newest),
+        beer_game(false, STERMAN_FITTED),
+        beer_game(true, STERMAN_FITTED),
+        order_up_to(5, 2, 100, PassThrough::Newest),
     ];
     let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     for net in &networks {

@@ -176,4 +176,22 @@ fn data_files_load_in_pandas_and_polars_with_no_options_and_runs_stack() {
         sweeps.push(out);
     }
     check_data(&python, &sweeps);
+    // Two network runs: the classic (every trial the same) and the Beer Game's Monte Carlo.
+    let mut networks = Vec::new();
+    for (k, scenario) in ["beer_game_classic", "beer_game"].iter().enumerate() {
+        let out = dir(&format!("network{k}"));
+        let args = [
+            "run",
+            scenario,
+            "--trials",
+            "40",
+            "--no-charts",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        orgsim(&args);
+        networks.push(out);
+    }
+    check_data(&python, &networks);
 }

@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod merge;
+pub mod network;
 pub mod run;
 pub mod shard;
 pub mod sweep;
@@ -29,6 +30,13 @@ pub(crate) fn run_name(
     let Some(name) = name else {
         return Ok(model.scenario.name.clone());
     };
+    check_name(&name)?;
+    model.name = name.clone();
+    Ok(name)
+}
+
+/// Refuses a `--name` that cannot also name a folder.
+pub(crate) fn check_name(name: &str) -> Result<(), Error> {
     let bad = name.trim().is_empty()
         || name == "."
         || name == ".."
@@ -39,8 +47,7 @@ pub(crate) fn run_name(
             "--name: expected a name that can also name a folder (not empty, no / or \\), found '{name}'"
         )));
     }
-    model.name = name.clone();
-    Ok(name)
+    Ok(())
 }
 
 /// The signal that asked the run to stop (0: none yet).

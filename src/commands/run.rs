@@ -70,6 +70,26 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     }
     let shard = shard.as_deref().map(parse_shard).transpose()?;
     let source = load::resolve(&scenario)?;
+    if load::is_network(&source) {
+        if shard.is_some() {
+            return Err(Error::Usage(format!(
+                "--shard: {} is a network scenario, and network runs are not yet split into shards; run it whole",
+                source.name
+            )));
+        }
+        return super::network::execute(super::network::NetworkRun {
+            source,
+            sets,
+            trials,
+            seed,
+            threads,
+            out,
+            name,
+            force,
+            quiet,
+            no_charts,
+        });
+    }
     let mut model = load::load(&source, &sets)?;
     warn(&source, &model);
     let folder_name = run_name(&mut model, name)?;

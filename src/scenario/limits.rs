@@ -257,6 +257,18 @@ pub const QUORUM: Range = Range::above_zero(1.0);
 /// `org.meetings.departure_doubt`: summed doubts, each at most 1.
 pub const DEPARTURE_DOUBT: Range = Range::above_zero(1000.0);
 
+/// Weeks in one trial of a network scenario (at least two, for a variance; at most a century:
+/// the bullwhip case measures hundreds).
+pub const NETWORK_WEEKS: Range = whole(2, 5200);
+/// The week a demand step starts.
+pub const STEP_WEEK: Range = whole(1, 5200);
+/// A network's quantities: opening stock and flow, desired stock, demand per week.
+pub const NETWORK_QUANTITY: Range = Range::from(0.0, 1e9);
+/// Weeks an order spends in the mail or a shipment on the road, in a network (at least one slot).
+pub const NETWORK_SLOTS: Range = whole(1, 52);
+/// Weeks in an order-up-to point's moving average.
+pub const NETWORK_WINDOW: Range = whole(1, 520);
+
 /// Per-trial metrics that are shares from 0 to 1: a strategy target on one is a share too.
 pub const SHARE_METRICS: &[&str] = &[
     "fill_rate",

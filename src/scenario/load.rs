@@ -8,7 +8,9 @@
 use crate::error::{Error, Problem, Result};
 use crate::scenario::format::Scenario;
 use crate::scenario::model::Model;
-use crate::scenario::parse::parse;
+use crate::scenario::network::{NetworkModel, NetworkScenario};
+use crate::scenario::overrides;
+use crate::scenario::parse::{parse, parse_as};
 use crate::scenario::suggest::nearest;
 use serde_json::Value;
 use std::path::Path;
@@ -44,6 +46,31 @@ pub const BUILTINS: &[Builtin] = &[
         json: include_str!("../../scenarios/okr_offsite.json"),
     },
 ];
+
+/// The built-in network scenarios: the supply-chain classics, played on the stock-point network
+/// ([`crate::scenario::network`]) rather than by an organisation's roles.
+pub const NETWORK_BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "beer_game_classic",
+        story: "classics",
+        json: include_str!("../../scenarios/beer_game_classic.json"),
+    },
+    Builtin {
+        name: "beer_game",
+        story: "classics",
+        json: include_str!("../../scenarios/beer_game.json"),
+    },
+    Builtin {
+        name: "bullwhip_order_up_to",
+        story: "classics",
+        json: include_str!("../../scenarios/bullwhip_order_up_to.json"),
+    },
+];
+
+/// Every built-in: the organisation's, then the networks'.
+pub fn all_builtins() -> impl Iterator<Item = &'static Builtin> {
+    BUILTINS.iter().chain(NETWORK_BUILTINS)
+}
 
 /// The scenario `orgsim run` uses when none is named.
 pub const DEFAULT_SCENARIO: &str = "promo_vs_inventory";
@@ -86,13 +113,13 @@ pub fn resolve(spec: &str) -> Result<Source> {
             text,
         });
     }
-    match BUILTINS.iter().find(|b| b.name == spec) {
+    match all_builtins().find(|b| b.name == spec) {
         Some(b) => Ok(Source {
             name: format!("built-in {}", b.name),
             text: b.json.to_string(),
         }),
         None => {
-            let names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
+            let names: Vec<&str> = all_builtins().map(|b| b.name).collect();
             let near = nearest(spec, names.iter().copied());
             let mut msg = format!(
                 "no scenario file or built-in scenario named '{spec}' (built-ins: {})",
@@ -112,21 +139,69 @@ pub fn resolve(spec: &str) -> Result<Source> {
 /// Parses, overrides, deserializes and validates. The model carries the overrides and the
 /// warnings (legal values that are almost surely slips), each located like a problem.
 pub fn load(source: &Source, sets: &[String]) -> Result<Model> {
+    if is_network(source) {
+        return Err(Error::Usage(format!(
+            "{} is a network scenario (the supply-chain classics): orgsim run and orgsim validate play it; compare, sweep, trace and shards do not yet",
+            source.name
+        )));
+    }
     let invalid = |problems| Error::InvalidScenario {
         source_name: source.name.clone(),
         problems,
     };
     let scenario = parse(&source.text).map_err(|first| invalid(structural(&source.text, first)))?;
-    let (scenario, overrides) =
-        crate::scenario::overrides::apply_sets(scenario, sets).map_err(invalid)?;
-    let place =
-        |problems| crate::scenario::overrides::locate_all(&source.text, &overrides, problems);
+    let (scenario, overrides) = overrides::apply_sets(scenario, sets).map_err(invalid)?;
+    let place = |problems| overrides::locate_all(&source.text, &overrides, problems);
     let mut model = Model::compile(scenario).map_err(|problems| invalid(place(problems)))?;
     model.warnings = place(crate::scenario::lint::warnings(&model.scenario, &overrides));
     model.name = run_name(&model.scenario.name, &overrides);
     model.overrides = overrides;
     model.source_sha256 = sha256_hex(&source.text);
     Ok(model)
+}
+
+/// Whether the text is a network scenario: a JSON object with a top-level `network`.
+pub fn is_network(source: &Source) -> bool {
+    serde_json::from_str::<Value>(&source.text)
+        .ok()
+        .and_then(|v| v.as_object().map(|o| o.contains_key("network")))
+        .unwrap_or(false)
+}
+
+/// [`load`], for a network scenario: parses, applies `--set` overrides, checks.
+pub fn load_network(source: &Source, sets: &[String]) -> Result<NetworkModel> {
+    let invalid = |problems| Error::InvalidScenario {
+        source_name: source.name.clone(),
+        problems,
+    };
+    let scenario: NetworkScenario = parse_as(&source.text).map_err(|p| invalid(vec![p]))?;
+    let (scenario, overrides) = if sets.is_empty() {
+        (scenario, Vec::new())
+    } else {
+        let mut doc = serde_json::to_value(&scenario).expect("a scenario always serializes");
+        let applied = overrides::apply_to_doc(&mut doc, sets).map_err(invalid)?;
+        let parsed = parse_as::<NetworkScenario>(&doc.to_string()).map_err(|mut p| {
+            // Lines and columns of this generated text mean nothing to the user.
+            p.line = None;
+            p.column = None;
+            invalid(overrides::attribute(&applied, vec![p]))
+        })?;
+        (parsed, applied)
+    };
+    let problems = crate::scenario::network::check(&scenario);
+    if !problems.is_empty() {
+        return Err(invalid(overrides::locate_all(
+            &source.text,
+            &overrides,
+            problems,
+        )));
+    }
+    Ok(NetworkModel {
+        name: run_name(&scenario.name, &overrides),
+        scenario,
+        overrides,
+        source_sha256: sha256_hex(&source.text),
+    })
 }
 
 /// A run's name from its scenario's and its overrides: `promo_vs_inventory [strategy.ambiguity=0.2]`.
@@ -163,6 +238,12 @@ fn structural(text: &str, first: Problem) -> Vec<Problem> {
         Ok(doc) => crate::scenario::diagnose::structural(text, &doc, first),
         Err(_) => vec![first],
     }
+}
+
+/// The JSON Schema of the network scenario format, pretty-printed.
+pub fn network_schema_json() -> String {
+    let schema = schemars::schema_for!(NetworkScenario);
+    serde_json::to_string_pretty(&schema).expect("schema serializes")
 }
 
 /// The JSON Schema of the scenario format, pretty-printed.

@@ -47,20 +47,7 @@ pub fn apply_sets(
         return Ok((scenario, Vec::new()));
     }
     let mut doc = serde_json::to_value(&scenario).expect("a scenario always serializes");
-    let mut applied = Vec::new();
-    let mut problems = Vec::new();
-    for arg in sets {
-        match apply_set(&mut doc, arg) {
-            Ok(path) => applied.push(Override {
-                arg: arg.clone(),
-                path,
-            }),
-            Err(p) => problems.push(p.in_set(arg)),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
+    let applied = apply_to_doc(&mut doc, sets)?;
     let text = doc.to_string();
     let scenario = crate::scenario::parse::parse(&text).map_err(|first| {
         // Every structural problem, as for a file; lines and columns of this generated text
@@ -73,6 +60,27 @@ pub fn apply_sets(
         attribute(&applied, all)
     })?;
     Ok((scenario, applied))
+}
+
+/// Applies `PATH=VALUE` overrides to a scenario document of any format. Returns, for each
+/// argument, the path it wrote; or every problem, each naming its argument.
+pub fn apply_to_doc(doc: &mut Value, sets: &[String]) -> Result<Vec<Override>, Vec<Problem>> {
+    let mut applied = Vec::new();
+    let mut problems = Vec::new();
+    for arg in sets {
+        match apply_set(doc, arg) {
+            Ok(path) => applied.push(Override {
+                arg: arg.clone(),
+                path,
+            }),
+            Err(p) => problems.push(p.in_set(arg)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(applied)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Gives each problem at, inside or around a value an override wrote to that `--set` argument

@@ -11,8 +11,13 @@ use serde_json::Value;
 
 /// Parses scenario text, reporting the JSON path, line and column of the first structural problem.
 pub fn parse(text: &str) -> std::result::Result<Scenario, Problem> {
+    parse_as::<Scenario>(text)
+}
+
+/// [`parse`], for any scenario format (an organisation's or a network's).
+pub fn parse_as<T: serde::de::DeserializeOwned>(text: &str) -> std::result::Result<T, Problem> {
     let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
+    serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
         let path = display_path(&e.path().to_string());
         let inner = e.into_inner();
         let (line, column) = (inner.line(), inner.column());

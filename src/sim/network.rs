@@ -19,123 +19,27 @@
 //! [`Source::Demand`](crate::sim::rng::Source) stream, so two variants of a network (a changed
 //! heuristic, a changed lead time) see the same demand in the same trial.
 
+use crate::error::{Error, Result};
+use crate::scenario::network::{series_names, trial_columns};
+pub use crate::scenario::network::{
+    Demand, NetworkSpec, PassThrough, Policy, Step, StockPointSpec,
+};
+use crate::sim::engine::{RunConfig, CHUNK};
 use crate::sim::rng::{self, Source};
+use crate::stats::metrics::{Stat, VALUE_LIMIT};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// How a stock point decides what to order, at the end of each week.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Policy {
-    /// Sterman's (1989) anchoring and adjustment:
-    /// `E = θ·I + (1 − θ)·E`, `O = max(0, E + α_S·((S' − S) − β·SL))`, with `S` on hand minus
-    /// backlog and `SL` the supply line (placed, not yet received).
-    Sterman {
-        /// Weight of the newest incoming order in expected demand (θ).
-        theta: f64,
-        /// Fraction of the stock gap ordered each week (α_S).
-        alpha_s: f64,
-        /// Weight given to the supply line (β; 1 counts it fully, 0 ignores it).
-        beta: f64,
-        /// Desired stock, in units (S').
-        desired_stock: f64,
-    },
-    /// Order up to `y = lead · m`, where `m` is the mean of the last `window` incoming orders,
-    /// with no safety stock; the order is `y − y_prev + pass-through`, negative orders allowed
-    /// (Chen, Drezner, Ryan & Simchi-Levi 2000). Until the window has filled, the point passes
-    /// the newest incoming order through.
-    OrderUpTo {
-        /// Weeks in the moving average (p).
-        window: usize,
-        /// Lead time the level covers, in weeks (L).
-        lead: f64,
-        /// Which incoming order is passed through.
-        pass_through: PassThrough,
-    },
-}
-
-/// The demand an order-up-to point passes through, relative to its forecast window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PassThrough {
-    /// The newest demand inside the forecast window: the convention under which the closed
-    /// form `1 + 2L/p + 2L²/p²` holds (CLASSICS' `standard`).
-    Newest,
-    /// One week older than the newest in the window: the off-by-one kept as a counter-check
-    /// (CLASSICS' `lagged`, ratio `1 + 2L²/p²` for p ≥ 2).
-    Previous,
-}
-
-/// One stock point of the network.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StockPoint {
-    /// Its name (a role's, in the Beer Game: retailer, wholesaler, distributor, factory).
-    pub name: String,
-    /// On hand before week 1.
-    pub initial_inventory: f64,
-    /// Weeks an order spends in the mail before the supplier reads it (at least 1).
-    pub order_slots: usize,
-    /// Weeks a shipment spends on its way here, or in production for the last point (at least 1).
-    pub ship_slots: usize,
-    /// Cost per unit-week on hand.
-    pub holding_cost: f64,
-    /// Cost per unit-week of backlog.
-    pub backlog_cost: f64,
-    /// How it orders.
-    pub policy: Policy,
-}
-
-/// Customer demand, week by week (weeks count from 1).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Demand {
-    /// A deterministic schedule: `steps[k] = (from_week, value)`, sorted by week; the value of
-    /// the last step at or before the week holds (0 before the first step).
-    Schedule(Vec<(usize, f64)>),
-    /// Poisson with the schedule's value as its mean.
-    Poisson(Vec<(usize, f64)>),
-    /// Normal, i.i.d.: real-valued, may be negative far in the tail, as the textbook's is.
-    Normal {
-        /// Mean per week.
-        mean: f64,
-        /// Standard deviation per week.
-        sd: f64,
-    },
-}
-
-impl Demand {
-    /// The schedule's value (or the mean) in week `w`.
-    pub fn mean(&self, w: usize) -> f64 {
-        match self {
-            Demand::Schedule(steps) | Demand::Poisson(steps) => steps
-                .iter()
-                .take_while(|(from, _)| *from <= w)
-                .last()
-                .map_or(0.0, |(_, v)| *v),
-            Demand::Normal { mean, .. } => *mean,
-        }
+/// This week's demand. Every kind draws exactly one uniform a week, so the stream's position
+/// never depends on the demand's kind.
+fn draw(demand: &Demand, w: usize, rng: &mut ChaCha8Rng) -> f64 {
+    let u = rng::open01(rng);
+    match demand {
+        Demand::Schedule { .. } => demand.mean(w),
+        Demand::Poisson { .. } => rng::poisson(demand.mean(w), u) as f64,
+        Demand::Normal { mean, sd } => mean + sd * rng::normal_quantile(u),
     }
-
-    /// This week's demand. Every variant draws exactly one uniform a week, so the stream's
-    /// position never depends on the demand's kind.
-    fn draw(&self, w: usize, rng: &mut ChaCha8Rng) -> f64 {
-        let u = rng::open01(rng);
-        match self {
-            Demand::Schedule(_) => self.mean(w),
-            Demand::Poisson(_) => rng::poisson(self.mean(w), u) as f64,
-            Demand::Normal { mean, sd } => mean + sd * rng::normal_quantile(u),
-        }
-    }
-}
-
-/// A network: its stock points (downstream first), demand and horizon.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Network {
-    /// Stock points, the customer-facing one first.
-    pub points: Vec<StockPoint>,
-    /// Customer demand at point 0.
-    pub demand: Demand,
-    /// Weeks played (T).
-    pub weeks: usize,
-    /// The flow the board opens with: in every mail slot, every shipping slot, and each point's
-    /// expected demand.
-    pub initial_flow: f64,
 }
 
 /// Sterman's average fitted parameters (θ, α_S, β, S'), as in CLASSICS.md.
@@ -149,69 +53,78 @@ pub const STERMAN_FITTED: Policy = Policy::Sterman {
 /// The names of the Beer Game's stock points, downstream first.
 pub const BEER_GAME_POINTS: [&str; 4] = ["retailer", "wholesaler", "distributor", "factory"];
 
-impl Network {
-    /// The Beer Distribution Game on the System Dynamics Society board: 36 weeks, customer
-    /// demand 4 then 8 from week 5 (`random`: Poisson with those means), every point playing
-    /// `policy`. Orders spend 2 weeks in the mail, shipments 2 weeks on the road; the factory's
-    /// request waits 1 week and production takes 2.
-    pub fn beer_game(random: bool, policy: Policy) -> Network {
-        let step = vec![(1, 4.0), (5, 8.0)];
-        let points = BEER_GAME_POINTS
-            .iter()
-            .enumerate()
-            .map(|(i, name)| StockPoint {
-                name: name.to_string(),
-                initial_inventory: 12.0,
-                order_slots: if i == 3 { 1 } else { 2 },
-                ship_slots: 2,
-                holding_cost: 0.5,
-                backlog_cost: 1.0,
-                policy: policy.clone(),
-            })
-            .collect();
-        Network {
-            points,
-            demand: if random {
-                Demand::Poisson(step)
-            } else {
-                Demand::Schedule(step)
-            },
-            weeks: 36,
-            initial_flow: 4.0,
-        }
+/// The Beer Distribution Game on the System Dynamics Society board: 36 weeks, customer demand
+/// 4 then 8 from week 5 (`random`: Poisson with those means), every point playing `policy`.
+/// Orders spend 2 weeks in the mail, shipments 2 weeks on the road; the factory's request
+/// waits 1 week and production takes 2. The built-ins `beer_game_classic` and `beer_game`
+/// are this network, written out.
+pub fn beer_game(random: bool, policy: Policy) -> NetworkSpec {
+    let steps = vec![
+        Step {
+            from_week: 1,
+            value: 4.0,
+        },
+        Step {
+            from_week: 5,
+            value: 8.0,
+        },
+    ];
+    let stock_points = BEER_GAME_POINTS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| StockPointSpec {
+            name: name.to_string(),
+            initial_inventory: 12.0,
+            order_delay_weeks: if i == 3 { 1 } else { 2 },
+            ship_delay_weeks: 2,
+            holding_cost: 0.5,
+            backlog_cost: 1.0,
+            policy: policy.clone(),
+        })
+        .collect();
+    NetworkSpec {
+        weeks: 36,
+        initial_flow: 4.0,
+        demand: if random {
+            Demand::Poisson { steps }
+        } else {
+            Demand::Schedule { steps }
+        },
+        stock_points,
     }
+}
 
-    /// One stock point ordering up to a `window`-week moving average times `lead`, facing
-    /// i.i.d. normal demand N(100, 10²), over `p + 1 + measured` weeks: the bullwhip case of
-    /// Chen et al. (2000). Its supplier delivers in `lead` weeks (at least 1), so the
-    /// pipeline the level covers is real; the ratio does not depend on it.
-    pub fn order_up_to(
-        window: usize,
-        lead: usize,
-        measured: usize,
-        pass_through: PassThrough,
-    ) -> Network {
-        Network {
-            points: vec![StockPoint {
-                name: "stock_point".to_string(),
-                initial_inventory: 100.0 * lead as f64,
-                order_slots: 1,
-                ship_slots: lead.max(1),
-                holding_cost: 1.0,
-                backlog_cost: 1.0,
-                policy: Policy::OrderUpTo {
-                    window,
-                    lead: lead as f64,
-                    pass_through,
-                },
-            }],
-            demand: Demand::Normal {
-                mean: 100.0,
-                sd: 10.0,
+/// One stock point ordering up to a `window`-week moving average times `lead`, facing i.i.d.
+/// normal demand N(100, 10²), over `window + 1 + measured` weeks: the bullwhip case of Chen et
+/// al. (2000). Its supplier delivers in `lead` weeks (at least 1), so the pipeline the level
+/// covers is real; the ratio does not depend on it. The built-in `bullwhip_order_up_to` is
+/// this network with p = 5, L = 2 and 200 measured weeks.
+pub fn order_up_to(
+    window: usize,
+    lead: usize,
+    measured: usize,
+    pass_through: PassThrough,
+) -> NetworkSpec {
+    NetworkSpec {
+        weeks: (window + 1 + measured) as u32,
+        initial_flow: 100.0,
+        demand: Demand::Normal {
+            mean: 100.0,
+            sd: 10.0,
+        },
+        stock_points: vec![StockPointSpec {
+            name: "stock_point".to_string(),
+            initial_inventory: 100.0 * lead as f64,
+            order_delay_weeks: 1,
+            ship_delay_weeks: lead.max(1) as u32,
+            holding_cost: 1.0,
+            backlog_cost: 1.0,
+            policy: Policy::OrderUpTo {
+                window: window as u32,
+                lead_weeks: lead as f64,
+                pass_through,
             },
-            weeks: window + 1 + measured,
-            initial_flow: 100.0,
-        }
+        }],
     }
 }
 
@@ -313,7 +226,7 @@ struct PointState {
 
 /// A network being played: the state of every stock point and the demand stream.
 pub struct NetworkTrial<'n> {
-    network: &'n Network,
+    network: &'n NetworkSpec,
     points: Vec<PointState>,
     rng: ChaCha8Rng,
     week: usize,
@@ -322,23 +235,25 @@ pub struct NetworkTrial<'n> {
 
 impl<'n> NetworkTrial<'n> {
     /// Trial `trial` of a run seeded with `seed`, at the opening board.
-    pub fn new(network: &'n Network, seed: u64, trial: u64) -> Self {
+    pub fn new(network: &'n NetworkSpec, seed: u64, trial: u64) -> Self {
         let flow = network.initial_flow;
         let points = network
-            .points
+            .stock_points
             .iter()
             .map(|p| {
+                let (order_slots, ship_slots) =
+                    (p.order_delay_weeks as usize, p.ship_delay_weeks as usize);
                 let window = match p.policy {
-                    Policy::OrderUpTo { window, .. } => window + 1,
+                    Policy::OrderUpTo { window, .. } => window as usize + 1,
                     Policy::Sterman { .. } => 0,
                 };
                 PointState {
                     inventory: p.initial_inventory,
                     backlog: 0.0,
-                    mail: vec![flow; p.order_slots],
-                    ship: vec![flow; p.ship_slots],
+                    mail: vec![flow; order_slots],
+                    ship: vec![flow; ship_slots],
                     expected: flow,
-                    supply_line: flow * (p.order_slots + p.ship_slots) as f64,
+                    supply_line: flow * (order_slots + ship_slots) as f64,
                     cost: 0.0,
                     incoming: 0.0,
                     history: vec![0.0; window],
@@ -347,7 +262,7 @@ impl<'n> NetworkTrial<'n> {
                 }
             })
             .collect();
-        let (n, t) = (network.points.len(), network.weeks);
+        let (n, t) = (network.stock_points.len(), network.weeks as usize);
         NetworkTrial {
             network,
             points,
@@ -365,7 +280,7 @@ impl<'n> NetworkTrial<'n> {
 
     /// Whether every week has been played.
     pub fn is_done(&self) -> bool {
-        self.week >= self.network.weeks
+        self.week >= self.network.weeks as usize
     }
 
     /// Plays one week in the five phases. Allocates nothing.
@@ -381,7 +296,7 @@ impl<'n> NetworkTrial<'n> {
         }
         // 2. Fill orders: incoming orders are read before anyone ships, so no point reads what
         // another wrote this phase.
-        let d = self.network.demand.draw(w + 1, &mut self.rng);
+        let d = draw(&self.network.demand, w + 1, &mut self.rng);
         self.result.demand[w] = d;
         for i in 0..n {
             self.points[i].incoming = if i == 0 {
@@ -406,7 +321,12 @@ impl<'n> NetworkTrial<'n> {
         let last = top.ship.len() - 1;
         top.ship[last] = top.mail[0];
         // 3. Costs, and the recorded series.
-        for (i, (p, spec)) in self.points.iter_mut().zip(&self.network.points).enumerate() {
+        for (i, (p, spec)) in self
+            .points
+            .iter_mut()
+            .zip(&self.network.stock_points)
+            .enumerate()
+        {
             p.cost += spec.holding_cost * p.inventory + spec.backlog_cost * p.backlog;
             self.result.inventory[i][w] = p.inventory;
             self.result.backlog[i][w] = p.backlog;
@@ -416,7 +336,12 @@ impl<'n> NetworkTrial<'n> {
             shift(&mut p.mail);
         }
         // 5. Decide and place.
-        for (i, (p, spec)) in self.points.iter_mut().zip(&self.network.points).enumerate() {
+        for (i, (p, spec)) in self
+            .points
+            .iter_mut()
+            .zip(&self.network.stock_points)
+            .enumerate()
+        {
             let order = decide(p, &spec.policy);
             p.supply_line += order;
             let last = p.mail.len() - 1;
@@ -466,9 +391,10 @@ fn decide(p: &mut PointState, policy: &Policy) -> f64 {
         }
         Policy::OrderUpTo {
             window,
-            lead,
+            lead_weeks: lead,
             pass_through,
         } => {
+            let window = window as usize;
             // `history` holds the last window + 1 incoming orders, oldest first.
             shift_in(&mut p.history, p.incoming);
             p.seen += 1;
@@ -504,17 +430,22 @@ fn shift_in(history: &mut [f64], x: f64) {
 }
 
 /// Plays one whole trial.
-pub fn run_network(network: &Network, seed: u64, trial: u64) -> NetworkResult {
+pub fn run_network(network: &NetworkSpec, seed: u64, trial: u64) -> NetworkResult {
     NetworkTrial::new(network, seed, trial).finish()
 }
 
-/// The sums of squared deviations `(SS(q), SS(D))` of an order-up-to point's orders and the
-/// customer's demand over the measured weeks `t = p+2 .. p+1+W` of CLASSICS.md (`p` the
-/// window), their ratio is the trial's bullwhip ratio. Under [`PassThrough::Newest`] the
-/// order decided at the end of week `t − 1` is the order `q_t` of the textbook (placed at the
-/// start of week `t`, before `D_t`); under [`PassThrough::Previous`] it is decided at the end
-/// of week `t`, after `D_t`.
-pub fn order_up_to_sums(r: &NetworkResult, window: usize, pass_through: PassThrough) -> (f64, f64) {
+/// The sums of squared deviations `(SS(q), SS(D))` of stock point `point`'s orders and the
+/// customer's demand over the measured weeks `t = p+2 ..= T` of CLASSICS.md (`p` the point's
+/// window): their ratio is the trial's bullwhip ratio. Under [`PassThrough::Newest`] the order
+/// decided at the end of week `t − 1` is the textbook's `q_t` (placed at the start of week `t`,
+/// before `D_t`); under [`PassThrough::Previous`] it is decided at the end of week `t`, after
+/// `D_t`.
+pub fn order_up_to_sums(
+    r: &NetworkResult,
+    point: usize,
+    window: usize,
+    pass_through: PassThrough,
+) -> (f64, f64) {
     let weeks = r.demand.len();
     // 0-based indices of the measured weeks t = p+2 ..= weeks.
     let measured = window + 1..weeks;
@@ -523,9 +454,194 @@ pub fn order_up_to_sums(r: &NetworkResult, window: usize, pass_through: PassThro
         PassThrough::Previous => measured.clone(),
     };
     (
-        sum_of_squares(&r.orders[0][decided]),
+        sum_of_squares(&r.orders[point][decided]),
         sum_of_squares(&r.demand[measured]),
     )
+}
+
+impl NetworkResult {
+    /// Stock point `i`'s bullwhip ratio: for an order-up-to point, `SS(q)/SS(D)` over its
+    /// measured weeks ([`order_up_to_sums`]); for any other, over all weeks (its `amp`).
+    pub fn bullwhip_ratio(&self, spec: &NetworkSpec, i: usize) -> f64 {
+        let (q, d) = match spec.stock_points[i].policy {
+            Policy::OrderUpTo {
+                window,
+                pass_through,
+                ..
+            } => order_up_to_sums(self, i, window as usize, pass_through),
+            Policy::Sterman { .. } => (
+                sum_of_squares(&self.orders[i]),
+                sum_of_squares(&self.demand),
+            ),
+        };
+        q / d
+    }
+
+    /// The trial's values of [`crate::scenario::network::trial_columns`], in order. A ratio
+    /// over a variance of 0 (constant demand, or a point below that never changes its order)
+    /// is NaN: undefined, written as an empty cell and left out of the summary.
+    pub fn metrics(&self, spec: &NetworkSpec) -> Vec<f64> {
+        let n = self.orders.len();
+        let peak = self.peak_order();
+        let mut out = vec![self.total_cost(), variance(&self.demand)];
+        out.extend(&self.cost);
+        out.extend(self.orders.iter().map(|o| variance(o)));
+        out.extend(self.amplification());
+        out.extend(self.stage_amplification());
+        out.extend((0..n).map(|i| self.bullwhip_ratio(spec, i)));
+        out.extend(peak.iter().map(|p| p.0));
+        out.extend(peak.iter().map(|p| p.1 as f64));
+        // x / 0 is NaN or infinite: both mean "undefined" here.
+        for v in &mut out {
+            if !v.is_finite() {
+                *v = f64::NAN;
+            }
+        }
+        out
+    }
+}
+
+/// Everything a network run keeps about its trials, independent of how many there were; it
+/// merges exactly, in any split (see [`Stat`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkAggregate {
+    /// Trials folded in.
+    pub trials: u64,
+    /// One per trial column; undefined (NaN) values are not counted.
+    pub metrics: Vec<Stat>,
+    /// Per series ([`crate::scenario::network::series_names`]) and week: `s * weeks + w`.
+    pub series: Vec<Stat>,
+    /// Weeks per series.
+    pub weeks: usize,
+}
+
+impl NetworkAggregate {
+    /// An empty aggregate for a network.
+    pub fn new(spec: &NetworkSpec) -> Self {
+        let weeks = spec.weeks as usize;
+        let series = series_names(spec).len();
+        NetworkAggregate {
+            trials: 0,
+            metrics: vec![Stat::fine(); trial_columns(spec).len()],
+            series: vec![Stat::coarse(); series * weeks],
+            weeks,
+        }
+    }
+
+    /// Folds in one trial and its metrics.
+    pub fn add(&mut self, r: &NetworkResult, metrics: &[f64]) {
+        self.trials += 1;
+        for (s, &v) in self.metrics.iter_mut().zip(metrics) {
+            if v.is_finite() {
+                s.add(v);
+            }
+        }
+        let series = std::iter::once(&r.demand)
+            .chain(&r.orders)
+            .chain(&r.inventory)
+            .chain(&r.backlog);
+        for (k, values) in series.enumerate() {
+            for (w, &v) in values.iter().enumerate() {
+                self.series[k * self.weeks + w].add(v);
+            }
+        }
+    }
+
+    /// Merges another aggregate of the same network.
+    pub fn merge(&mut self, o: &NetworkAggregate) {
+        self.trials += o.trials;
+        for (a, b) in self.metrics.iter_mut().zip(&o.metrics) {
+            a.merge(b);
+        }
+        for (a, b) in self.series.iter_mut().zip(&o.series) {
+            a.merge(b);
+        }
+    }
+
+    /// Series `s` in week `w` (0-based).
+    pub fn series_at(&self, s: usize, w: usize) -> &Stat {
+        &self.series[s * self.weeks + w]
+    }
+}
+
+/// One trial's row for `trials.csv`.
+pub struct NetworkRow {
+    /// The trial's index.
+    pub trial: u64,
+    /// Its metrics, in column order (NaN where undefined).
+    pub metrics: Vec<f64>,
+}
+
+/// Runs `cfg.trials` trials in parallel, in fixed chunks folded in chunk order, so the result
+/// is the same bytes on any number of threads; calls `on_trial` for each in trial order and
+/// `progress` after each batch. Refuses a trial with a value beyond what the statistics hold
+/// exactly ([`VALUE_LIMIT`]), by name.
+pub fn run(
+    spec: &NetworkSpec,
+    cfg: &RunConfig,
+    on_trial: &mut dyn FnMut(&NetworkRow) -> Result<()>,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<NetworkAggregate> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
+    let chunks = cfg.trials.div_ceil(CHUNK);
+    let batch = (pool.current_num_threads() as u64 * 4).max(1);
+    let mut total = NetworkAggregate::new(spec);
+    let mut next = 0;
+    while next < chunks {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted {
+                done: total.trials,
+                total: cfg.trials,
+                out: Default::default(),
+            });
+        }
+        let ids: Vec<u64> = (next..(next + batch).min(chunks)).collect();
+        let done: Vec<Result<(NetworkAggregate, Vec<NetworkRow>)>> =
+            pool.install(|| ids.par_iter().map(|&c| run_chunk(spec, cfg, c)).collect());
+        for chunk in done {
+            let (agg, rows) = chunk?;
+            total.merge(&agg);
+            for row in &rows {
+                on_trial(row)?;
+            }
+        }
+        next += ids.len() as u64;
+        progress(total.trials);
+    }
+    Ok(total)
+}
+
+fn run_chunk(
+    spec: &NetworkSpec,
+    cfg: &RunConfig,
+    chunk: u64,
+) -> Result<(NetworkAggregate, Vec<NetworkRow>)> {
+    let mut agg = NetworkAggregate::new(spec);
+    let first = chunk * CHUNK;
+    let last = (first + CHUNK).min(cfg.trials);
+    let mut rows = Vec::with_capacity((last - first) as usize);
+    let columns = trial_columns(spec);
+    for trial in first..last {
+        let r = run_network(spec, cfg.seed, trial);
+        let metrics = r.metrics(spec);
+        if let Some(k) = metrics.iter().position(|v| v.abs() > VALUE_LIMIT) {
+            return Err(Error::TooLarge {
+                what: format!(
+                    "metric '{}' is {:e}, beyond the {VALUE_LIMIT:e} the statistics hold exactly",
+                    columns[k], metrics[k]
+                ),
+                trial,
+                hint: None,
+            });
+        }
+        agg.add(&r, &metrics);
+        rows.push(NetworkRow { trial, metrics });
+    }
+    Ok((agg, rows))
 }
 
 #[cfg(test)]
@@ -533,7 +649,7 @@ mod tests {
     use super::*;
 
     fn classic() -> NetworkResult {
-        run_network(&Network::beer_game(false, STERMAN_FITTED), 0, 0)
+        run_network(&beer_game(false, STERMAN_FITTED), 0, 0)
     }
 
     #[test]
@@ -560,10 +676,10 @@ mod tests {
         let r = classic();
         // The retailer's week-1 order is the wholesaler's incoming order of week 3: before it
         // the wholesaler receives the board's slips of 4.
-        let mut n = Network::beer_game(false, STERMAN_FITTED);
-        n.points[1].policy = Policy::OrderUpTo {
+        let mut n = beer_game(false, STERMAN_FITTED);
+        n.stock_points[1].policy = Policy::OrderUpTo {
             window: 1,
-            lead: 0.0,
+            lead_weeks: 0.0,
             pass_through: PassThrough::Newest,
         };
         let pass = run_network(&n, 0, 0);
@@ -577,7 +693,7 @@ mod tests {
     #[test]
     fn backlog_is_owed_not_lost() {
         // Everything the customer asked for is delivered or still owed at the end.
-        let r = run_network(&Network::beer_game(true, STERMAN_FITTED), 3, 5);
+        let r = run_network(&beer_game(true, STERMAN_FITTED), 3, 5);
         let asked: f64 = r.demand.iter().sum();
         let weeks = r.demand.len();
         // The retailer's inventory balance: opening + received - sent = closing; sent =
@@ -602,7 +718,10 @@ mod tests {
 
     #[test]
     fn demand_schedule_steps() {
-        let d = Demand::Schedule(vec![(1, 4.0), (5, 8.0)]);
+        let Demand::Schedule { steps } = beer_game(false, STERMAN_FITTED).demand else {
+            panic!("the classic's demand is a schedule");
+        };
+        let d = Demand::Schedule { steps };
         assert_eq!(
             (1..=6).map(|w| d.mean(w)).collect::<Vec<_>>(),
             [4.0, 4.0, 4.0, 4.0, 8.0, 8.0]

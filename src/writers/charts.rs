@@ -22,6 +22,7 @@ use std::path::Path;
 use std::sync::Once;
 
 pub mod compare;
+pub mod network;
 pub mod sweep;
 
 /// Width of every chart, in pixels.

@@ -1,9 +1,10 @@
 //! The writers: an output folder that never deletes what orgsim did not write ([`folder`]),
 //! the data files ([`output`]), the charts ([`charts`]), the one-file report ([`report`]) and
-//! the trace of one trial ([`trace`]).
+//! the trace of one trial ([`trace`]); a network run's files ([`network`]).
 
 pub mod charts;
 pub mod folder;
+pub mod network;
 pub mod output;
 pub mod report;
 pub mod trace;

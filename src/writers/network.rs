@@ -1,0 +1,398 @@
+//! Writing a network run's files: `trials.csv`, `series.csv`, `summary.json`, the manifest,
+//! and, when asked, the chart of the wave and `report.html`. The same folder rules as an
+//! organisation's run ([`OutputFolder`]): staged, published whole, nothing of the user's
+//! touched.
+//!
+//! The data files keep the organisation run's shapes, so a notebook reads both the same way:
+//! `trials.csv` has a `trial` column then one column per metric (an undefined ratio, over a
+//! variance of 0, is an empty cell), and `series.csv` is `tick,series,mean,p10,p50,p90`.
+
+use crate::error::{Error, Result};
+use crate::numbers::{float, round9};
+use crate::scenario::network::{
+    series_names, trial_columns, NetworkModel, PassThrough, Policy, POINT_METRICS,
+};
+use crate::sim::engine::RunConfig;
+use crate::sim::network::{self, NetworkAggregate};
+use crate::writers::folder::{io, write_file, OutputFolder};
+use crate::writers::output::{stat_json, RunInfo};
+use serde_json::{json, Map, Value};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// A finished network run.
+pub struct NetworkOutcome {
+    /// The aggregate.
+    pub aggregate: NetworkAggregate,
+    /// Where the files are.
+    pub out: PathBuf,
+    /// Seconds the trials took.
+    pub seconds: f64,
+}
+
+/// Runs `cfg.trials` trials of a network scenario and writes every output file under `out`.
+pub fn run_network_to_dir(
+    model: &NetworkModel,
+    cfg: &RunConfig,
+    out: &Path,
+    info: &RunInfo,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<NetworkOutcome> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let tmp = folder.dir().to_path_buf();
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let agg = write_trials(model, cfg, &tmp, progress, cancel).map_err(|e| e.at(out))?;
+    let seconds = clock.elapsed().as_secs_f64();
+    write_file(
+        &tmp.join("summary.json"),
+        summary_json(model, cfg, &agg).as_bytes(),
+    )?;
+    write_series(model, &agg, &tmp.join("series.csv"))?;
+    if info.charts {
+        let svg = crate::writers::charts::network::write_wave(model, &agg, &tmp)?;
+        let html = report(model, &agg, &svg, cfg.seed, &info.command);
+        write_file(&tmp.join("report.html"), html.as_bytes())?;
+    }
+    folder.publish(manifest(model, cfg, info, started, seconds))?;
+    Ok(NetworkOutcome {
+        aggregate: agg,
+        out: out.to_path_buf(),
+        seconds,
+    })
+}
+
+fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + Copy + '_ {
+    move |e| Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    }
+}
+
+/// A value for a CSV cell: empty where undefined.
+fn cell(v: f64) -> String {
+    if v.is_finite() {
+        float(v)
+    } else {
+        String::new()
+    }
+}
+
+fn write_trials(
+    model: &NetworkModel,
+    cfg: &RunConfig,
+    dir: &Path,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<NetworkAggregate> {
+    let path = dir.join("trials.csv");
+    let file = std::fs::File::create(&path).map_err(io(&path))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let csv_err = csv_error(&path);
+    let spec = &model.scenario.network;
+    let mut header = vec!["trial".to_string()];
+    header.extend(trial_columns(spec));
+    w.write_record(&header).map_err(csv_err)?;
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    let agg = network::run(
+        spec,
+        cfg,
+        &mut |r| {
+            row.clear();
+            row.push(r.trial.to_string());
+            row.extend(r.metrics.iter().map(|v| cell(*v)));
+            w.write_record(&row).map_err(csv_err)
+        },
+        progress,
+        cancel,
+    )?;
+    let mut inner = w.into_inner().map_err(|e| Error::Io {
+        path: path.clone(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    inner.flush().map_err(io(&path))?;
+    Ok(agg)
+}
+
+fn rounded(v: f64) -> Value {
+    let r = if v == v.trunc() { v } else { round9(v) };
+    json!(r)
+}
+
+/// The textbook's variance ratio for an order-up-to point (Chen et al. 2000), in the
+/// convention it plays: `1 + 2L/p + 2L²/p²` passing the newest demand through,
+/// `1 + 2L²/p²` (`(1 − L)² + L²` for p = 1) passing the one before.
+pub fn closed_form(policy: &Policy) -> Option<f64> {
+    let Policy::OrderUpTo {
+        window,
+        lead_weeks,
+        pass_through,
+    } = policy
+    else {
+        return None;
+    };
+    let (p, l) = (*window as f64, *lead_weeks);
+    Some(match (pass_through, *window) {
+        (PassThrough::Newest, _) => 1.0 + 2.0 * l / p + 2.0 * l * l / (p * p),
+        (PassThrough::Previous, 1) => (1.0 - l).powi(2) + l * l,
+        (PassThrough::Previous, _) => 1.0 + 2.0 * l * l / (p * p),
+    })
+}
+
+/// The contents of `summary.json`.
+pub fn summary_json(model: &NetworkModel, cfg: &RunConfig, agg: &NetworkAggregate) -> String {
+    let spec = &model.scenario.network;
+    let mut metrics = Map::new();
+    for (name, s) in trial_columns(spec).iter().zip(&agg.metrics) {
+        let mut v = stat_json(s);
+        if let Value::Object(m) = &mut v {
+            // A ratio over a variance of 0 is undefined in that trial, and left out.
+            m.insert("trials_defined".into(), json!(s.moments.count()));
+        }
+        metrics.insert(name.clone(), v);
+    }
+    let closed: Map<String, Value> = spec
+        .stock_points
+        .iter()
+        .filter_map(|p| closed_form(&p.policy).map(|v| (p.name.clone(), rounded(v))))
+        .collect();
+    let doc = json!({
+        "kind": "network",
+        "scenario": model.scenario.name,
+        "name": model.name,
+        "scenario_sha256": model.source_sha256,
+        "overrides": model.overrides.iter().map(|o| o.arg.as_str()).collect::<Vec<_>>(),
+        "seed": cfg.seed,
+        "trials": agg.trials,
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "stock_points": spec.stock_points.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        "point_metrics": POINT_METRICS,
+        "bullwhip_closed_form": closed,
+        "metrics": metrics,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("summary serializes");
+    s.push('\n');
+    s
+}
+
+/// Writes `series.csv`: `tick,series,mean,p10,p50,p90` (ticks from 0, as an organisation
+/// run's).
+fn write_series(model: &NetworkModel, agg: &NetworkAggregate, path: &Path) -> Result<()> {
+    let csv_err = csv_error(path);
+    let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
+    w.write_record(["tick", "series", "mean", "p10", "p50", "p90"])
+        .map_err(csv_err)?;
+    for (s, name) in series_names(&model.scenario.network).iter().enumerate() {
+        for t in 0..agg.weeks {
+            let st = agg.series_at(s, t);
+            let q = |p| float(st.sketch.quantile(p));
+            w.write_record([
+                t.to_string(),
+                name.clone(),
+                float(st.moments.mean()),
+                q(0.1),
+                q(0.5),
+                q(0.9),
+            ])
+            .map_err(csv_err)?;
+        }
+    }
+    w.flush().map_err(io(path))
+}
+
+fn manifest(
+    model: &NetworkModel,
+    cfg: &RunConfig,
+    info: &RunInfo,
+    started: SystemTime,
+    seconds: f64,
+) -> Map<String, Value> {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    let since = started
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let doc = json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "scenario": model.scenario.name,
+        "name": model.name,
+        "scenario_source": info.source,
+        "scenario_sha256": model.source_sha256,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "threads": if cfg.threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            cfg.threads
+        },
+        "command": info.command,
+        "started_unix_s": since,
+        "duration_s": seconds,
+        "host": host,
+        "scenario_resolved": model.scenario,
+    });
+    match doc {
+        Value::Object(m) => m,
+        _ => unreachable!("json! of an object literal is an object"),
+    }
+}
+
+/// A metric's mean and 95% interval, in words: `15.7 (15.1 to 16.2)`, or the value alone when
+/// every trial gave the same.
+fn mean_ci(agg: &NetworkAggregate, spec_cols: &[String], name: &str) -> Option<String> {
+    let k = spec_cols.iter().position(|c| c == name)?;
+    let s = &agg.metrics[k];
+    if s.moments.count() == 0 {
+        return None;
+    }
+    let (m, ci) = (s.moments.mean(), s.ci95());
+    if s.moments.sd() == 0.0 {
+        Some(short(m))
+    } else {
+        Some(format!(
+            "{} ({} to {})",
+            short(m),
+            short(ci[0]),
+            short(ci[1])
+        ))
+    }
+}
+
+fn short(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        return format!("{v:.0}");
+    }
+    match v.abs() {
+        a if a >= 100.0 => format!("{v:.0}"),
+        a if a >= 10.0 => format!("{v:.1}"),
+        _ => format!("{v:.2}"),
+    }
+}
+
+/// The findings, in the story's words: the wave upstream, the factory's peak, the bill, and
+/// for an order-up-to point its ratio against the textbook's.
+pub fn findings(model: &NetworkModel, agg: &NetworkAggregate) -> Vec<String> {
+    let spec = &model.scenario.network;
+    let cols = trial_columns(spec);
+    let points = &spec.stock_points;
+    let (first, last) = (&points[0].name, &points[points.len() - 1].name);
+    let mut out = Vec::new();
+    let amp = |p: &str| mean_ci(agg, &cols, &format!("amp_{p}"));
+    if points.len() > 1 {
+        if let (Some(a), Some(b)) = (amp(first), amp(last)) {
+            out.push(format!(
+                "Orders swell on their way upstream: the {first}'s orders vary {a} times as much as the customers' demand, the {last}'s {b} times (mean and 95% interval over trials)."
+            ));
+        }
+        if let (Some(peak), Some(week)) = (
+            mean_ci(agg, &cols, &format!("peak_order_{last}")),
+            mean_ci(agg, &cols, &format!("peak_week_{last}")),
+        ) {
+            let demand_top = match &spec.demand {
+                crate::scenario::network::Demand::Normal { mean, .. } => *mean,
+                d => (1..=spec.weeks as usize)
+                    .map(|w| d.mean(w))
+                    .fold(0.0, f64::max),
+            };
+            out.push(format!(
+                "The {last}'s largest order is {peak} a week, in week {week}, where the customers never ask for more than {} on average.",
+                short(demand_top)
+            ));
+        }
+    } else if let Some(a) = amp(first) {
+        out.push(format!(
+            "The {first}'s orders vary {a} times as much as the customers' demand."
+        ));
+    }
+    if let Some(c) = mean_ci(agg, &cols, "total_cost") {
+        out.push(format!(
+            "The chain's holding and backlog costs come to {c} over {} weeks.",
+            spec.weeks
+        ));
+    }
+    for p in points {
+        let (Some(formula), Some(ratio)) = (
+            closed_form(&p.policy),
+            mean_ci(agg, &cols, &format!("bullwhip_ratio_{}", p.name)),
+        ) else {
+            continue;
+        };
+        out.push(format!(
+            "The {}'s bullwhip ratio, measured over weeks p + 2 to {}, is {ratio}; the textbook's closed form for its window and lead time is {}. Over a finite window with its mean removed, the measured ratio sits above the closed form by about (ratio - 1)/(weeks - 1).",
+            p.name,
+            spec.weeks,
+            short(formula)
+        ));
+    }
+    out
+}
+
+/// `report.html`: the scenario in words, the findings, the chart, the metrics, how to
+/// reproduce it. One file, nothing fetched.
+fn report(
+    model: &NetworkModel,
+    agg: &NetworkAggregate,
+    svg: &str,
+    seed: u64,
+    command: &[String],
+) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let spec = &model.scenario.network;
+    let cols = trial_columns(spec);
+    let mut rows = String::new();
+    for (name, s) in cols.iter().zip(&agg.metrics) {
+        let cell = if s.moments.count() == 0 {
+            "undefined".to_string()
+        } else {
+            let ci = s.ci95();
+            format!(
+                "{}</td><td>{} to {}</td><td>{}",
+                short(s.moments.mean()),
+                short(ci[0]),
+                short(ci[1]),
+                s.moments.count()
+            )
+        };
+        rows.push_str(&format!("<tr><td>{}</td><td>{cell}</td></tr>\n", esc(name)));
+    }
+    let findings: String = findings(model, agg)
+        .iter()
+        .map(|f| format!("<li>{}</li>\n", esc(f)))
+        .collect();
+    let line = crate::writers::report::shell_line(command);
+    format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:"DejaVu Sans",Verdana,sans-serif;max-width:1300px;margin:2em auto;color:#1e1e1e}}
+td,th{{padding:2px 10px;text-align:right}} td:first-child{{text-align:left}} svg{{max-width:100%;height:auto}}
+code{{background:#f3f3f3;padding:1px 4px}}</style></head><body>
+<h1>{title}</h1>
+<p>{desc}</p>
+<h2>What happened</h2>
+<ul>
+{findings}</ul>
+<figure>{svg}</figure>
+<h2>Every metric, over {trials} trials</h2>
+<table><tr><th>metric</th><th>mean</th><th>95% interval</th><th>trials defined</th></tr>
+{rows}</table>
+<h2>Reproduce</h2>
+<p><code>{line}</code> (seed {seed}, orgsim {version}). The same scenario, seed and version give the same files on any number of threads.</p>
+</body></html>
+"#,
+        title = esc(&model.name),
+        desc = esc(&model.scenario.description),
+        trials = agg.trials,
+        line = esc(&line),
+        version = env!("CARGO_PKG_VERSION"),
+    )
+}
