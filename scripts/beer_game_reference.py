@@ -12,16 +12,19 @@ the document agree bit for bit.
 
 Usage:
     python3 scripts/beer_game_reference.py [--theta F] [--alpha-s F]
-                                           [--beta F] [--s-prime F]
+                                           [--beta F] [--s-prime F] [--exact]
 
 Prints one JSON object: orders, inventory, backlog (4 x T each), demand (T),
 cost (4), total_cost, amp (4), stage_amp (4), peak_order (4) and peak_week
-(4, weeks counted from 1). Floats are written with Python's repr, the
+(4, weeks counted from 1). A ratio with a zero variance below it (only
+possible with overridden parameters) is not finite and is written as null.
+Floats are written with Python's repr, the
 shortest string that round-trips, so the numbers are bit-exact.
 """
 
 import argparse
 import json
+import math
 
 T = 36
 N = 4  # retailer, wholesaler, distributor, factory
@@ -170,15 +173,33 @@ def peak(xs):
     return best, week
 
 
+def ieee_div(a, b):
+    """a / b as IEEE-754 does it: x/0 is +-inf and 0/0 is NaN, not an error.
+
+    Only reachable with overridden parameters, e.g. when an echelon never
+    orders and its order variance is 0.
+    """
+    if b != 0.0:
+        return a / b
+    if a == 0.0 or a != a:
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def finite_or_none(x):
+    """Strict JSON has no NaN or infinity; write them as null (as serde_json)."""
+    return x if math.isfinite(x) else None
+
+
 def outputs(p):
     """Everything the trial reports, as a JSON-ready dict."""
     demand, orders, inventory, backlog, cost = simulate(p)
     var_d = variance(demand)
     var_o = [variance(orders[i]) for i in range(N)]
-    amp = [var_o[i] / var_d for i in range(N)]
+    amp = [ieee_div(var_o[i], var_d) for i in range(N)]
     # Stage amplification: each echelon over its customer, O_{-1} = D.
     upstream = [var_d] + var_o[:-1]
-    stage_amp = [var_o[i] / upstream[i] for i in range(N)]
+    stage_amp = [ieee_div(var_o[i], upstream[i]) for i in range(N)]
     peaks = [peak(orders[i]) for i in range(N)]
     return {
         "orders": orders,
@@ -187,8 +208,8 @@ def outputs(p):
         "demand": demand,
         "cost": list(cost),
         "total_cost": ((cost[0] + cost[1]) + cost[2]) + cost[3],
-        "amp": amp,
-        "stage_amp": stage_amp,
+        "amp": [finite_or_none(x) for x in amp],
+        "stage_amp": [finite_or_none(x) for x in stage_amp],
         "peak_order": [pk for pk, _ in peaks],
         "peak_week": [wk for _, wk in peaks],
     }
@@ -200,12 +221,31 @@ def parse_args():
     ap.add_argument("--alpha-s", type=float, default=ALPHA_S)
     ap.add_argument("--beta", type=float, default=BETA)
     ap.add_argument("--s-prime", type=float, default=S_PRIME)
+    ap.add_argument(
+        "--exact",
+        action="store_true",
+        help="write every float as a string of its repr, for readers whose JSON parser may round",
+    )
     a = ap.parse_args()
-    return {"theta": a.theta, "alpha_s": a.alpha_s, "beta": a.beta, "s_prime": a.s_prime}
+    p = {"theta": a.theta, "alpha_s": a.alpha_s, "beta": a.beta, "s_prime": a.s_prime}
+    return p, a.exact
+
+
+def as_strings(v):
+    """Floats as their repr strings (bit-exact for any reader that parses decimals correctly)."""
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, list):
+        return [as_strings(x) for x in v]
+    if isinstance(v, dict):
+        return {k: as_strings(x) for k, x in v.items()}
+    return v
 
 
 def main():
-    print(json.dumps(outputs(parse_args())))
+    p, exact = parse_args()
+    out = outputs(p)
+    print(json.dumps(as_strings(out) if exact else out, allow_nan=False))
 
 
 if __name__ == "__main__":

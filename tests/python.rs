@@ -195,3 +195,96 @@ fn data_files_load_in_pandas_and_polars_with_no_options_and_runs_stack() {
     }
     check_data(&python, &networks);
 }
+
+/// CLASSICS.md says two honest implementations of the Beer Game agree to the last bit. This one
+/// holds orgsim to it: `scripts/beer_game_reference.py` was written from CLASSICS.md alone,
+/// without reading orgsim's source, and every order, inventory, backlog, cost, amplification and
+/// peak of the classic (Sterman's fitted players, and two other parameter sets) must be the same
+/// double. Floats cross as repr strings, parsed by Rust's correctly rounded parser.
+#[test]
+fn the_classic_agrees_with_an_independent_implementation_to_the_last_bit() {
+    use orgsim::sim::network::{beer_game, run_network, Policy};
+    let Some(python) = python_for("Beer Game reference") else {
+        return;
+    };
+    for (theta, alpha, beta, s_prime) in [
+        (0.36, 0.26, 0.34, 17.0),
+        (0.0, 0.2, 1.0, 24.0),
+        (1.0, 0.8, 0.0, 4.0),
+    ] {
+        let o = Command::new(&python)
+            .arg("scripts/beer_game_reference.py")
+            .arg("--exact")
+            .args([
+                "--theta",
+                &theta.to_string(),
+                "--alpha-s",
+                &alpha.to_string(),
+            ])
+            .args([
+                "--beta",
+                &beta.to_string(),
+                "--s-prime",
+                &s_prime.to_string(),
+            ])
+            .current_dir(root())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let want: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let num = |v: &serde_json::Value| -> f64 {
+            match v {
+                serde_json::Value::String(s) => s.parse().unwrap(),
+                serde_json::Value::Number(n) => n.as_f64().unwrap(),
+                other => panic!("not a number: {other}"),
+            }
+        };
+        let list = |k: &str| -> Vec<f64> { want[k].as_array().unwrap().iter().map(num).collect() };
+        let table = |k: &str| -> Vec<Vec<f64>> {
+            want[k]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| row.as_array().unwrap().iter().map(num).collect())
+                .collect()
+        };
+        let policy = Policy::Sterman {
+            theta,
+            alpha_s: alpha,
+            beta,
+            desired_stock: s_prime,
+        };
+        let r = run_network(&beer_game(false, policy), 1, 0);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let same = |what: &str, ours: &[f64], theirs: &[f64]| {
+            assert_eq!(
+                bits(ours),
+                bits(theirs),
+                "θ {theta}, α {alpha}, β {beta}, S' {s_prime}: {what}\n ours   {ours:?}\n theirs {theirs:?}"
+            );
+        };
+        same("demand", &r.demand, &list("demand"));
+        for (k, ours) in [
+            ("orders", &r.orders),
+            ("inventory", &r.inventory),
+            ("backlog", &r.backlog),
+        ] {
+            for (i, (a, b)) in ours.iter().zip(table(k)).enumerate() {
+                same(&format!("{k}[{i}]"), a, &b);
+            }
+        }
+        same("cost", &r.cost, &list("cost"));
+        same("total_cost", &[r.total_cost()], &[num(&want["total_cost"])]);
+        same("amp", &r.amplification(), &list("amp"));
+        same("stage_amp", &r.stage_amplification(), &list("stage_amp"));
+        let peaks = r.peak_order();
+        same(
+            "peak_order",
+            &peaks.iter().map(|p| p.0).collect::<Vec<_>>(),
+            &list("peak_order"),
+        );
+        let weeks: Vec<usize> = peaks.iter().map(|p| p.1).collect();
+        let theirs: Vec<usize> = list("peak_week").iter().map(|w| *w as usize).collect();
+        assert_eq!(weeks, theirs, "peak_week");
+    }
+}
