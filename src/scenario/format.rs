@@ -77,6 +77,50 @@ pub struct World {
     #[serde(default = "defaults::end_salvage_fraction")]
     #[schemars(transform = limits::SHARE.schema())]
     pub end_salvage_fraction: f64,
+    /// A new product's launch: no demand before shelf day, an empty chain but the company's
+    /// launch build, a media campaign whose timing depends on when marketing learns the date and
+    /// how long approval takes, and the private-label margin the retailer gives up for the space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch: Option<Launch>,
+}
+
+/// A product launch (the launch story).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Launch {
+    /// Scored week (from 1) the product goes on shelf: consumers buy from this week on, and no
+    /// stock point forecasts from sales before it (there are none).
+    #[schemars(transform = limits::HORIZON_WEEKS.schema())]
+    pub shelf_week: u32,
+    /// How many weeks before shelf day marketing learns the date, drawn per trial, evenly, from
+    /// these whole weeks. A shared launch calendar makes both large.
+    pub notice_weeks: WeekSpan,
+    /// Weeks the campaign waits for approval once marketing asks for it, drawn per trial.
+    pub approval_weeks: WeekSpan,
+    /// Weeks the campaign airs. It is planned to start on shelf day, and starts when approved if
+    /// that is later: `media_weeks_late` counts the difference.
+    #[schemars(transform = limits::CAMPAIGN_WEEKS.schema())]
+    pub campaign_weeks: u32,
+    /// Media spend per store per week while the campaign airs (on top of any media lever).
+    #[schemars(transform = limits::MEDIA_SPEND.schema())]
+    pub campaign_spend: f64,
+    /// The retailer's margin per store-week on the shelf space the product takes: what its
+    /// private label earns there. The `category_margin` metric subtracts it for every store
+    /// served.
+    #[schemars(transform = limits::PRIVATE_LABEL_MARGIN.schema())]
+    pub private_label_margin: f64,
+}
+
+/// Whole weeks from `min` to `max`, both included; a trial draws one evenly.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeekSpan {
+    /// The fewest weeks.
+    #[schemars(transform = limits::LAUNCH_WEEKS.schema())]
+    pub min: u32,
+    /// The most weeks (at least `min`).
+    #[schemars(transform = limits::LAUNCH_WEEKS.schema())]
+    pub max: u32,
 }
 
 /// Consumer demand per served store per week:
@@ -517,11 +561,17 @@ pub enum LeverTarget {
         /// The stock point.
         stock_point: String,
     },
+    /// The share of the stores that carry the product, the largest first (the retailer's
+    /// allocation, unseen by the company): the others order none and sell none.
+    StoresServed {
+        /// The per-store stock point.
+        stock_point: String,
+    },
 }
 
 impl LeverTarget {
     /// One target of each kind (stock points left empty), in declaration order.
-    pub fn each_kind() -> [LeverTarget; 5] {
+    pub fn each_kind() -> [LeverTarget; 6] {
         let sp = String::new;
         [
             LeverTarget::PromoDepth,
@@ -529,6 +579,7 @@ impl LeverTarget {
             LeverTarget::MediaSpend,
             LeverTarget::OrderCover { stock_point: sp() },
             LeverTarget::ForwardBuy { stock_point: sp() },
+            LeverTarget::StoresServed { stock_point: sp() },
         ]
     }
 
@@ -540,6 +591,7 @@ impl LeverTarget {
             LeverTarget::MediaSpend => "media_spend",
             LeverTarget::OrderCover { .. } => "order_cover",
             LeverTarget::ForwardBuy { .. } => "forward_buy",
+            LeverTarget::StoresServed { .. } => "stores_served",
         }
     }
 
@@ -551,6 +603,7 @@ impl LeverTarget {
             LeverTarget::MediaSpend => limits::MEDIA_SPEND,
             LeverTarget::OrderCover { .. } => limits::COVER_WEEKS,
             LeverTarget::ForwardBuy { .. } => limits::FORWARD_BUY_WEEKS,
+            LeverTarget::StoresServed { .. } => limits::STORES_SERVED,
         }
     }
 }
@@ -625,6 +678,13 @@ pub enum RoleMetric {
     /// The company's own profit: sell-in revenue less the cost of goods sold in, its own stock's
     /// holding and write-offs, and media (the retailer's margin is not the company's).
     CompanyProfit,
+    /// The retailer's margin on the category: its margin on this product less what its private
+    /// label would have earned on the shelf space the product takes in every store it serves
+    /// (`world.launch.private_label_margin` per store-week; without a launch, its margin).
+    CategoryMargin,
+    /// Units shipped to the retailer before a launch's shelf day: the load-in, the trucks that
+    /// arrived on time (0 without a launch).
+    LaunchSellIn,
 }
 
 impl RoleMetric {
@@ -641,12 +701,14 @@ impl RoleMetric {
             | RoleMetric::SellInUnits
             | RoleMetric::SellOutUnits
             | RoleMetric::MediaSpend
-            | RoleMetric::Reach => Objective::SellOut,
+            | RoleMetric::Reach
+            | RoleMetric::LaunchSellIn => Objective::SellOut,
             RoleMetric::InventoryTurns
             | RoleMetric::WeeksOfCover
             | RoleMetric::RetailerMargin
             | RoleMetric::ChainContribution
-            | RoleMetric::CompanyProfit => Objective::Margin,
+            | RoleMetric::CompanyProfit
+            | RoleMetric::CategoryMargin => Objective::Margin,
             RoleMetric::FillRate | RoleMetric::OnShelfAvailability => Objective::Availability,
         }
     }

@@ -269,6 +269,15 @@ pub const NETWORK_SLOTS: Range = whole(1, 52);
 /// Weeks in an order-up-to point's moving average.
 pub const NETWORK_WINDOW: Range = whole(1, 520);
 
+/// A launch's notice and approval, in whole weeks.
+pub const LAUNCH_WEEKS: Range = whole(0, 52);
+/// Weeks a launch campaign airs.
+pub const CAMPAIGN_WEEKS: Range = whole(1, 52);
+/// The share of stores a retailer serves (at least some).
+pub const STORES_SERVED: Range = Range::above_zero(1.0);
+/// A private label's margin per store-week.
+pub const PRIVATE_LABEL_MARGIN: Range = Range::from(0.0, 1e9);
+
 /// Per-trial metrics that are shares from 0 to 1: a strategy target on one is a share too.
 pub const SHARE_METRICS: &[&str] = &[
     "fill_rate",

@@ -41,6 +41,11 @@ pub const BUILTINS: &[Builtin] = &[
         json: include_str!("../../scenarios/promo_vs_inventory_aligned.json"),
     },
     Builtin {
+        name: "launch",
+        story: "launch",
+        json: include_str!("../../scenarios/launch.json"),
+    },
+    Builtin {
         name: "okr_offsite",
         story: "meetings",
         json: include_str!("../../scenarios/okr_offsite.json"),

@@ -9,7 +9,8 @@ use crate::scenario::vocabulary::{GLOBAL_METRICS, MEETING_METRICS};
 pub use crate::scenario::limits::{MAX_DELAY, MAX_ECHELONS, MAX_OPTIONS};
 
 /// Per-trial metrics about the organisation itself, which a plan (one deterministic trial
-/// with every lever at its initial option) cannot give a value to; the meetings' metrics
+/// with every lever at its initial option) cannot give a value to, or measured against the plan
+/// already (the campaign is on time in the plan, its sell-out is itself); the meetings' metrics
 /// ([`MEETING_METRICS`]) are such metrics too (see [`not_in_plan`]).
 pub const NOT_IN_PLAN: &[&str] = &[
     "strategy_met",
@@ -19,6 +20,8 @@ pub const NOT_IN_PLAN: &[&str] = &[
     "interpretation_spread",
     "operational_spread",
     "operational_agreement",
+    "media_weeks_late",
+    "sell_out_vs_plan",
 ];
 
 /// Whether a per-trial metric is one the plan cannot give a value to.
@@ -588,6 +591,56 @@ impl Check {
             w.end_salvage_fraction,
             limits::SHARE,
         );
+        if let Some(l) = &w.launch {
+            self.launch(l);
+        }
+    }
+
+    /// A launch's numbers; its shelf day against the horizon is checked with the horizon.
+    fn launch(&mut self, l: &crate::scenario::format::Launch) {
+        let p = "world.launch";
+        self.range(
+            &format!("{p}.shelf_week"),
+            l.shelf_week as f64,
+            limits::HORIZON_WEEKS,
+        );
+        for (name, span) in [
+            ("notice_weeks", l.notice_weeks),
+            ("approval_weeks", l.approval_weeks),
+        ] {
+            self.range(
+                &format!("{p}.{name}.min"),
+                span.min as f64,
+                limits::LAUNCH_WEEKS,
+            );
+            self.range(
+                &format!("{p}.{name}.max"),
+                span.max as f64,
+                limits::LAUNCH_WEEKS,
+            );
+            if span.min > span.max {
+                self.push(Problem::new(
+                    format!("{p}.{name}.max"),
+                    format!("at least min ({})", span.min),
+                    span.max.to_string(),
+                ));
+            }
+        }
+        self.range(
+            &format!("{p}.campaign_weeks"),
+            l.campaign_weeks as f64,
+            limits::CAMPAIGN_WEEKS,
+        );
+        self.range(
+            &format!("{p}.campaign_spend"),
+            l.campaign_spend,
+            limits::MEDIA_SPEND,
+        );
+        self.range(
+            &format!("{p}.private_label_margin"),
+            l.private_label_margin,
+            limits::PRIVATE_LABEL_MARGIN,
+        );
     }
 
     /// A period outside its fixed range (the schema's) is refused in those words; one within it
@@ -783,6 +836,19 @@ impl Check {
                 let e = self.stock_point(&format!("{p}.acts_on.stock_point"), stock_point, names);
                 e.unwrap_or(0)
             }
+            LeverTarget::StoresServed { stock_point } => {
+                let path = format!("{p}.acts_on.stock_point");
+                let e = self.stock_point(&path, stock_point, names);
+                // Only stores can be served or not: the last stock point, replicated per store.
+                if let Some(e) = e.filter(|&e| e + 1 != names.len()) {
+                    self.push(Problem::new(
+                        path,
+                        format!("the stores' stock point ('{}')", names[names.len() - 1]),
+                        format!("'{}', stock point {} of {}", names[e], e + 1, names.len()),
+                    ));
+                }
+                e.unwrap_or(0)
+            }
             _ => 0,
         };
         let mut latency = 0;
@@ -853,6 +919,9 @@ impl Check {
                     }
                     LeverTarget::ForwardBuy { stock_point } => {
                         format!("forward_buy at '{stock_point}'")
+                    }
+                    LeverTarget::StoresServed { stock_point } => {
+                        format!("stores_served at '{stock_point}'")
                     }
                     LeverTarget::PromoDepth => "promo_depth".into(),
                     LeverTarget::TradeLoading => "trade_loading".into(),

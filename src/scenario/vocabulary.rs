@@ -35,6 +35,9 @@ pub const GLOBAL_METRICS: &[&str] = &[
     "stated_agreement",
     "operational_agreement",
     "departures",
+    "media_weeks_late",
+    "stores_served_share",
+    "sell_out_vs_plan",
 ];
 
 /// Per-trial metrics that only meetings give a value to (0 in a scenario that holds none).
@@ -46,6 +49,10 @@ pub const MEETING_METRICS: &[&str] = &[
     "stated_agreement",
     "departures",
 ];
+
+/// Per-trial metrics that only a launch (`world.launch`) gives a meaning to (0, and all stores
+/// served, in a scenario without one).
+pub const LAUNCH_METRICS: &[&str] = &["media_weeks_late", "stores_served_share"];
 
 /// Index of a global metric by name (panics on a typo in code, never on user input).
 pub fn metric(name: &str) -> usize {

@@ -140,6 +140,8 @@ pub struct Trial<'m> {
     slips: bool,
     /// Meetings' state and record (all empty without `org.meetings`).
     meetings: Meetings,
+    /// A launch's campaign: the world-clock weeks it airs (empty without a launch).
+    campaign: std::ops::Range<usize>,
 }
 
 /// What meetings have done so far in a trial, and their scratch space (made once, in
@@ -193,6 +195,18 @@ impl<'m> Trial<'m> {
             })
             .collect();
         let mut trial = Trial::blank(model, trial, sizes, readings, seed);
+        if let Some(l) = &model.scenario.world.launch {
+            // Marketing asks for its campaign the week it learns the shelf date, and it airs
+            // once approved: on shelf day if the notice covered the approval, late if not.
+            let mut r = rng::stream(seed, trial.trial, Source::Launch);
+            let mut draw = |span: crate::scenario::format::WeekSpan| {
+                let k = (rng::open01(&mut r) * (span.max - span.min + 1) as f64) as u32;
+                (span.min + k.min(span.max - span.min)) as usize
+            };
+            let (notice, approval) = (draw(l.notice_weeks), draw(l.approval_weeks));
+            let start = world::shelf_tick(model) + approval.saturating_sub(notice);
+            trial.campaign = start..start + l.campaign_weeks as usize;
+        }
         trial.warm_up();
         trial
     }
@@ -217,7 +231,16 @@ impl<'m> Trial<'m> {
         seed: u64,
     ) -> Self {
         let layout = SeriesLayout::new(model);
+        // The plan's campaign: on shelf day, as the launch plan has it.
+        let campaign = match &model.scenario.world.launch {
+            Some(l) => {
+                let start = world::shelf_tick(model);
+                start..start + l.campaign_weeks as usize
+            }
+            None => 0..0,
+        };
         Trial {
+            campaign,
             model,
             trial,
             tau: 0,
@@ -383,7 +406,15 @@ impl<'m> Trial<'m> {
             }
         }
         self.decide(tau, tau - ps, period_len, external);
-        let s = org::settings(m, |j| org::lever_value(m, &self.chosen, j, tau, tau + 1));
+        let mut s = org::settings(m, |j| org::lever_value(m, &self.chosen, j, tau, tau + 1));
+        if self.campaign.contains(&tau) {
+            s.media_spend += m
+                .scenario
+                .world
+                .launch
+                .as_ref()
+                .map_or(0.0, |l| l.campaign_spend);
+        }
         let demand = match (&mut self.demand_rng, scored) {
             (None, _) => None,
             (Some(d), true) => Some(d),
@@ -752,6 +783,29 @@ impl<'m> Trial<'m> {
         set("stated_agreement", mt.stated / mt.held.max(1.0));
         set("operational_agreement", 1.0 - spread);
         set("departures", mt.departures);
+        let shelf = world::shelf_tick(m);
+        set(
+            "media_weeks_late",
+            self.campaign.start.saturating_sub(shelf) as f64,
+        );
+        // Store-weeks from shelf day to the horizon's end.
+        let on_shelf = (m.warmup + m.horizon).saturating_sub(shelf.max(m.warmup));
+        let possible = (on_shelf * store_nodes(m)) as f64;
+        set(
+            "stores_served_share",
+            if possible > 0.0 {
+                fl.served_store_weeks / possible
+            } else {
+                0.0
+            },
+        );
+        // Against the plan's sell-out (the plan measured against itself is 1).
+        let planned = m
+            .plan
+            .as_ref()
+            .map(|p| p.metrics[metric("sell_out_units")])
+            .filter(|v| *v > 0.0);
+        set("sell_out_vs_plan", planned.map_or(1.0, |p| fl.sold / p));
         let met = m.targets.iter().all(|tg| {
             let v = metrics[tg.metric];
             tg.at_least.is_none_or(|lo| v >= lo) && tg.at_most.is_none_or(|hi| v <= hi)
@@ -909,35 +963,68 @@ pub fn run_shard(
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<Aggregate> {
+    let chunks = shard.chunks(cfg.trials);
+    let total = Aggregate::new(model);
+    let run = |c| run_chunk(model, cfg, c);
+    run_chunks(cfg, chunks, total, &run, on_trial, progress, cancel)
+}
+
+/// A partial result of some chunks of trials, merged in chunk order.
+pub trait Partial: Send {
+    /// Folds in the next chunk's partial result.
+    fn merge(&mut self, next: &Self);
+    /// Trials folded in so far.
+    fn trials(&self) -> u64;
+}
+
+impl Partial for Aggregate {
+    fn merge(&mut self, next: &Self) {
+        Aggregate::merge(self, next);
+    }
+    fn trials(&self) -> u64 {
+        self.trials
+    }
+}
+
+/// Runs `chunks` on `cfg.threads` threads, a batch of chunks at a time, folding each chunk's
+/// partial result into `total` in chunk order, so the result is the same bytes on any number of
+/// threads, and handing its rows to `on_row` in order; `progress` after each batch. Stops at the
+/// next batch once `cancel` is set. Organisation runs and network runs share it.
+pub fn run_chunks<A: Partial, R: Send>(
+    cfg: &RunConfig,
+    chunks: std::ops::Range<u64>,
+    mut total: A,
+    chunk: &(dyn Fn(u64) -> Result<(A, Vec<R>)> + Sync),
+    on_row: &mut dyn FnMut(&R) -> Result<()>,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> Result<A> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
-    let range = shard.chunks(cfg.trials);
-    let chunks = range.end;
     let batch = (pool.current_num_threads() as u64 * 4).max(1);
-    let mut total = Aggregate::new(model);
-    let mut next = range.start;
-    while next < chunks {
+    let mut next = chunks.start;
+    while next < chunks.end {
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Interrupted {
-                done: total.trials,
+                done: total.trials(),
                 total: cfg.trials,
                 out: Default::default(),
             });
         }
-        let ids: Vec<u64> = (next..(next + batch).min(chunks)).collect();
-        let done: Vec<Result<(Aggregate, Vec<TrialResult>)>> =
-            pool.install(|| ids.par_iter().map(|&c| run_chunk(model, cfg, c)).collect());
-        for chunk in done {
-            let (agg, rows) = chunk?;
-            total.merge(&agg);
+        let ids: Vec<u64> = (next..(next + batch).min(chunks.end)).collect();
+        let done: Vec<Result<(A, Vec<R>)>> =
+            pool.install(|| ids.par_iter().map(|&c| chunk(c)).collect());
+        for part in done {
+            let (partial, rows) = part?;
+            total.merge(&partial);
             for row in &rows {
-                on_trial(row)?;
+                on_row(row)?;
             }
         }
         next += ids.len() as u64;
-        progress(total.trials);
+        progress(total.trials());
     }
     Ok(total)
 }

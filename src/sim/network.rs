@@ -24,12 +24,11 @@ use crate::scenario::network::{series_names, trial_columns};
 pub use crate::scenario::network::{
     Demand, NetworkSpec, PassThrough, Policy, Step, StockPointSpec,
 };
-use crate::sim::engine::{RunConfig, CHUNK};
+use crate::sim::engine::{run_chunks, Partial, RunConfig, CHUNK};
 use crate::sim::rng::{self, Source};
 use crate::stats::metrics::{Stat, VALUE_LIMIT};
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 /// This week's demand. Every kind draws exactly one uniform a week, so the stream's position
 /// never depends on the demand's kind.
@@ -583,36 +582,19 @@ pub fn run(
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<NetworkAggregate> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
-    let chunks = cfg.trials.div_ceil(CHUNK);
-    let batch = (pool.current_num_threads() as u64 * 4).max(1);
-    let mut total = NetworkAggregate::new(spec);
-    let mut next = 0;
-    while next < chunks {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(Error::Interrupted {
-                done: total.trials,
-                total: cfg.trials,
-                out: Default::default(),
-            });
-        }
-        let ids: Vec<u64> = (next..(next + batch).min(chunks)).collect();
-        let done: Vec<Result<(NetworkAggregate, Vec<NetworkRow>)>> =
-            pool.install(|| ids.par_iter().map(|&c| run_chunk(spec, cfg, c)).collect());
-        for chunk in done {
-            let (agg, rows) = chunk?;
-            total.merge(&agg);
-            for row in &rows {
-                on_trial(row)?;
-            }
-        }
-        next += ids.len() as u64;
-        progress(total.trials);
+    let chunks = 0..cfg.trials.div_ceil(CHUNK);
+    let total = NetworkAggregate::new(spec);
+    let run = |c| run_chunk(spec, cfg, c);
+    run_chunks(cfg, chunks, total, &run, on_trial, progress, cancel)
+}
+
+impl Partial for NetworkAggregate {
+    fn merge(&mut self, next: &Self) {
+        NetworkAggregate::merge(self, next);
     }
-    Ok(total)
+    fn trials(&self) -> u64 {
+        self.trials
+    }
 }
 
 fn run_chunk(

@@ -40,6 +40,12 @@ pub struct Tally {
     pub store_weeks: f64,
     /// Store-weeks with unserved demand.
     pub stockout_store_weeks: f64,
+    /// Store-weeks in which a store carried the product on shelf (after shelf day).
+    pub served_store_weeks: f64,
+    /// The private-label margin given up for the product's shelf space.
+    pub shelf_space_cost: f64,
+    /// Units shipped to the retailer before a launch's shelf day.
+    pub launch_sell_in: f64,
     /// Outflow per echelon.
     pub outflow: [f64; MAX_ECHELONS],
     /// Sum of end-of-week stock per echelon.
@@ -63,6 +69,15 @@ impl Tally {
             awareness: f.awareness,
             store_weeks: f.stores,
             stockout_store_weeks: f.stockout_stores,
+            served_store_weeks: f.served_stores,
+            launch_sell_in: f.launch_sell_in,
+            shelf_space_cost: f.served_stores
+                * model
+                    .scenario
+                    .world
+                    .launch
+                    .as_ref()
+                    .map_or(0.0, |l| l.private_label_margin),
             outflow: f.outflow,
             on_hand: f.on_hand,
         }
@@ -91,6 +106,9 @@ impl Tally {
             awareness: self.awareness + o.awareness,
             store_weeks: self.store_weeks + o.store_weeks,
             stockout_store_weeks: self.stockout_store_weeks + o.stockout_store_weeks,
+            served_store_weeks: self.served_store_weeks + o.served_store_weeks,
+            shelf_space_cost: self.shelf_space_cost + o.shelf_space_cost,
+            launch_sell_in: self.launch_sell_in + o.launch_sell_in,
             outflow: sum(self.outflow, o.outflow),
             on_hand: sum(self.on_hand, o.on_hand),
         }
@@ -124,6 +142,8 @@ pub fn component_value(c: &ComponentSpec, t: &Tally) -> f64 {
         RoleMetric::MediaSpend => t.media_spend,
         RoleMetric::Reach => t.awareness / weeks,
         RoleMetric::RetailerMargin => t.revenue - t.retailer_costs,
+        RoleMetric::CategoryMargin => t.revenue - t.retailer_costs - t.shelf_space_cost,
+        RoleMetric::LaunchSellIn => t.launch_sell_in,
         RoleMetric::FillRate => {
             if t.demand > 0.0 {
                 t.sold / t.demand
@@ -153,6 +173,8 @@ pub fn is_summed(m: RoleMetric) -> bool {
             | RoleMetric::SellOutUnits
             | RoleMetric::MediaSpend
             | RoleMetric::RetailerMargin
+            | RoleMetric::CategoryMargin
+            | RoleMetric::LaunchSellIn
             | RoleMetric::ChainContribution
             | RoleMetric::CompanyProfit
     )
@@ -362,6 +384,7 @@ pub fn settings(model: &Model, value: impl Fn(usize) -> f64) -> Settings {
             LeverTarget::MediaSpend => s.media_spend = v,
             LeverTarget::OrderCover { .. } => s.cover[l.echelon] = v,
             LeverTarget::ForwardBuy { .. } => s.forward_buy[l.echelon] = v,
+            LeverTarget::StoresServed { .. } => s.served = v,
         }
     }
     s

@@ -29,6 +29,9 @@ pub enum Source {
     Warmup,
     /// Meetings: one uniform per participant per meeting (the fear it must overcome to speak).
     Meeting,
+    /// A launch's calendar, drawn once per trial: two uniforms (how early marketing learns the
+    /// shelf date, how long the campaign's approval takes).
+    Launch,
 }
 
 impl Source {
@@ -40,6 +43,7 @@ impl Source {
             Source::Choice(r) => 0x2_0000 + r as u64,
             Source::Warmup => 3,
             Source::Meeting => 4,
+            Source::Launch => 5,
         }
     }
 }

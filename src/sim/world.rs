@@ -42,6 +42,8 @@ pub struct Settings {
     pub cover: [f64; MAX_ECHELONS],
     /// Forward-buy weeks per echelon while a deal is on.
     pub forward_buy: [f64; MAX_ECHELONS],
+    /// Share of the stores that carry the product, the largest first (1 = all).
+    pub served: f64,
 }
 
 impl Settings {
@@ -49,6 +51,7 @@ impl Settings {
     pub fn none() -> Self {
         Settings {
             cover: [f64::NAN; MAX_ECHELONS],
+            served: 1.0,
             ..Default::default()
         }
     }
@@ -67,6 +70,10 @@ pub struct Flows {
     pub lost: f64,
     /// Stores that could not serve all demand.
     pub stockout_stores: f64,
+    /// Stores carrying the product on shelf this week (none before a launch's shelf day).
+    pub served_stores: f64,
+    /// Units sold in before a launch's shelf day (this week's, if it is before).
+    pub launch_sell_in: f64,
     /// Consumer-facing nodes (stores, or one pooled node) this week.
     pub stores: f64,
     /// Consumer revenue.
@@ -157,8 +164,10 @@ impl Market {
             .sum::<f64>();
         let dip = (1.0 - d.pull_forward * owed / dw as f64).max(0.0);
         self.uplift_hist[t % 12] = uplift - 1.0;
+        // Before a launch's shelf day there is nothing to buy.
+        let on_shelf = if t >= shelf_tick(model) { 1.0 } else { 0.0 };
         (
-            season * (1.0 + m.max_uplift * awareness) * uplift * dip,
+            on_shelf * season * (1.0 + m.max_uplift * awareness) * uplift * dip,
             awareness,
         )
     }
@@ -207,6 +216,11 @@ pub struct Chain {
     levels: Vec<Level>,
     /// Relative size of each consumer-facing node.
     sizes: Vec<f64>,
+    /// Each consumer-facing node's rank by size, 0 the largest: a retailer serving a share of
+    /// its stores serves the largest (ties by index).
+    rank: Vec<usize>,
+    /// The world-clock week of a launch's shelf day (0 without a launch).
+    shelf: usize,
     /// Retailer's weighted average cost per unit.
     retailer_wac: f64,
     /// Echelon receiving sell-in.
@@ -216,6 +230,28 @@ pub struct Chain {
     /// The first stock point whose orders or demand reached [`UNITS_LIMIT`] (and were capped
     /// there): the trial's numbers are then no longer the model's.
     pub capped: Option<usize>,
+}
+
+/// Ranks of the nodes by size, largest first (0), ties by index.
+fn size_ranks(sizes: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    order.sort_by(|&a, &b| sizes[b].total_cmp(&sizes[a]).then(a.cmp(&b)));
+    let mut rank = vec![0; sizes.len()];
+    for (k, &c) in order.iter().enumerate() {
+        rank[c] = k;
+    }
+    rank
+}
+
+/// The world-clock week of a launch's shelf day: the warm-up, then `shelf_week - 1` scored weeks
+/// (0 without a launch: the product has always been on shelf).
+pub fn shelf_tick(model: &Model) -> usize {
+    model
+        .scenario
+        .world
+        .launch
+        .as_ref()
+        .map_or(0, |l| model.warmup + l.shelf_week as usize - 1)
 }
 
 /// Expected consumer demand per week at a size factor of 1 (no season, media or promotion).
@@ -257,7 +293,9 @@ impl Chain {
             .collect();
         Chain {
             levels,
+            rank: size_ranks(&sizes),
             sizes,
+            shelf: shelf_tick(model),
             retailer_wac: model.scenario.world.prices.list_price,
             sell_in: model.sell_in,
             random: true,
@@ -273,6 +311,8 @@ impl Chain {
         Chain {
             levels,
             sizes: vec![1.0],
+            rank: vec![0],
+            shelf: shelf_tick(model),
             retailer_wac: 0.0,
             sell_in: model.sell_in,
             random: false,
@@ -360,7 +400,7 @@ impl Chain {
                 f.company_costs += expired * model.scenario.world.prices.unit_cost;
             }
         }
-        self.consumers(model, s, mult, rng, f);
+        self.consumers(model, t, s, mult, rng, f);
         let deal = s.promo_depth > 0.0;
         for e in (0..n).rev() {
             self.place_orders(model, e, t, s, deal, f);
@@ -379,9 +419,16 @@ impl Chain {
         }
     }
 
+    /// How many consumer-facing nodes carry the product under `s` (the largest first).
+    fn served_count(&self, s: &Settings) -> usize {
+        let n = self.rank.len();
+        ((s.served * n as f64).round() as usize).clamp(1, n)
+    }
+
     fn consumers(
         &mut self,
         model: &Model,
+        t: usize,
         s: &Settings,
         mult: f64,
         mut rng: Option<&mut ChaCha8Rng>,
@@ -392,6 +439,9 @@ impl Chain {
         let dist = model.scenario.world.demand.distribution;
         let price = model.scenario.world.prices.shelf_price * (1.0 - s.promo_depth);
         let backlog = !model.chain[n - 1].per_store && model.chain[n - 1].unmet == Unmet::Backlog;
+        if t >= self.shelf {
+            f.served_stores += self.served_count(s).min(self.levels[n - 1].copies) as f64;
+        }
         let l = &mut self.levels[n - 1];
         for c in 0..l.copies {
             let mean = base * self.sizes[c] * mult;
@@ -453,6 +503,12 @@ impl Chain {
         } else {
             0
         };
+        let is_stores = e + 1 == self.levels.len();
+        let served = if is_stores {
+            self.served_count(s)
+        } else {
+            usize::MAX
+        };
         let l = &mut self.levels[e];
         // Units in the pipeline at the end of a week: ordered, not yet on hand.
         let lead = (spec.lead + spec.order_delay) as f64;
@@ -466,9 +522,14 @@ impl Chain {
         // (it stocked a week less: the built-in's stores filled 0.75 of demand instead of 1.00).
         let risk = (spec.lead.max(1) + spec.order_delay) as f64;
         let mut capped = false;
+        // Before a launch's shelf day nothing has sold: forecasts stay at the launch plan.
+        let selling = t >= self.shelf;
+        // Stores the retailer does not serve order nothing: `served` counts the largest stores.
         for c in 0..l.copies {
             let x = l.seen[c] as f64;
-            l.observe(c, x, &spec.policy);
+            if selling {
+                l.observe(c, x, &spec.policy);
+            }
             let fc = l.forecast[c];
             let position = (l.on_hand[c] + l.on_order[c] - owed_down - l.customer_owed[c]) as f64;
             let cover = s.cover[e];
@@ -505,6 +566,11 @@ impl Chain {
                 let room = model.scenario.world.retailer_max_cover_weeks * fc - position - q;
                 q += (s.forward_buy[e] * fc).min(room.max(0.0));
             }
+            let q = if self.rank.get(c).is_some_and(|&r| r >= served) {
+                0.0
+            } else {
+                q
+            };
             // NaN (never seen) orders nothing, as `as` makes it.
             let q = (q + 0.5).floor();
             let q = if q.is_nan() || q <= l.cap as f64 {
@@ -623,6 +689,9 @@ impl Chain {
             }
             f.sell_in_units += units;
             f.sell_in_revenue += revenue;
+            if model.scenario.world.launch.is_some() && t < self.shelf {
+                f.launch_sell_in += units;
+            }
         }
     }
 }
@@ -677,8 +746,13 @@ impl Level {
                 // Opening stock counts as fresh at week 0.
                 l.cohorts[c * shelf_life] = units;
             }
-            // Pipeline full at steady state: one week of forecast due in each future week.
-            let per_week = (f + 0.5).floor() as i64;
+            // Pipeline full at steady state: one week of forecast due in each future week. A
+            // launch starts with nothing on the way: the product has never been ordered.
+            let per_week = if model.scenario.world.launch.is_some() {
+                0
+            } else {
+                (f + 0.5).floor() as i64
+            };
             for k in 1..=spec.lead {
                 l.inbound[Level::slot(k, spec.lead + 1, c, copies)] = per_week;
                 l.on_order[c] += per_week;
