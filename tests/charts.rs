@@ -24,6 +24,11 @@ fn model(sets: &[&str]) -> Model {
 
 const SMALL: &[&str] = &["world.stores=10"];
 
+/// The charts a promotions scenario draws: all but the launch's.
+fn promo_charts() -> Vec<&'static (&'static str, &'static str)> {
+    CHARTS.iter().filter(|(n, _)| *n != "launch").collect()
+}
+
 /// Runs `trials` trials into `dir/name` and returns that folder.
 fn run(
     dir: &Path,
@@ -101,7 +106,7 @@ fn drawn_elements(svg: &str) -> usize {
 }
 
 fn check_charts(out: &Path) {
-    for (name, title) in CHARTS {
+    for (name, title) in promo_charts() {
         let png = out.join("charts").join(format!("{name}.png"));
         let svg = out.join("charts").join(format!("{name}.svg"));
         assert_eq!(png_size(&read(&png)), (WIDTH, HEIGHT), "{name}.png size");
@@ -128,19 +133,21 @@ fn check_report(out: &Path) {
     let html = String::from_utf8(read(&out.join("report.html"))).unwrap();
     assert_eq!(
         html.matches("<svg").count(),
-        CHARTS.len(),
+        promo_charts().len(),
         "one inline SVG per chart"
     );
-    for (_, title) in CHARTS {
+    for (_, title) in promo_charts() {
         assert!(html.contains(title), "report lacks chart '{title}'");
     }
-    // Every metric, but those only meetings give a value (this scenario holds none).
+    // Every metric, but those only meetings or a launch give a value (this scenario has
+    // neither).
     for m in GLOBAL_METRICS {
         let row = html.contains(&format!("(<code>{m}</code>)</td>"));
         let meeting = orgsim::scenario::vocabulary::MEETING_METRICS.contains(m);
+        let launch = orgsim::scenario::vocabulary::LAUNCH_METRICS.contains(m);
         assert!(
-            row != meeting,
-            "report lacks metric {m}, or shows a meeting row"
+            row != (meeting || launch),
+            "report lacks metric {m}, or shows a meeting or launch row"
         );
     }
     // Plain words beside the identifiers, the roles' rules and what the fit expected.
@@ -198,7 +205,7 @@ fn charts_and_report_are_complete_and_identical_for_any_thread_count() {
     check_charts(&one);
     check_report(&one);
     let (a, b) = (files_under(&one), files_under(&two));
-    assert_eq!(a.len(), 2 * CHARTS.len() + 1);
+    assert_eq!(a.len(), 2 * promo_charts().len() + 1);
     for (fa, fb) in a.iter().zip(&b) {
         assert_eq!(fa.file_name(), fb.file_name());
         assert!(
@@ -236,7 +243,7 @@ fn promotions_by_week_of_period_is_drawn_and_skipped_without_a_promotion_lever()
     assert!(!out.join("charts").join(format!("{name}.png")).exists());
     assert!(!out.join("charts").join(format!("{name}.svg")).exists());
     let html = String::from_utf8(read(&out.join("report.html"))).unwrap();
-    assert_eq!(html.matches("<svg").count(), CHARTS.len() - 1);
+    assert_eq!(html.matches("<svg").count(), promo_charts().len() - 1);
     assert!(!html.contains(title));
 }
 
@@ -316,5 +323,38 @@ fn report_text_matches_snapshot() {
             text.lines().nth(line).unwrap_or("(end)"),
             expected.lines().nth(line).unwrap_or("(end)"),
         );
+    }
+}
+
+#[test]
+fn a_launch_draws_its_own_chart_and_tells_its_story() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("launch");
+    let source = orgsim::scenario::load::resolve("launch").unwrap();
+    let model = orgsim::prepare(&source, &["world.stores=50".to_string()]).unwrap();
+    let info = RunInfo {
+        source: source.name.clone(),
+        command: vec!["orgsim".into(), "run".into(), "launch".into()],
+        force: false,
+        charts: true,
+    };
+    let cfg = RunConfig {
+        seed: SEED,
+        trials: 60,
+        threads: 1,
+    };
+    run_to_dir(&model, &cfg, &out, &info, &|_| {}, &AtomicBool::new(false)).unwrap();
+    let charts = out.join("charts");
+    assert!(!charts.join("promotions_vs_inventory.png").exists());
+    let png = charts.join("launch.png");
+    assert_eq!(png_size(&read(&png)), (WIDTH, HEIGHT));
+    assert!(inked_share(&png) > 0.05);
+    let svg = String::from_utf8(read(&charts.join("launch.svg"))).unwrap();
+    assert!(svg.contains("The launch, week by week") && svg.contains("shelf day"));
+    let html = String::from_utf8(read(&out.join("report.html"))).unwrap();
+    assert!(html.contains("The launch story"));
+    assert!(html.contains("The launch: the product went on shelf in week 4"));
+    for m in orgsim::scenario::vocabulary::LAUNCH_METRICS {
+        assert!(html.contains(&format!("(<code>{m}</code>)</td>")), "{m}");
     }
 }

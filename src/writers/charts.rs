@@ -50,6 +50,7 @@ pub const CHARTS: &[(&str, &str)] = &[
         "promotions_vs_inventory",
         "Promotions against inventory, week by week",
     ),
+    ("launch", "The launch, week by week"),
     (
         "promotions_by_week_of_period",
         "Promotion depth by week of the bonus period",
@@ -181,6 +182,7 @@ fn draw<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     match name {
         "promotions_vs_inventory" => promo_chart(root, ctx, title),
+        "launch" => launch_chart(root, ctx, title),
         "promotions_by_week_of_period" => phase_chart(root, ctx, title),
         "scorecards_vs_outcome" => scorecard_chart(root, ctx, title),
         "outcomes" => outcome_chart(root, ctx, title),
@@ -190,7 +192,14 @@ fn draw<DB: DrawingBackend>(
 
 /// Whether chart `name` has anything to show for this run.
 fn applies(name: &str, ctx: &Ctx) -> bool {
-    name != "promotions_by_week_of_period" || phase(ctx).is_some()
+    let launch = ctx.model.scenario.world.launch.is_some();
+    match name {
+        "promotions_by_week_of_period" => phase(ctx).is_some(),
+        // A launch's week-by-week story is its own chart, not the promotions'.
+        "promotions_vs_inventory" => !launch,
+        "launch" => launch,
+        _ => true,
+    }
 }
 
 /// The sentence the report prints under chart `name`.
@@ -760,6 +769,20 @@ fn gutter_note<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A panel of a week-by-week chart and its gutter (legend and notes) on the right.
+type Panel<DB> = (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>);
+
+/// The week-by-week charts' layout: three panels stacked (176 and 214 pixels, then the rest,
+/// which holds the week axis).
+fn three_panels<DB: DrawingBackend>(body: &DrawingArea<DB, Shift>) -> [Panel<DB>; 3] {
+    let (plots, gutter) = body.split_horizontally(WIDTH as i32 - 290);
+    let (top, rest) = plots.split_vertically(176);
+    let (mid, low) = rest.split_vertically(214);
+    let (g_top, g_rest) = gutter.split_vertically(176);
+    let (g_mid, g_low) = g_rest.split_vertically(214);
+    [(top, g_top), (mid, g_mid), (low, g_low)]
+}
+
 fn promo_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx, title: &str) -> Drawn {
     let weeks = Weeks::new(ctx);
     let note = format!(
@@ -767,14 +790,101 @@ fn promo_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx, tit
         ctx.agg.trials, weeks.period
     );
     let body = header(root, ctx, title, &note)?;
-    let (plots, gutter) = body.split_horizontally(WIDTH as i32 - 290);
-    let (top, rest) = plots.split_vertically(176);
-    let (mid, low) = rest.split_vertically(214);
-    let (g_top, g_rest) = gutter.split_vertically(176);
-    let (g_mid, g_low) = g_rest.split_vertically(214);
+    let [(top, g_top), (mid, g_mid), (low, g_low)] = three_panels(&body);
     promo_panel(&top, &g_top, ctx, &weeks)?;
     cover_panel(&mid, &g_mid, ctx, &weeks)?;
     stockout_panel(&low, &g_low, &weeks)
+}
+
+/// The launch: the campaign's spend against shelf day, customers against sell-out, and the
+/// stores out of stock, week by week.
+fn launch_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+    title: &str,
+) -> Drawn {
+    let Some(l) = ctx.model.scenario.world.launch.as_ref() else {
+        return Ok(());
+    };
+    let weeks = Weeks::new(ctx);
+    let shelf = l.shelf_week as f64;
+    let note = format!(
+        "{} trials, means across trials. Dashed red: shelf day (week {}), when the campaign was planned to start.",
+        ctx.agg.trials, l.shelf_week
+    );
+    let body = header(root, ctx, title, &note)?;
+    let [(top, g_top), (mid, g_mid), (low, g_low)] = three_panels(&body);
+    let shelf_line = |chart: &mut KeyedChart<DB>| -> Drawn {
+        let y = chart.y_range();
+        chart.draw_series(DashedLineSeries::new(
+            [(shelf - 0.5, y.start), (shelf - 0.5, y.end)],
+            6,
+            4,
+            STOCKOUT.stroke_width(2),
+        ))?;
+        Ok(())
+    };
+    // The campaign.
+    let media = weekly_mean(ctx, "media_spend", 1.0);
+    let top_spend = media
+        .iter()
+        .fold(l.campaign_spend, |a, &v| a.max(v))
+        .max(1e-9)
+        * 1.1;
+    let mut chart = week_panel(&top, &weeks, 0.0..top_spend, ("media per store", 4), false)?;
+    weekly_bars(&mut chart, &media, top_spend, BLUE)?;
+    shelf_line(&mut chart)?;
+    let n = ctx.agg.sample.len().max(1) as f64;
+    let k = metric("media_weeks_late");
+    let late = ctx.agg.sample.iter().filter(|r| r.metrics[k] > 0.0).count() as f64 / n;
+    legend(
+        &g_top,
+        &[(Mark::Bar(BLUE), "media spend, mean".to_string())],
+        (6, 12),
+        false,
+    )?;
+    let lines = [
+        format!("aired after shelf day in {}", pct(late)),
+        "of trials".to_string(),
+    ];
+    gutter_note(&g_top, &lines, 12 + 30 + 4)?;
+    // Customers who came against what they could buy.
+    let demand = weekly_mean(ctx, "consumer_demand", 1.0);
+    let sold = weekly_mean(ctx, "sell_out", 1.0);
+    let top_units = demand
+        .iter()
+        .chain(&sold)
+        .fold(0.0f64, |a, &v| a.max(v))
+        .max(1e-9)
+        * 1.1;
+    let mut chart = week_panel(&mid, &weeks, 0.0..top_units, ("units a week", 5), false)?;
+    draw_line(&mut chart, &demand, top_units, GREY.stroke_width(3))?;
+    draw_line(&mut chart, &sold, top_units, GREEN.stroke_width(3))?;
+    shelf_line(&mut chart)?;
+    let items = [
+        (Mark::Line(GREY), "customers' demand, mean".to_string()),
+        (Mark::Line(GREEN), "sell-out, mean".to_string()),
+    ];
+    legend(&g_mid, &items, (6, 12), false)?;
+    let served = ctx.agg.metrics[metric("stores_served_share")]
+        .moments
+        .mean();
+    let vs_plan = ctx.agg.metrics[metric("sell_out_vs_plan")].moments.mean();
+    let lines = [
+        format!("stores stocked: {}", pct(served)),
+        format!("sell-out: {} of plan", pct(vs_plan)),
+    ];
+    gutter_note(&g_mid, &lines, 12 + 30 * items.len() as i32 + 4)?;
+    // Shelves.
+    let y = 0.0..100.0;
+    let mut chart = week_panel(&low, &weeks, y, ("stores out (%)", 6), true)?;
+    weekly_bars(&mut chart, &weeks.stockout, 100.0, STOCKOUT)?;
+    shelf_line(&mut chart)?;
+    let items = [
+        (Mark::Bar(STOCKOUT), "stores out of stock, mean".to_string()),
+        (Mark::Dashed(STOCKOUT), "shelf day".to_string()),
+    ];
+    legend(&g_low, &items, (6, 12), false)
 }
 
 fn promo_panel<DB: DrawingBackend>(

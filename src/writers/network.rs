@@ -8,19 +8,21 @@
 //! variance of 0, is an empty cell), and `series.csv` is `tick,series,mean,p10,p50,p90`.
 
 use crate::error::{Error, Result};
-use crate::numbers::{float, round9};
+use crate::numbers::float;
 use crate::scenario::network::{
     series_names, trial_columns, NetworkModel, PassThrough, Policy, POINT_METRICS,
 };
 use crate::sim::engine::RunConfig;
 use crate::sim::network::{self, NetworkAggregate};
 use crate::writers::folder::{io, write_file, OutputFolder};
-use crate::writers::output::{stat_json, RunInfo};
+use crate::writers::output::{
+    csv_error, object, rayon_threads, rounded, stat_json, where_and_when, RunInfo,
+};
 use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime};
 
 /// A finished network run.
 pub struct NetworkOutcome {
@@ -63,13 +65,6 @@ pub fn run_network_to_dir(
         out: out.to_path_buf(),
         seconds,
     })
-}
-
-fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + Copy + '_ {
-    move |e| Error::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    }
 }
 
 /// A value for a CSV cell: empty where undefined.
@@ -115,11 +110,6 @@ fn write_trials(
     })?;
     inner.flush().map_err(io(&path))?;
     Ok(agg)
-}
-
-fn rounded(v: f64) -> Value {
-    let r = if v == v.trunc() { v } else { round9(v) };
-    json!(r)
 }
 
 /// The textbook's variance ratio for an order-up-to point (Chen et al. 2000), in the
@@ -210,13 +200,7 @@ fn manifest(
     started: SystemTime,
     seconds: f64,
 ) -> Map<String, Value> {
-    let host = std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_default();
-    let since = started
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let (host, since) = where_and_when(started);
     let doc = json!({
         "orgsim_version": env!("CARGO_PKG_VERSION"),
         "scenario": model.scenario.name,
@@ -225,21 +209,14 @@ fn manifest(
         "scenario_sha256": model.source_sha256,
         "seed": cfg.seed,
         "trials": cfg.trials,
-        "threads": if cfg.threads == 0 {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        } else {
-            cfg.threads
-        },
+        "threads": rayon_threads(cfg.threads),
         "command": info.command,
         "started_unix_s": since,
         "duration_s": seconds,
         "host": host,
         "scenario_resolved": model.scenario,
     });
-    match doc {
-        Value::Object(m) => m,
-        _ => unreachable!("json! of an object literal is an object"),
-    }
+    object(doc)
 }
 
 /// A metric's mean and 95% interval, in words: `15.7 (15.1 to 16.2)`, or the value alone when

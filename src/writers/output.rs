@@ -76,7 +76,7 @@ pub fn run_to_dir(
 }
 
 /// A CSV writer's failure on `path`, as the I/O error it is underneath.
-fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + Copy + '_ {
+pub(crate) fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + Copy + '_ {
     move |e| Error::Io {
         path: path.to_path_buf(),
         source: std::io::Error::other(e),
@@ -84,7 +84,7 @@ fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + Copy + '_ {
 }
 
 /// The map inside a `json!` object literal (a manifest, a summary).
-fn object(v: Value) -> Map<String, Value> {
+pub(crate) fn object(v: Value) -> Map<String, Value> {
     match v {
         Value::Object(m) => m,
         _ => unreachable!("json! of an object literal is an object"),
@@ -142,7 +142,8 @@ fn write_shard_trials(
     Ok(agg)
 }
 
-fn rounded(v: f64) -> Value {
+/// A number for a JSON file: whole numbers as they are, others to nine decimals.
+pub(crate) fn rounded(v: f64) -> Value {
     let r = if v == v.trunc() { v } else { round9(v) };
     json!(r)
 }
@@ -316,13 +317,7 @@ fn manifest(
     started: SystemTime,
     seconds: f64,
 ) -> Map<String, Value> {
-    let host = fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_default();
-    let since = started
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let (host, since) = where_and_when(started);
     let doc = json!({
         "orgsim_version": env!("CARGO_PKG_VERSION"),
         "scenario": model.scenario.name,
@@ -342,7 +337,20 @@ fn manifest(
     object(doc)
 }
 
-fn rayon_threads(n: usize) -> usize {
+/// The machine's name and the run's start, in seconds since 1970, for a manifest.
+pub(crate) fn where_and_when(started: SystemTime) -> (String, u64) {
+    let host = fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    let since = started
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    (host, since)
+}
+
+/// The threads a run uses: `n`, or every core for 0.
+pub(crate) fn rayon_threads(n: usize) -> usize {
     if n == 0 {
         std::thread::available_parallelism()
             .map(|n| n.get())

@@ -84,6 +84,8 @@ struct Page {
 #[derive(Serialize)]
 struct ScenarioView {
     name: String,
+    /// The story it tells, as `orgsim list` groups the built-ins.
+    story: &'static str,
     /// The scenario's own name, when the run's differs (overrides or `--name`).
     base: Option<String>,
     /// The `--set` overrides, as typed.
@@ -251,6 +253,11 @@ fn words(id: &str) -> String {
         "weeks_of_cover" => "weeks of cover",
         "chain_contribution" => "the chain's contribution",
         "company_profit" => "the company's profit",
+        "category_margin" => "the retailer's category margin",
+        "launch_sell_in" => "sell-in before shelf day",
+        "media_weeks_late" => "weeks the campaign aired after shelf day",
+        "stores_served_share" => "share of stores carrying the product",
+        "sell_out_vs_plan" => "sell-out against the plan's",
         other => return other.replace('_', " "),
     };
     w.to_string()
@@ -285,6 +292,22 @@ fn of_plan(factor: Option<f64>, plan_value: Option<f64>) -> String {
 
 // ---------------------------------------------------------------- the scenario in words
 
+/// The story a scenario tells: a built-in's own, else what its world and org make it (a launch,
+/// meetings, or promotions against inventory).
+fn story(model: &Model) -> &'static str {
+    let s = &model.scenario;
+    if let Some(b) = crate::scenario::load::all_builtins().find(|b| b.name == s.name) {
+        return b.story;
+    }
+    if s.world.launch.is_some() {
+        "launch"
+    } else if s.org.meetings.is_some() {
+        "meetings"
+    } else {
+        "promotions"
+    }
+}
+
 fn scenario_view(model: &Model) -> ScenarioView {
     let s = &model.scenario;
     let st = &s.strategy;
@@ -314,6 +337,7 @@ fn scenario_view(model: &Model) -> ScenarioView {
         .collect();
     ScenarioView {
         name: model.name.clone(),
+        story: story(model),
         base: (model.name != s.name).then(|| s.name.clone()),
         overrides: model.overrides.iter().map(|o| o.arg.clone()).collect(),
         description: s.description.clone(),
@@ -541,7 +565,29 @@ fn findings(model: &Model, agg: &Aggregate) -> Vec<String> {
     out.push(shelves(agg));
     out.extend(readings(model, agg));
     out.extend(meetings(model, agg));
+    out.extend(launch(model, agg));
     out.into_iter().filter(|s| !s.is_empty()).collect()
+}
+
+/// The launch in its own words: the late radio, the stores left empty, the sell-out.
+fn launch(model: &Model, agg: &Aggregate) -> Option<String> {
+    let l = model.scenario.world.launch.as_ref()?;
+    let n = agg.sample.len().max(1) as f64;
+    let k = metric("media_weeks_late");
+    let late = agg.sample.iter().filter(|r| r.metrics[k] > 0.0).count() as f64 / n;
+    Some(format!(
+        "The launch: the product went on shelf in week {}, and its campaign aired after shelf day in {} of trials, {} weeks late on average (marketing learned the date {} to {} weeks ahead; approval took {} to {}). The retailer stocked {} of the {} stores the launch was shipped for, and sell-out came to {} of plan.",
+        l.shelf_week,
+        pct(late),
+        fmt_num(mean_of(agg, "media_weeks_late")),
+        l.notice_weeks.min,
+        l.notice_weeks.max,
+        l.approval_weeks.min,
+        l.approval_weeks.max,
+        pct(mean_of(agg, "stores_served_share")),
+        grouped(model.stores as f64),
+        pct(mean_of(agg, "sell_out_vs_plan")),
+    ))
 }
 
 fn mean_of(agg: &Aggregate, name: &str) -> f64 {
@@ -774,9 +820,14 @@ fn metric_rows(model: &Model, agg: &Aggregate) -> Vec<MetricRow> {
         .iter()
         .zip(&agg.metrics)
         .enumerate()
-        // A scenario without meetings has nothing to say about them: six rows of zeros.
+        // A scenario without meetings has nothing to say about them: six rows of zeros; nor
+        // one without a launch about its campaign and allocation.
         .filter(|(_, (name, _))| {
             model.meetings.is_some() || !crate::scenario::vocabulary::MEETING_METRICS.contains(name)
+        })
+        .filter(|(_, (name, _))| {
+            model.scenario.world.launch.is_some()
+                || !crate::scenario::vocabulary::LAUNCH_METRICS.contains(name)
         })
         .map(|(m, (name, st))| {
             let ci = st.ci95();
