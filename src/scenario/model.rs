@@ -303,6 +303,7 @@ impl Model {
         }
         c.unique_lever_targets(&levers, &roles);
         c.covers_need_a_policy_with_cover(&s.roles, &chain);
+        c.serving_needs_stores(&s.roles, &chain);
         let (weights, priority) = c.strategy(&s.strategy);
         let targets = c.targets(&s.strategy);
         let claimants = c.claimants(&s.strategy, &role_names);
@@ -514,6 +515,7 @@ impl Check {
             limits::HORIZON_WEEKS,
         );
         self.period(s);
+        self.shelf_day(s);
         self.range("warmup_weeks", s.warmup_weeks as f64, limits::WARMUP_WEEKS);
         let w = &s.world;
         self.range("world.stores", w.stores as f64, limits::STORES);
@@ -646,6 +648,21 @@ impl Check {
     /// A period outside its fixed range (the schema's) is refused in those words; one within it
     /// but longer than the horizon names the horizon. Against a horizon that is itself out of
     /// range, a period cannot be judged: one problem, not two.
+    /// A launch whose shelf day lies beyond the horizon never sells: nothing to measure.
+    fn shelf_day(&mut self, s: &Scenario) {
+        let Some(l) = &s.world.launch else {
+            return;
+        };
+        let h = s.horizon_weeks;
+        if limits::HORIZON_WEEKS.contains(h as f64) && l.shelf_week > h {
+            self.push(Problem::new(
+                "world.launch.shelf_week",
+                format!("a week within the horizon (1 to horizon_weeks = {h})"),
+                l.shelf_week.to_string(),
+            ));
+        }
+    }
+
     fn period(&mut self, s: &Scenario) {
         let period = s.period_weeks as f64;
         if !limits::PERIOD_WEEKS.contains(period) {
@@ -1208,6 +1225,31 @@ impl Check {
             }
         }
         out
+    }
+
+    /// Serving a share of the stores needs stores: a last stock point replicated per store.
+    /// Pooled into one node, a share of it would silently do nothing.
+    fn serving_needs_stores(&mut self, roles: &[Role], chain: &[Echelon]) {
+        let Some(last) = chain.last() else {
+            return;
+        };
+        for (ri, r) in roles.iter().enumerate() {
+            for (li, l) in r.levers.iter().enumerate() {
+                let LeverTarget::StoresServed { stock_point } = &l.acts_on else {
+                    continue;
+                };
+                if stock_point == &last.name && !last.per_store {
+                    self.push(
+                        Problem::new(
+                            format!("roles[{ri}].levers[{li}].acts_on"),
+                            "a stock point replicated per store (per_store: true)",
+                            format!("'{stock_point}', one pooled node"),
+                        )
+                        .hint("a share of one node serves all of it or nothing: mark the stores per_store, or drop the lever"),
+                    );
+                }
+            }
+        }
     }
 
     /// A cover lever on a point that orders a fixed quantity would silently do nothing.

@@ -120,7 +120,7 @@ fn failed(path: &Path, msg: String) -> Error {
     }
 }
 
-/// The headline chart (promotions against inventory) of one arm of a comparison, as
+/// The headline chart (promotions against inventory, or a launch's) of one arm of a comparison, as
 /// `dir/charts/<stem>.svg` and `.png`. Its scales are fixed (depth, cover, stores out), so the
 /// arms' charts share their axes and can be set side by side.
 pub fn write_headline(model: &Model, agg: &Aggregate, dir: &Path, stem: &str) -> Result<Chart> {
@@ -131,7 +131,11 @@ pub fn write_headline(model: &Model, agg: &Aggregate, dir: &Path, stem: &str) ->
         source,
     })?;
     let ctx = Ctx { model, agg };
-    let (name, title) = CHARTS[0];
+    // A launch's week-by-week story is its own chart (see `applies`).
+    let (name, title) = *CHARTS
+        .iter()
+        .find(|(n, _)| applies(n, &ctx))
+        .expect("one of the week-by-week charts applies");
     let svg = render_as(name, stem, title, &ctx, &charts_dir)?;
     Ok(Chart {
         name: stem.to_string(),
