@@ -495,7 +495,15 @@ fn bad_network_scenarios_are_refused_by_path_and_nothing_is_written() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("brewery"));
     for args in [
-        &["compare", "beer_game"][..],
+        &["sweep", "beer_game", "--vary", "network.weeks=36,40"][..],
+        &[
+            "compare",
+            "beer_game",
+            "--arm",
+            "a: network.weeks=40",
+            "--shard",
+            "1/2",
+        ],
         &["trace", "beer_game", "--trial", "0"],
         &["run", "beer_game", "--shard", "1/2"],
     ] {
@@ -519,4 +527,64 @@ fn the_shipped_network_schema_matches_the_types() {
         orgsim::scenario::load::network_schema_json().trim_end(),
         "run: cargo run -- schema --network > scenarios/network.schema.json"
     );
+}
+
+#[test]
+fn compare_pairs_network_arms_on_the_same_demand() {
+    // "What if the players counted their whole supply line?", on common random numbers: the
+    // paired differences are the library's trial-by-trial differences, the same bytes on one
+    // thread or two, and the factory's amplification falls with an interval clear of zero.
+    let tmp = tempfile::tempdir().unwrap();
+    let arm = "full: network.stock_points.retailer.policy.beta=1; network.stock_points.wholesaler.policy.beta=1; network.stock_points.distributor.policy.beta=1; network.stock_points.factory.policy.beta=1";
+    let run = |threads: &str| {
+        let out = tmp.path().join(format!("c{threads}"));
+        ok(&[
+            "compare",
+            "beer_game",
+            "--arm",
+            arm,
+            "--trials",
+            "300",
+            "--seed",
+            "3",
+            "--threads",
+            threads,
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        out
+    };
+    let (one, two) = (run("1"), run("2"));
+    for f in ["compare.csv", "compare.json"] {
+        assert!(
+            std::fs::read(one.join(f)).unwrap() == std::fs::read(two.join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+    let mut rd = csv::Reader::from_path(one.join("compare.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    let find = |arm: &str, metric: &str| {
+        rows.iter()
+            .find(|r| &r[0] == arm && &r[1] == metric)
+            .unwrap_or_else(|| panic!("{arm} {metric}"))
+            .clone()
+    };
+    let amp = find("full", "amp_factory");
+    let diff_hi: f64 = amp[7].parse().unwrap();
+    assert!(diff_hi < 0.0, "amp_factory difference {:?}", amp);
+    // The total cost's paired difference, by hand from the library.
+    let base = beer_game(true, STERMAN_FITTED);
+    let mut full = base.clone();
+    for p in &mut full.stock_points {
+        if let Policy::Sterman { beta, .. } = &mut p.policy {
+            *beta = 1.0;
+        }
+    }
+    let by_hand: f64 = (0..300)
+        .map(|t| run_network(&full, 3, t).total_cost() - run_network(&base, 3, t).total_cost())
+        .sum::<f64>()
+        / 300.0;
+    let diff: f64 = find("full", "total_cost")[5].parse().unwrap();
+    assert!((diff - by_hand).abs() < 1e-3, "{diff} vs {by_hand}");
 }

@@ -194,6 +194,26 @@ fn data_files_load_in_pandas_and_polars_with_no_options_and_runs_stack() {
         networks.push(out);
     }
     check_data(&python, &networks);
+    // Two network comparisons: the players count their supply line, or not.
+    let mut network_comparisons = Vec::new();
+    for (k, beta) in ["1", "0"].iter().enumerate() {
+        let out = dir(&format!("network_compare{k}"));
+        let arm = format!("factory beta: network.stock_points.factory.policy.beta={beta}");
+        let args = [
+            "compare",
+            "beer_game",
+            "--arm",
+            &arm,
+            "--trials",
+            "40",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        orgsim(&args);
+        network_comparisons.push(out);
+    }
+    check_data(&python, &network_comparisons);
 }
 
 /// CLASSICS.md says two honest implementations of the Beer Game agree to the last bit. This one

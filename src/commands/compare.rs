@@ -63,6 +63,27 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         return Err(Error::Usage("--trials must be at least 1".into()));
     }
     let shard = shard.as_deref().map(parse_shard).transpose()?;
+    let first = load::resolve(&scenarios[0])?;
+    if load::is_network(&first) {
+        if shard.is_some() {
+            return Err(Error::Usage(format!(
+                "--shard: {} is a network scenario, and network comparisons are not yet split into shards; run it whole",
+                first.name
+            )));
+        }
+        let cfg = RunConfig {
+            seed,
+            trials,
+            threads,
+        };
+        let info = RunInfo {
+            source: scenarios.join(" "),
+            command: std::env::args().collect(),
+            force,
+            charts: false,
+        };
+        return compare_networks(&scenarios, &arms, &common, &cfg, out, &info, quiet);
+    }
     // Every arm's file and overrides are checked before any fit: (label, source, sets).
     let mut specs: Vec<(String, load::Source, Vec<String>)> = Vec::new();
     for spec in &scenarios {
@@ -189,6 +210,77 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     Ok(())
 }
 
+/// `orgsim compare` on network scenarios: every scenario must be one, each `--arm` changes the
+/// first; the arms run on common random numbers and `compare.csv` and `compare.json` are written.
+fn compare_networks(
+    scenarios: &[String],
+    arm_specs: &[String],
+    common: &[String],
+    cfg: &RunConfig,
+    out: Option<PathBuf>,
+    info: &RunInfo,
+    quiet: bool,
+) -> orgsim::Result<()> {
+    use orgsim::experiment::compare::NetworkArm;
+    let mut arms: Vec<NetworkArm> = Vec::new();
+    for spec in scenarios {
+        let source = load::resolve(spec)?;
+        if !load::is_network(&source) {
+            return Err(Error::Usage(format!(
+                "{} is not a network scenario, and {} is: a comparison's arms must all be one kind",
+                source.name, scenarios[0]
+            )));
+        }
+        let model = load::load_network(&source, common)?;
+        arms.push(NetworkArm {
+            label: model.scenario.name.clone(),
+            model,
+        });
+    }
+    for spec in arm_specs {
+        let (label, own) = parse_arm(spec)?;
+        let source = load::resolve(&scenarios[0])?;
+        let sets: Vec<String> = common.iter().chain(&own).cloned().collect();
+        let model = load::load_network(&source, &sets)?;
+        arms.push(NetworkArm { label, model });
+    }
+    for (i, a) in arms.iter().enumerate() {
+        if arms[..i].iter().any(|b| b.label == a.label) {
+            return Err(Error::Usage(format!(
+                "two arms are labelled '{}': give each --arm its own label (a scenario given twice needs an --arm instead)",
+                a.label
+            )));
+        }
+    }
+    let out = out.unwrap_or_else(|| {
+        PathBuf::from("output").join(format!("compare-{}", arms[0].model.scenario.name))
+    });
+    orgsim::writers::folder::check(&out, info.force)?;
+    let cancel = interrupt_flag();
+    let rows = orgsim::experiment::compare::compare_networks(&arms, cfg, cancel)
+        .map_err(|e| e.at(&out))?;
+    orgsim::writers::network::write_network_compare(&arms, &rows, cfg, &out, info)?;
+    if !quiet {
+        // The bill and the wave at the top of the chain.
+        let top = arms[0]
+            .model
+            .scenario
+            .network
+            .stock_points
+            .last()
+            .map(|p| p.name.clone());
+        let keep =
+            |m: &str| m == "total_cost" || top.as_ref().is_some_and(|t| m == format!("amp_{t}"));
+        let headline: Vec<_> = rows.iter().filter(|r| keep(&r.metric)).cloned().collect();
+        say(&table(&headline))?;
+        say(&format!(
+            "comparison in {}\n",
+            out.join("compare.csv").display()
+        ))?;
+    }
+    Ok(())
+}
+
 /// Parses `--arm 'LABEL: PATH=VALUE; PATH=VALUE'` into its label and its overrides.
 pub(crate) fn parse_arm(spec: &str) -> Result<(String, Vec<String>), Error> {
     let bad = |what: &str| {
@@ -225,6 +317,16 @@ pub(crate) fn compare_table(rows: &[orgsim::experiment::compare::Row]) -> String
         "coordinated_divergence",
         "divergence_gap",
     ];
+    let headline: Vec<_> = rows
+        .iter()
+        .filter(|r| HEADLINE.contains(&r.metric.as_str()))
+        .cloned()
+        .collect();
+    table(&headline)
+}
+
+/// Rows as a table: each arm's mean and its paired difference with its interval.
+fn table(rows: &[orgsim::experiment::compare::Row]) -> String {
     let w = rows
         .iter()
         .map(|r| r.arm.chars().count())
@@ -235,10 +337,7 @@ pub(crate) fn compare_table(rows: &[orgsim::experiment::compare::Row]) -> String
         "{:<w$}  {:<24} {:>12} {:>14} {:>26}\n",
         "arm", "metric", "mean", "paired diff", "95% interval of the diff"
     );
-    for r in rows
-        .iter()
-        .filter(|r| HEADLINE.contains(&r.metric.as_str()))
-    {
+    for r in rows {
         // One precision per row, set by the metric's size, so a row's numbers line up.
         let whole = r.mean.abs() >= 100.0;
         let g = |v: f64| {

@@ -11,7 +11,9 @@
 
 use crate::error::{Error, Result};
 use crate::scenario::model::Model;
-use crate::sim::engine::{finite, run_trial, RunConfig, Shard, CHUNK};
+use crate::scenario::network::{trial_columns as network_columns, NetworkModel};
+use crate::sim::engine::{finite, run_chunks, run_trial, Partial, RunConfig, Shard, CHUNK};
+use crate::sim::network::run_network;
 use crate::stats::metrics::{trial_columns, Aggregate, Moments, TrialResult};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -193,15 +195,27 @@ fn half_width(m: &Moments) -> f64 {
 }
 
 fn rows(arms: &[Arm], names: &[String], total: &Sums) -> Vec<Row> {
+    let labels: Vec<&str> = arms.iter().map(|a| a.label.as_str()).collect();
+    table(&labels, names, &total.value, &total.diff)
+}
+
+/// The rows of a comparison from each arm's moments of every metric (`value[arm][metric]`) and
+/// of its difference to the first arm.
+fn table(
+    labels: &[&str],
+    names: &[String],
+    value: &[Vec<Moments>],
+    diff: &[Vec<Moments>],
+) -> Vec<Row> {
     let mut out = Vec::new();
-    for (a, arm) in arms.iter().enumerate() {
+    for (a, label) in labels.iter().enumerate() {
         for (m, name) in names.iter().enumerate() {
-            let v = &total.value[a][m];
-            let d = &total.diff[a][m];
+            let v = &value[a][m];
+            let d = &diff[a][m];
             let (hv, hd) = (half_width(v), half_width(d));
-            let h0 = half_width(&total.value[0][m]);
+            let h0 = half_width(&value[0][m]);
             out.push(Row {
-                arm: arm.label.clone(),
+                arm: label.to_string(),
                 metric: name.clone(),
                 mean: v.mean(),
                 ci95: [v.mean() - hv, v.mean() + hv],
@@ -213,6 +227,120 @@ fn rows(arms: &[Arm], names: &[String], total: &Sums) -> Vec<Row> {
         }
     }
     out
+}
+
+/// One arm of a network comparison: a label and a checked network scenario.
+pub struct NetworkArm {
+    /// The arm's label in tables.
+    pub label: String,
+    /// The network it plays.
+    pub model: NetworkModel,
+}
+
+/// A network comparison's running sums: per arm and shared metric, the moments of the value
+/// and of its difference to the first arm. A metric undefined in a trial (a ratio over a
+/// variance of 0) is left out of that trial's value, and of its difference.
+struct NetworkSums {
+    value: Vec<Vec<Moments>>,
+    diff: Vec<Vec<Moments>>,
+    trials: u64,
+}
+
+impl Partial for NetworkSums {
+    fn merge(&mut self, next: &Self) {
+        for (a, b) in self
+            .value
+            .iter_mut()
+            .flatten()
+            .zip(next.value.iter().flatten())
+        {
+            a.merge(b);
+        }
+        for (a, b) in self
+            .diff
+            .iter_mut()
+            .flatten()
+            .zip(next.diff.iter().flatten())
+        {
+            a.merge(b);
+        }
+        self.trials += next.trials;
+    }
+    fn trials(&self) -> u64 {
+        self.trials
+    }
+}
+
+/// Runs every network arm on trials `0..cfg.trials` of `cfg.seed` (trial i of every arm draws
+/// the same demand) and compares each metric the arms share with the first arm's, trial by
+/// trial. Memory is flat in the trial count; the result depends on (arms, seed, trials) alone.
+pub fn compare_networks(
+    arms: &[NetworkArm],
+    cfg: &RunConfig,
+    cancel: &AtomicBool,
+) -> Result<Vec<Row>> {
+    assert!(!arms.is_empty(), "a comparison needs an arm");
+    let columns: Vec<Vec<String>> = arms
+        .iter()
+        .map(|a| network_columns(&a.model.scenario.network))
+        .collect();
+    let names: Vec<String> = columns[0]
+        .iter()
+        .filter(|n| columns.iter().all(|c| c.contains(n)))
+        .cloned()
+        .collect();
+    let at: Vec<Vec<usize>> = columns
+        .iter()
+        .map(|c| {
+            names
+                .iter()
+                .map(|n| c.iter().position(|x| x == n).expect("shared"))
+                .collect()
+        })
+        .collect();
+    let empty = || NetworkSums {
+        value: vec![vec![Moments::default(); names.len()]; arms.len()],
+        diff: vec![vec![Moments::default(); names.len()]; arms.len()],
+        trials: 0,
+    };
+    let chunk = |c: u64| -> Result<(NetworkSums, Vec<()>)> {
+        let mut sums = empty();
+        for i in c * CHUNK..((c + 1) * CHUNK).min(cfg.trials) {
+            let rows: Vec<Vec<f64>> = arms
+                .iter()
+                .zip(&at)
+                .map(|(arm, at)| {
+                    let spec = &arm.model.scenario.network;
+                    let all = run_network(spec, cfg.seed, i).metrics(spec);
+                    at.iter().map(|&k| all[k]).collect()
+                })
+                .collect();
+            for (a, row) in rows.iter().enumerate() {
+                for (m, (&v, &v0)) in row.iter().zip(&rows[0]).enumerate() {
+                    if v.is_finite() {
+                        sums.value[a][m].add(v);
+                        if v0.is_finite() {
+                            sums.diff[a][m].add(v - v0);
+                        }
+                    }
+                }
+            }
+            sums.trials += 1;
+        }
+        Ok((sums, Vec::new()))
+    };
+    let chunks = 0..cfg.trials.div_ceil(CHUNK);
+    let total = run_chunks(
+        cfg,
+        chunks,
+        empty(),
+        &chunk,
+        &mut |_| Ok(()),
+        &|_| {},
+        cancel,
+    )?;
+    let labels: Vec<&str> = arms.iter().map(|a| a.label.as_str()).collect();
+    Ok(table(&labels, &names, &total.value, &total.diff))
 }
 
 #[cfg(test)]

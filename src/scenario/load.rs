@@ -146,7 +146,7 @@ pub fn resolve(spec: &str) -> Result<Source> {
 pub fn load(source: &Source, sets: &[String]) -> Result<Model> {
     if is_network(source) {
         return Err(Error::Usage(format!(
-            "{} is a network scenario (the supply-chain classics): orgsim run and orgsim validate play it; compare, sweep, trace and shards do not yet",
+            "{} is a network scenario (the supply-chain classics): orgsim run, validate and compare play it; sweep, trace and shards do not yet",
             source.name
         )));
     }

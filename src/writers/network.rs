@@ -373,3 +373,36 @@ code{{background:#f3f3f3;padding:1px 4px}}</style></head><body>
         version = env!("CARGO_PKG_VERSION"),
     )
 }
+
+/// Writes a network comparison (`orgsim compare` on network scenarios): `compare.csv` and
+/// `compare.json`, as an organisation's comparison writes them, and the manifest. No charts yet.
+pub fn write_network_compare(
+    arms: &[crate::experiment::compare::NetworkArm],
+    rows: &[crate::experiment::compare::Row],
+    cfg: &RunConfig,
+    out: &Path,
+    info: &RunInfo,
+) -> Result<()> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let arms_json: Vec<Value> = arms
+        .iter()
+        .map(|a| {
+            json!({
+                "label": a.label,
+                "scenario": a.model.scenario.name,
+                "name": a.model.name,
+                "scenario_sha256": a.model.source_sha256,
+                "overrides": a.model.overrides.iter().map(|o| o.arg.as_str()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    crate::writers::output::write_compare_files(folder.dir(), rows, arms_json, cfg)?;
+    folder.publish(object(json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "command": info.command,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "threads": rayon_threads(cfg.threads),
+        "arms": arms.iter().map(|a| a.label.as_str()).collect::<Vec<_>>(),
+    })))
+}

@@ -403,6 +403,39 @@ pub fn write_compare(
             &dir,
         )?;
     }
+    let arms_json: Vec<Value> = arms
+        .iter()
+        .map(|a| {
+            json!({
+                "label": a.label,
+                "scenario": a.model.scenario.name,
+                "name": a.model.name,
+                "scenario_sha256": a.model.source_sha256,
+                "overrides": a.model.overrides.iter().map(|o| o.arg.as_str()).collect::<Vec<_>>(),
+                "playbook_converged": a.model.playbook.converged,
+            })
+        })
+        .collect();
+    write_compare_files(&dir, rows, arms_json, cfg)?;
+    let manifest = json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "command": info.command,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "threads": rayon_threads(cfg.threads),
+        "arms": arms.iter().map(|a| a.label.as_str()).collect::<Vec<_>>(),
+    });
+    folder.publish(object(manifest))
+}
+
+/// `compare.csv` (tidy: one row per arm and metric) and `compare.json` (the arms as `arms`
+/// describes them, and every row) into `dir`.
+pub(crate) fn write_compare_files(
+    dir: &Path,
+    rows: &[crate::experiment::compare::Row],
+    arms: Vec<Value>,
+    cfg: &RunConfig,
+) -> Result<()> {
     let path = dir.join("compare.csv");
     let csv_err = csv_error(&path);
     let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
@@ -425,19 +458,6 @@ pub fn write_compare(
         .map_err(csv_err)?;
     }
     w.flush().map_err(io(&path))?;
-    let arms_json: Vec<Value> = arms
-        .iter()
-        .map(|a| {
-            json!({
-                "label": a.label,
-                "scenario": a.model.scenario.name,
-                "name": a.model.name,
-                "scenario_sha256": a.model.source_sha256,
-                "overrides": a.model.overrides.iter().map(|o| o.arg.as_str()).collect::<Vec<_>>(),
-                "playbook_converged": a.model.playbook.converged,
-            })
-        })
-        .collect();
     let rows_json: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -458,21 +478,12 @@ pub fn write_compare(
         "trials": cfg.trials,
         "orgsim_version": env!("CARGO_PKG_VERSION"),
         "paired_on": "common random numbers: trial i of every arm uses seed (seed, i)",
-        "arms": arms_json,
+        "arms": arms,
         "rows": rows_json,
     });
     let mut text = serde_json::to_string_pretty(&doc).expect("compare serializes");
     text.push('\n');
-    write_file(&dir.join("compare.json"), text.as_bytes())?;
-    let manifest = json!({
-        "orgsim_version": env!("CARGO_PKG_VERSION"),
-        "command": info.command,
-        "seed": cfg.seed,
-        "trials": cfg.trials,
-        "threads": rayon_threads(cfg.threads),
-        "arms": arms.iter().map(|a| a.label.as_str()).collect::<Vec<_>>(),
-    });
-    folder.publish(object(manifest))
+    write_file(&dir.join("compare.json"), text.as_bytes())
 }
 
 /// A varied value as a data file prints it: numbers as floats (so a column reads as floats in
