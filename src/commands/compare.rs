@@ -63,6 +63,17 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         return Err(Error::Usage("--trials must be at least 1".into()));
     }
     let shard = shard.as_deref().map(parse_shard).transpose()?;
+    let cfg = RunConfig {
+        seed,
+        trials,
+        threads,
+    };
+    let info = RunInfo {
+        source: scenarios.join(" "),
+        command: std::env::args().collect(),
+        force,
+        charts: !no_charts,
+    };
     let first = load::resolve(&scenarios[0])?;
     if load::is_network(&first) {
         if shard.is_some() {
@@ -71,17 +82,6 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
                 first.name
             )));
         }
-        let cfg = RunConfig {
-            seed,
-            trials,
-            threads,
-        };
-        let info = RunInfo {
-            source: scenarios.join(" "),
-            command: std::env::args().collect(),
-            force,
-            charts: false,
-        };
         return compare_networks(&scenarios, &arms, &common, &cfg, out, &info, quiet);
     }
     // Every arm's file and overrides are checked before any fit: (label, source, sets).
@@ -164,17 +164,6 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             })?;
         prepared.push(orgsim::experiment::compare::Arm { label, model });
     }
-    let cfg = RunConfig {
-        seed,
-        trials,
-        threads,
-    };
-    let info = RunInfo {
-        source: scenarios.join(" "),
-        command: std::env::args().collect(),
-        force,
-        charts: !no_charts,
-    };
     if let Some(job) = &job {
         let sums = orgsim::experiment::compare::compare_shard(&prepared, &cfg, job.shard, cancel)
             .map_err(|e| e.at(&out))?;
