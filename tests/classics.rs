@@ -10,9 +10,10 @@
 //! Every statistical claim is paired on common random numbers (trial `t` of every variant sees
 //! the same demand) and states its tolerance.
 
+use orgsim::scenario::network::trial_columns;
 use orgsim::sim::network::{
-    beer_game, order_up_to, order_up_to_sums, run_network, NetworkResult, PassThrough, Policy,
-    STERMAN_FITTED,
+    beer_game, order_up_to, order_up_to_sums, run_network, NetworkResult, NetworkSpec, PassThrough,
+    Policy, Scoring, STERMAN_FITTED,
 };
 
 /// Pooled ratio `Σ SS(q) / Σ SS(D)` over `trials` trials of `measured` weeks each.
@@ -430,7 +431,7 @@ type Edit = dyn Fn(&mut serde_json::Value);
 fn bad_network_scenarios_are_refused_by_path_and_nothing_is_written() {
     let tmp = tempfile::tempdir().unwrap();
     let text = resolve("bullwhip_order_up_to").unwrap().text;
-    let cases: [(&str, &Edit, &str); 5] = [
+    let cases: [(&str, &Edit, &str); 6] = [
         (
             "window_zero",
             &|v| v["network"]["stock_points"][0]["policy"]["window"] = 0.into(),
@@ -461,6 +462,14 @@ fn bad_network_scenarios_are_refused_by_path_and_nothing_is_written() {
                     {"from_week": 1, "value": 4}, {"from_week": 9, "value": 8}, {"from_week": 5, "value": 6}]})
             },
             "network.demand.steps[2].from_week",
+        ),
+        (
+            "negative_budget",
+            &|v| {
+                v["network"]["stock_points"][0]["scorecard"] =
+                    serde_json::json!({"budget_vs_plan": -0.2})
+            },
+            "network.stock_points[0].scorecard.budget_vs_plan",
         ),
     ];
     for (name, edit, path) in cases {
@@ -587,4 +596,124 @@ fn compare_pairs_network_arms_on_the_same_demand() {
         / 300.0;
     let diff: f64 = find("full", "total_cost")[5].parse().unwrap();
     assert!((diff - by_hand).abs() < 1e-3, "{diff} vs {by_hand}");
+}
+
+/// Per trial of `spec` (seed 11): the named metrics, as the run writes them.
+fn trial_metrics(spec: &NetworkSpec, names: &[&str], trials: u64) -> Vec<Vec<f64>> {
+    let cols = trial_columns(spec);
+    let at: Vec<usize> = names
+        .iter()
+        .map(|n| cols.iter().position(|c| c == n).expect(n))
+        .collect();
+    let scoring = Scoring::new(spec);
+    (0..trials)
+        .map(|t| {
+            let m = run_network(spec, 11, t).metrics(spec, &scoring);
+            at.iter().map(|&k| m[k]).collect()
+        })
+        .collect()
+}
+
+fn mean_of(rows: &[Vec<f64>], k: usize) -> f64 {
+    rows.iter().map(|r| r[k]).sum::<f64>() / rows.len() as f64
+}
+
+#[test]
+fn the_classic_meets_its_own_plan_exactly() {
+    // The plan is the game with demand at its expectation; the classic's demand is its
+    // expectation, so every player is exactly on budget and claims success, as does the chain.
+    let spec = beer_game(false, STERMAN_FITTED);
+    let mut names = vec![
+        "strategy_met",
+        "strategy_attainment",
+        "coordinated_divergence",
+    ];
+    let claims: Vec<String> = spec
+        .stock_points
+        .iter()
+        .flat_map(|p| {
+            [
+                format!("claims_success_{}", p.name),
+                format!("attainment_{}", p.name),
+            ]
+        })
+        .collect();
+    names.extend(claims.iter().map(|s| s.as_str()));
+    let row = &trial_metrics(&spec, &names, 1)[0];
+    assert_eq!(&row[..3], [1.0, 1.0, 0.0]);
+    assert!(row[3..].iter().all(|&v| v == 1.0), "{row:?}");
+}
+
+#[test]
+fn beer_game_players_fail_together_when_their_budgets_add_up_to_the_chains() {
+    // Each player is budgeted at its own cost in the plan and the chain at the plan's total:
+    // a trial where every player keeps to budget keeps the chain to budget, so coordinated
+    // divergence cannot occur. The players' claims rise and fall with the chain's result:
+    // each claims success in about as many trials as the chain meets its budget (2000 trials,
+    // standard error of a rate near 0.011; tolerance 0.08).
+    let spec = beer_game(true, STERMAN_FITTED);
+    let names = [
+        "coordinated_divergence",
+        "strategy_met",
+        "claims_success_retailer",
+        "claims_success_factory",
+    ];
+    let rows = trial_metrics(&spec, &names, 2000);
+    assert_eq!(mean_of(&rows, 0), 0.0);
+    let met = mean_of(&rows, 1);
+    assert!(met > 0.2 && met < 0.8, "chain meets its budget in {met}");
+    for k in 2..4 {
+        let c = mean_of(&rows, k);
+        assert!((c - met).abs() < 0.08, "{}: {c} vs chain {met}", names[k]);
+    }
+}
+
+#[test]
+fn asking_the_chain_for_less_than_its_budgets_add_up_to_makes_coordinated_divergence() {
+    // Move the cause: the strategy's budget falls to 90% and 80% of the plan while every
+    // player keeps its own. On the same trials, coordinated divergence (every player on
+    // budget, the chain over) and the gap between the players' attainment and the chain's
+    // must rise at each step; at 80% the rate must be clearly above zero (measured near 0.08
+    // over 1000 trials, standard error 0.009).
+    let names = ["coordinated_divergence", "divergence_gap"];
+    let mut before = (-1.0, f64::NEG_INFINITY);
+    for vs_plan in [1.0, 0.9, 0.8] {
+        let mut spec = beer_game(true, STERMAN_FITTED);
+        spec.strategy.as_mut().unwrap().total_cost_vs_plan = vs_plan;
+        let rows = trial_metrics(&spec, &names, 1000);
+        let (rate, gap) = (mean_of(&rows, 0), mean_of(&rows, 1));
+        assert!(
+            rate >= before.0 && gap > before.1 + 0.05,
+            "{vs_plan}: {rate}, {gap}"
+        );
+        before = (rate, gap);
+    }
+    assert!(before.0 > 0.03, "rate at 80%: {}", before.0);
+}
+
+#[test]
+fn a_looser_budget_lets_a_player_claim_more_often_and_changes_nothing_it_does() {
+    // The scorecard judges; it does not steer Sterman's heuristic. A factory budget 20% above
+    // plan raises its claims (paired, on the same trials) and leaves total cost unchanged.
+    let base = beer_game(true, STERMAN_FITTED);
+    let mut loose = base.clone();
+    loose.stock_points[3]
+        .scorecard
+        .as_mut()
+        .unwrap()
+        .budget_vs_plan = 1.2;
+    let names = [
+        "claims_success_factory",
+        "total_cost",
+        "claims_success_retailer",
+    ];
+    let (a, b) = (
+        trial_metrics(&base, &names, 1000),
+        trial_metrics(&loose, &names, 1000),
+    );
+    assert!(mean_of(&b, 0) > mean_of(&a, 0) + 0.1);
+    for (x, y) in a.iter().zip(&b) {
+        assert!(y[0] >= x[0]);
+        assert_eq!((x[1], x[2]), (y[1], y[2]));
+    }
 }

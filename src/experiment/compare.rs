@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::scenario::model::Model;
 use crate::scenario::network::{trial_columns as network_columns, NetworkModel};
 use crate::sim::engine::{finite, run_chunks, run_trial, Partial, RunConfig, Shard, CHUNK};
-use crate::sim::network::run_network;
+use crate::sim::network::{run_network, Scoring};
 use crate::stats::metrics::{trial_columns, Aggregate, Moments, TrialResult};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -298,6 +298,10 @@ pub fn compare_networks(
                 .collect()
         })
         .collect();
+    let scorings: Vec<Scoring> = arms
+        .iter()
+        .map(|a| Scoring::new(&a.model.scenario.network))
+        .collect();
     let empty = || NetworkSums {
         value: vec![vec![Moments::default(); names.len()]; arms.len()],
         diff: vec![vec![Moments::default(); names.len()]; arms.len()],
@@ -309,9 +313,10 @@ pub fn compare_networks(
             let rows: Vec<Vec<f64>> = arms
                 .iter()
                 .zip(&at)
-                .map(|(arm, at)| {
+                .zip(&scorings)
+                .map(|((arm, at), scoring)| {
                     let spec = &arm.model.scenario.network;
-                    let all = run_network(spec, cfg.seed, i).metrics(spec);
+                    let all = run_network(spec, cfg.seed, i).metrics(spec, scoring);
                     at.iter().map(|&k| all[k]).collect()
                 })
                 .collect();

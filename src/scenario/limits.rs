@@ -220,6 +220,8 @@ pub const FORECAST_WINDOW: Range = whole(1, 52);
 pub const SMOOTHING_ALPHA: Range = Range::above_zero(1.0);
 /// `safety_factor`, in standard deviations.
 pub const SAFETY_FACTOR: Range = Range::from(0.0, 5.0);
+/// A budget as a multiple of the plan's (a network scorecard's, or its strategy's).
+pub const BUDGET_VS_PLAN: Range = Range::from(0.0, 100.0);
 /// A fixed policy's units per week.
 pub const FIXED_QUANTITY: Range = Range::from(0.0, 1e9);
 

@@ -48,6 +48,45 @@ pub struct NetworkSpec {
     /// The stock points, the customer-facing one first; the last orders from production.
     #[schemars(length(min = 1, max = 8))]
     pub stock_points: Vec<StockPointSpec>,
+    /// What the chain as a whole is judged on (absent: its total cost, budgeted at the plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<NetworkStrategy>,
+}
+
+/// The chain's strategy: its total holding and backlog cost (every point's own `holding_cost`
+/// and `backlog_cost`) within a budget set from the plan, the same network with each week's
+/// demand at its expectation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkStrategy {
+    /// The budget for the total cost, as a multiple of the plan's total cost (default 1).
+    #[serde(default = "one")]
+    #[schemars(transform = limits::BUDGET_VS_PLAN.schema())]
+    pub total_cost_vs_plan: f64,
+}
+
+/// How the role that runs a stock point is paid: its own holding and backlog, weighed as its
+/// bonus weighs them, within a budget set from the plan. Absent: the point's own costs,
+/// budgeted at the plan, as in the Beer Game.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PointScorecard {
+    /// What the scorecard charges per unit-week on hand (default: the point's `holding_cost`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = limits::HOLDING_COST.schema())]
+    pub holding: Option<f64>,
+    /// What the scorecard charges per unit-week of backlog (default: the point's `backlog_cost`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = limits::HOLDING_COST.schema())]
+    pub backlog: Option<f64>,
+    /// The budget, as a multiple of what the scorecard charges in the plan (default 1).
+    #[serde(default = "one")]
+    #[schemars(transform = limits::BUDGET_VS_PLAN.schema())]
+    pub budget_vs_plan: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// One stock point.
@@ -74,6 +113,9 @@ pub struct StockPointSpec {
     pub backlog_cost: f64,
     /// How it orders.
     pub policy: Policy,
+    /// How the role that runs it is paid (absent: on its own costs, budgeted at the plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scorecard: Option<PointScorecard>,
 }
 
 /// How a stock point decides what to order, at the end of each week.
@@ -229,8 +271,29 @@ pub fn check(s: &NetworkScenario) -> Vec<Problem> {
             range(limits::NETWORK_QUANTITY, "network.demand.sd".into(), *sd);
         }
     }
+    if let Some(st) = &n.strategy {
+        range(
+            limits::BUDGET_VS_PLAN,
+            "network.strategy.total_cost_vs_plan".into(),
+            st.total_cost_vs_plan,
+        );
+    }
     for (i, p) in n.stock_points.iter().enumerate() {
         let at = format!("network.stock_points[{i}]");
+        if let Some(card) = &p.scorecard {
+            let at = format!("{at}.scorecard");
+            if let Some(h) = card.holding {
+                range(limits::HOLDING_COST, format!("{at}.holding"), h);
+            }
+            if let Some(b) = card.backlog {
+                range(limits::HOLDING_COST, format!("{at}.backlog"), b);
+            }
+            range(
+                limits::BUDGET_VS_PLAN,
+                format!("{at}.budget_vs_plan"),
+                card.budget_vs_plan,
+            );
+        }
         range(
             limits::NETWORK_QUANTITY,
             format!("{at}.initial_inventory"),
@@ -359,12 +422,14 @@ fn check_shape(s: &NetworkScenario) -> Vec<Problem> {
     out
 }
 
-/// Per-trial metric names, in the column order of a network run's `trials.csv`: `total_cost`
-/// and `demand_var`, then for each stock point its cost, order variance, amplification
-/// against customer demand (`amp_`), against the point below (`stage_amp_`), bullwhip ratio
-/// over its measured weeks, and its peak order and that order's week.
+/// Per-trial metric names, in the column order of a network run's `trials.csv`: `total_cost`,
+/// `demand_var` and [`NETWORK_GLOBALS`]; then for each stock point its cost, order variance,
+/// amplification against customer demand (`amp_`), against the point below (`stage_amp_`),
+/// bullwhip ratio over its measured weeks, its peak order and that order's week, and its
+/// role's scorecard attainment and claim of success.
 pub fn trial_columns(n: &NetworkSpec) -> Vec<String> {
     let mut cols = vec!["total_cost".to_string(), "demand_var".to_string()];
+    cols.extend(NETWORK_GLOBALS.iter().map(|s| s.to_string()));
     for kind in POINT_METRICS {
         for p in &n.stock_points {
             cols.push(format!("{kind}_{}", p.name));
@@ -382,6 +447,19 @@ pub const POINT_METRICS: &[&str] = &[
     "bullwhip_ratio",
     "peak_order",
     "peak_week",
+    "attainment",
+    "claims_success",
+];
+
+/// The organisation's measures of a network trial, after `total_cost` and `demand_var`, with
+/// the organisation engine's names and meanings: whether the total cost kept to the
+/// strategy's budget, its attainment, whether it missed while every role claimed success on
+/// its own scorecard, and the roles' mean attainment above the strategy's.
+pub const NETWORK_GLOBALS: &[&str] = &[
+    "strategy_met",
+    "strategy_attainment",
+    "coordinated_divergence",
+    "divergence_gap",
 ];
 
 /// The per-week series of a network run, in `series.csv` order: the customer's demand, then

@@ -22,7 +22,7 @@
 use crate::error::{Error, Result};
 use crate::scenario::network::{series_names, trial_columns};
 pub use crate::scenario::network::{
-    Demand, NetworkSpec, PassThrough, Policy, Step, StockPointSpec,
+    Demand, NetworkSpec, NetworkStrategy, PassThrough, PointScorecard, Policy, Step, StockPointSpec,
 };
 use crate::sim::engine::{run_chunks, Partial, RunConfig, CHUNK};
 use crate::sim::rng::{self, Source};
@@ -79,6 +79,11 @@ pub fn beer_game(random: bool, policy: Policy) -> NetworkSpec {
             holding_cost: 0.5,
             backlog_cost: 1.0,
             policy: policy.clone(),
+            scorecard: Some(PointScorecard {
+                holding: None,
+                backlog: None,
+                budget_vs_plan: 1.0,
+            }),
         })
         .collect();
     NetworkSpec {
@@ -90,6 +95,9 @@ pub fn beer_game(random: bool, policy: Policy) -> NetworkSpec {
             Demand::Schedule { steps }
         },
         stock_points,
+        strategy: Some(NetworkStrategy {
+            total_cost_vs_plan: 1.0,
+        }),
     }
 }
 
@@ -123,7 +131,9 @@ pub fn order_up_to(
                 lead_weeks: lead as f64,
                 pass_through,
             },
+            scorecard: None,
         }],
+        strategy: None,
     }
 }
 
@@ -479,10 +489,30 @@ impl NetworkResult {
     /// The trial's values of [`crate::scenario::network::trial_columns`], in order. A ratio
     /// over a variance of 0 (constant demand, or a point below that never changes its order)
     /// is NaN: undefined, written as an empty cell and left out of the summary.
-    pub fn metrics(&self, spec: &NetworkSpec) -> Vec<f64> {
+    pub fn metrics(&self, spec: &NetworkSpec, scoring: &Scoring) -> Vec<f64> {
         let n = self.orders.len();
         let peak = self.peak_order();
-        let mut out = vec![self.total_cost(), variance(&self.demand)];
+        let total = self.total_cost();
+        let charged: Vec<f64> = (0..n).map(|i| scoring.charged(self, i)).collect();
+        let budgets = &scoring.budgets;
+        let attainment: Vec<f64> = charged
+            .iter()
+            .zip(budgets)
+            .map(|(&c, &b)| budget_attainment(c, b))
+            .collect();
+        let claims: Vec<f64> = charged
+            .iter()
+            .zip(budgets)
+            .map(|(c, b)| (c <= b) as u8 as f64)
+            .collect();
+        let met = total <= scoring.total_budget;
+        let strategy = budget_attainment(total, scoring.total_budget);
+        let claimed = attainment.iter().fold(0.0, |a, x| a + x) / n as f64;
+        let mut out = vec![total, variance(&self.demand)];
+        out.push(met as u8 as f64);
+        out.push(strategy);
+        out.push((!met && claims.iter().all(|&c| c > 0.5)) as u8 as f64);
+        out.push(claimed - strategy);
         out.extend(&self.cost);
         out.extend(self.orders.iter().map(|o| variance(o)));
         out.extend(self.amplification());
@@ -490,6 +520,8 @@ impl NetworkResult {
         out.extend((0..n).map(|i| self.bullwhip_ratio(spec, i)));
         out.extend(peak.iter().map(|p| p.0));
         out.extend(peak.iter().map(|p| p.1 as f64));
+        out.extend(attainment);
+        out.extend(claims);
         // x / 0 is NaN or infinite: both mean "undefined" here.
         for v in &mut out {
             if !v.is_finite() {
@@ -498,6 +530,95 @@ impl NetworkResult {
         }
         out
     }
+}
+
+/// How a cost compares with its budget, on the organisation engine's scale for a target at
+/// most: 1 on budget, 2 at no cost (or further under), 0 at twice the budget or more. A
+/// budget under 1 is scaled as 1, so a plan that costs nothing does not make every unit a
+/// catastrophe.
+pub fn budget_attainment(cost: f64, budget: f64) -> f64 {
+    (1.0 + (budget - cost) / budget.max(1.0)).clamp(0.0, 2.0)
+}
+
+/// How a network's roles and its strategy are judged, made once per run: each role's
+/// scorecard weights and budget, and the total cost's budget, the budgets set from the plan
+/// (the same network with each week's demand at its expectation, played once).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scoring {
+    /// Per stock point: what its scorecard charges per unit-week held and backlogged.
+    pub weights: Vec<(f64, f64)>,
+    /// Per stock point: its role's budget.
+    pub budgets: Vec<f64>,
+    /// The strategy's budget for the total cost.
+    pub total_budget: f64,
+    /// The plan's total cost, and each role's scorecard charge in it.
+    pub plan_total: f64,
+    /// Per stock point: what its scorecard charges in the plan.
+    pub plan_charged: Vec<f64>,
+}
+
+impl Scoring {
+    /// The scoring of `spec`: plays its plan once.
+    pub fn new(spec: &NetworkSpec) -> Scoring {
+        let weights: Vec<(f64, f64)> = spec
+            .stock_points
+            .iter()
+            .map(|p| {
+                let card = p.scorecard.as_ref();
+                (
+                    card.and_then(|c| c.holding).unwrap_or(p.holding_cost),
+                    card.and_then(|c| c.backlog).unwrap_or(p.backlog_cost),
+                )
+            })
+            .collect();
+        let plan = run_network(&planned(spec), 0, 0);
+        let mut scoring = Scoring {
+            weights,
+            budgets: Vec::new(),
+            total_budget: 0.0,
+            plan_total: plan.total_cost(),
+            plan_charged: Vec::new(),
+        };
+        scoring.plan_charged = (0..spec.stock_points.len())
+            .map(|i| scoring.charged(&plan, i))
+            .collect();
+        scoring.budgets = spec
+            .stock_points
+            .iter()
+            .zip(&scoring.plan_charged)
+            .map(|(p, c)| p.scorecard.as_ref().map_or(1.0, |s| s.budget_vs_plan) * c)
+            .collect();
+        let vs_plan = spec.strategy.as_ref().map_or(1.0, |s| s.total_cost_vs_plan);
+        scoring.total_budget = vs_plan * scoring.plan_total;
+        scoring
+    }
+
+    /// What stock point `i`'s scorecard charges in trial `r`: its weights on the point's
+    /// inventory and backlog, week by week, summed in week order.
+    pub fn charged(&self, r: &NetworkResult, i: usize) -> f64 {
+        let (h, b) = self.weights[i];
+        r.inventory[i]
+            .iter()
+            .zip(&r.backlog[i])
+            .fold(0.0, |a, (inv, back)| a + (h * inv + b * back))
+    }
+}
+
+/// The plan: `spec` with each week's demand at its expectation (a schedule of the means).
+pub fn planned(spec: &NetworkSpec) -> NetworkSpec {
+    let mut plan = spec.clone();
+    plan.demand = match &spec.demand {
+        Demand::Schedule { steps } | Demand::Poisson { steps } => Demand::Schedule {
+            steps: steps.clone(),
+        },
+        Demand::Normal { mean, .. } => Demand::Schedule {
+            steps: vec![Step {
+                from_week: 1,
+                value: *mean,
+            }],
+        },
+    };
+    plan
 }
 
 /// Everything a network run keeps about its trials, independent of how many there were; it
@@ -584,7 +705,8 @@ pub fn run(
 ) -> Result<NetworkAggregate> {
     let chunks = 0..cfg.trials.div_ceil(CHUNK);
     let total = NetworkAggregate::new(spec);
-    let run = |c| run_chunk(spec, cfg, c);
+    let scoring = Scoring::new(spec);
+    let run = |c| run_chunk(spec, &scoring, cfg, c);
     run_chunks(cfg, chunks, total, &run, on_trial, progress, cancel)
 }
 
@@ -599,6 +721,7 @@ impl Partial for NetworkAggregate {
 
 fn run_chunk(
     spec: &NetworkSpec,
+    scoring: &Scoring,
     cfg: &RunConfig,
     chunk: u64,
 ) -> Result<(NetworkAggregate, Vec<NetworkRow>)> {
@@ -609,7 +732,7 @@ fn run_chunk(
     let columns = trial_columns(spec);
     for trial in first..last {
         let r = run_network(spec, cfg.seed, trial);
-        let metrics = r.metrics(spec);
+        let metrics = r.metrics(spec, scoring);
         if let Some(k) = metrics.iter().position(|v| v.abs() > VALUE_LIMIT) {
             return Err(Error::TooLarge {
                 what: format!(

@@ -10,7 +10,8 @@
 use crate::error::{Error, Result};
 use crate::numbers::float;
 use crate::scenario::network::{
-    series_names, trial_columns, NetworkModel, PassThrough, Policy, POINT_METRICS,
+    series_names, trial_columns, Demand, NetworkModel, NetworkSpec, PassThrough, Policy,
+    POINT_METRICS,
 };
 use crate::sim::engine::RunConfig;
 use crate::sim::network::{self, NetworkAggregate};
@@ -292,6 +293,7 @@ pub fn findings(model: &NetworkModel, agg: &NetworkAggregate) -> Vec<String> {
             spec.weeks
         ));
     }
+    out.extend(claims_finding(spec, agg, &cols));
     for p in points {
         let (Some(formula), Some(ratio)) = (
             closed_form(&p.policy),
@@ -307,6 +309,54 @@ pub fn findings(model: &NetworkModel, agg: &NetworkAggregate) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The roles' side: how often each player keeps to its budget, how often the chain does, and
+/// whether the chain fails while every player claims success.
+fn claims_finding(spec: &NetworkSpec, agg: &NetworkAggregate, cols: &[String]) -> Option<String> {
+    let rate = |name: &str| {
+        let k = cols.iter().position(|c| c == name)?;
+        let s = &agg.metrics[k];
+        (s.moments.count() > 0).then(|| s.moments.mean())
+    };
+    if spec.stock_points.len() < 2 {
+        // One player is the chain: there is no one to diverge from.
+        return None;
+    }
+    let pct = |v: f64| format!("{:.0}%", 100.0 * v);
+    let claims: Vec<String> = spec
+        .stock_points
+        .iter()
+        .filter_map(|p| {
+            rate(&format!("claims_success_{}", p.name))
+                .map(|c| format!("the {} {}", p.name, pct(c)))
+        })
+        .collect();
+    let (met, divergence) = (rate("strategy_met")?, rate("coordinated_divergence")?);
+    let mut text = format!(
+        "Each player is paid on its own costs against a budget set from the plan. It keeps to its budget, and claims success, in this share of trials: {}. The chain keeps to its own budget in {} of trials, and misses it while every player claims success (coordinated divergence) in {}.",
+        claims.join(", "),
+        pct(met),
+        pct(divergence)
+    );
+    if matches!(spec.demand, Demand::Schedule { .. }) {
+        text.push_str(" Demand here is its own expectation, so the game is its own plan and every budget is met exactly.");
+    } else if budgets_add_up(spec) {
+        text.push_str(" The players' budgets add up to the chain's, so the chain cannot fail while all of them claim success: they succeed and fail together.");
+    }
+    Some(text)
+}
+
+/// Whether every player is charged the costs the chain is judged on and their budgets sum to
+/// at most the chain's: then coordinated divergence is impossible by construction.
+fn budgets_add_up(spec: &NetworkSpec) -> bool {
+    let scoring = network::Scoring::new(spec);
+    let own = spec
+        .stock_points
+        .iter()
+        .zip(&scoring.weights)
+        .all(|(p, &w)| w == (p.holding_cost, p.backlog_cost));
+    own && scoring.budgets.iter().sum::<f64>() <= scoring.total_budget
 }
 
 /// `report.html`: the scenario in words, the findings, the chart, the metrics, how to
