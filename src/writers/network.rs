@@ -7,7 +7,7 @@
 //! `trials.csv` has a `trial` column then one column per metric (an undefined ratio, over a
 //! variance of 0, is an empty cell), and `series.csv` is `tick,series,mean,p10,p50,p90`.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::numbers::float;
 use crate::scenario::network::{
     series_names, trial_columns, Demand, NetworkModel, NetworkSpec, PassThrough, Policy,
@@ -17,23 +17,15 @@ use crate::sim::engine::RunConfig;
 use crate::sim::network::{self, NetworkAggregate};
 use crate::writers::folder::{io, write_file, OutputFolder};
 use crate::writers::output::{
-    csv_error, object, rayon_threads, rounded, stat_json, where_and_when, RunInfo,
+    csv_error, object, rayon_threads, rounded, run_manifest, stat_json, write_run,
+    ManifestScenario, Outcome, RunInfo, TrialsCsv,
 };
 use serde_json::{json, Map, Value};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
-use std::time::{Instant, SystemTime};
 
 /// A finished network run.
-pub struct NetworkOutcome {
-    /// The aggregate.
-    pub aggregate: NetworkAggregate,
-    /// Where the files are.
-    pub out: PathBuf,
-    /// Seconds the trials took.
-    pub seconds: f64,
-}
+pub type NetworkOutcome = Outcome<NetworkAggregate>;
 
 /// Runs `cfg.trials` trials of a network scenario and writes every output file under `out`.
 pub fn run_network_to_dir(
@@ -44,24 +36,34 @@ pub fn run_network_to_dir(
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<NetworkOutcome> {
-    let folder = OutputFolder::stage(out, info.force)?;
-    let tmp = folder.dir().to_path_buf();
-    let started = SystemTime::now();
-    let clock = Instant::now();
-    let agg = write_trials(model, cfg, &tmp, progress, cancel).map_err(|e| e.at(out))?;
-    let seconds = clock.elapsed().as_secs_f64();
-    write_file(
-        &tmp.join("summary.json"),
-        summary_json(model, cfg, &agg).as_bytes(),
+    let (agg, seconds) = write_run(
+        out,
+        info,
+        |tmp| write_trials(model, cfg, tmp, progress, cancel),
+        |agg, tmp| {
+            write_file(
+                &tmp.join("summary.json"),
+                summary_json(model, cfg, agg).as_bytes(),
+            )?;
+            write_series(model, agg, &tmp.join("series.csv"))?;
+            if info.charts {
+                let svg = crate::writers::charts::network::write_wave(model, agg, tmp)?;
+                let html = report(model, agg, &svg, cfg.seed, &info.command);
+                write_file(&tmp.join("report.html"), html.as_bytes())?;
+            }
+            Ok(())
+        },
+        |started, seconds| {
+            let scenario = ManifestScenario {
+                name: &model.scenario.name,
+                run_name: &model.name,
+                sha256: &model.source_sha256,
+                resolved: json!(model.scenario),
+            };
+            run_manifest(scenario, cfg, info, started, seconds)
+        },
     )?;
-    write_series(model, &agg, &tmp.join("series.csv"))?;
-    if info.charts {
-        let svg = crate::writers::charts::network::write_wave(model, &agg, &tmp)?;
-        let html = report(model, &agg, &svg, cfg.seed, &info.command);
-        write_file(&tmp.join("report.html"), html.as_bytes())?;
-    }
-    folder.publish(manifest(model, cfg, info, started, seconds))?;
-    Ok(NetworkOutcome {
+    Ok(Outcome {
         aggregate: agg,
         out: out.to_path_buf(),
         seconds,
@@ -84,15 +86,9 @@ fn write_trials(
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<NetworkAggregate> {
-    let path = dir.join("trials.csv");
-    let file = std::fs::File::create(&path).map_err(io(&path))?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-    let csv_err = csv_error(&path);
     let spec = &model.scenario.network;
-    let mut header = vec!["trial".to_string()];
-    header.extend(trial_columns(spec));
-    w.write_record(&header).map_err(csv_err)?;
-    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    let mut csv = TrialsCsv::create(dir, trial_columns(spec))?;
+    let mut row: Vec<String> = Vec::new();
     let agg = network::run(
         spec,
         cfg,
@@ -100,16 +96,12 @@ fn write_trials(
             row.clear();
             row.push(r.trial.to_string());
             row.extend(r.metrics.iter().map(|v| cell(*v)));
-            w.write_record(&row).map_err(csv_err)
+            csv.row(&row)
         },
         progress,
         cancel,
     )?;
-    let mut inner = w.into_inner().map_err(|e| Error::Io {
-        path: path.clone(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    inner.flush().map_err(io(&path))?;
+    csv.finish()?;
     Ok(agg)
 }
 
@@ -192,32 +184,6 @@ fn write_series(model: &NetworkModel, agg: &NetworkAggregate, path: &Path) -> Re
         }
     }
     w.flush().map_err(io(path))
-}
-
-fn manifest(
-    model: &NetworkModel,
-    cfg: &RunConfig,
-    info: &RunInfo,
-    started: SystemTime,
-    seconds: f64,
-) -> Map<String, Value> {
-    let (host, since) = where_and_when(started);
-    let doc = json!({
-        "orgsim_version": env!("CARGO_PKG_VERSION"),
-        "scenario": model.scenario.name,
-        "name": model.name,
-        "scenario_source": info.source,
-        "scenario_sha256": model.source_sha256,
-        "seed": cfg.seed,
-        "trials": cfg.trials,
-        "threads": rayon_threads(cfg.threads),
-        "command": info.command,
-        "started_unix_s": since,
-        "duration_s": seconds,
-        "host": host,
-        "scenario_resolved": model.scenario,
-    });
-    object(doc)
 }
 
 /// A metric's mean and 95% interval, in words: `15.7 (15.1 to 16.2)`, or the value alone when

@@ -33,10 +33,10 @@ pub struct RunInfo {
     pub charts: bool,
 }
 
-/// A finished run.
-pub struct Outcome {
+/// A finished run, of an organisation (`A` = [`Aggregate`]) or of a network.
+pub struct Outcome<A = Aggregate> {
     /// The aggregate.
-    pub aggregate: Aggregate,
+    pub aggregate: A,
     /// Where the files are.
     pub out: PathBuf,
     /// Seconds the trials took.
@@ -52,27 +52,91 @@ pub fn run_to_dir(
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<Outcome> {
-    let folder = OutputFolder::stage(out, info.force)?;
-    let tmp = folder.dir().to_path_buf();
-    let started = SystemTime::now();
-    let clock = Instant::now();
-    let agg = write_trials(model, cfg, &tmp, progress, cancel).map_err(|e| e.at(out))?;
-    let seconds = clock.elapsed().as_secs_f64();
-    write_file(
-        &tmp.join("summary.json"),
-        summary_json(model, cfg, &agg).as_bytes(),
+    let (agg, seconds) = write_run(
+        out,
+        info,
+        |tmp| write_trials(model, cfg, tmp, progress, cancel),
+        |agg, tmp| {
+            write_file(
+                &tmp.join("summary.json"),
+                summary_json(model, cfg, agg).as_bytes(),
+            )?;
+            write_series(model, agg, &tmp.join("series.csv"))?;
+            if info.charts {
+                let charts = crate::writers::charts::write_charts(model, agg, tmp)?;
+                crate::writers::report::write_report(
+                    model,
+                    agg,
+                    &charts,
+                    cfg.seed,
+                    &info.command,
+                    tmp,
+                )?;
+            }
+            Ok(())
+        },
+        |started, seconds| manifest(model, cfg, info, started, seconds),
     )?;
-    write_series(model, &agg, &tmp.join("series.csv"))?;
-    if info.charts {
-        let charts = crate::writers::charts::write_charts(model, &agg, &tmp)?;
-        crate::writers::report::write_report(model, &agg, &charts, cfg.seed, &info.command, &tmp)?;
-    }
-    folder.publish(manifest(model, cfg, info, started, seconds))?;
     Ok(Outcome {
         aggregate: agg,
         out: out.to_path_buf(),
         seconds,
     })
+}
+
+/// The skeleton of every run's output: stage a folder under `out`, write the trials (timed),
+/// then the files made from their aggregate, and publish the folder with its manifest. Nothing
+/// appears under `out` unless every step succeeds. Returns the aggregate and the trials' seconds.
+pub(crate) fn write_run<A>(
+    out: &Path,
+    info: &RunInfo,
+    trials: impl FnOnce(&Path) -> Result<A>,
+    rest: impl FnOnce(&A, &Path) -> Result<()>,
+    manifest: impl FnOnce(SystemTime, f64) -> Map<String, Value>,
+) -> Result<(A, f64)> {
+    let folder = OutputFolder::stage(out, info.force)?;
+    let tmp = folder.dir().to_path_buf();
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let agg = trials(&tmp).map_err(|e| e.at(out))?;
+    let seconds = clock.elapsed().as_secs_f64();
+    rest(&agg, &tmp)?;
+    folder.publish(manifest(started, seconds))?;
+    Ok((agg, seconds))
+}
+
+/// A `trials.csv` being written: a buffered CSV writer that names its file in every error.
+pub(crate) struct TrialsCsv {
+    path: PathBuf,
+    w: csv::Writer<std::io::BufWriter<fs::File>>,
+}
+
+impl TrialsCsv {
+    /// Creates `dir/trials.csv` and writes its header: `trial`, then `columns`.
+    pub(crate) fn create(dir: &Path, columns: Vec<String>) -> Result<TrialsCsv> {
+        let path = dir.join("trials.csv");
+        let file = fs::File::create(&path).map_err(io(&path))?;
+        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+        let mut header = vec!["trial".to_string()];
+        header.extend(columns);
+        w.write_record(&header).map_err(csv_error(&path))?;
+        Ok(TrialsCsv { path, w })
+    }
+
+    /// Writes one row.
+    pub(crate) fn row(&mut self, fields: &[String]) -> Result<()> {
+        self.w.write_record(fields).map_err(csv_error(&self.path))
+    }
+
+    /// Flushes every row to the file.
+    pub(crate) fn finish(self) -> Result<()> {
+        let path = self.path;
+        let mut inner = self.w.into_inner().map_err(|e| Error::Io {
+            path: path.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        inner.flush().map_err(io(&path))
+    }
 }
 
 /// A CSV writer's failure on `path`, as the I/O error it is underneath.
@@ -110,14 +174,8 @@ fn write_shard_trials(
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<Aggregate> {
-    let path = dir.join("trials.csv");
-    let file = fs::File::create(&path).map_err(io(&path))?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-    let csv_err = csv_error(&path);
-    let mut header = vec!["trial".to_string()];
-    header.extend(trial_columns(model));
-    w.write_record(&header).map_err(csv_err)?;
-    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    let mut csv = TrialsCsv::create(dir, trial_columns(model))?;
+    let mut row: Vec<String> = Vec::new();
     let agg = engine::run_shard(
         model,
         cfg,
@@ -129,16 +187,12 @@ fn write_shard_trials(
             for role in &r.roles {
                 row.extend(role.iter().map(|v| float(*v)));
             }
-            w.write_record(&row).map_err(csv_err)
+            csv.row(&row)
         },
         progress,
         cancel,
     )?;
-    let mut inner = w.into_inner().map_err(|e| Error::Io {
-        path: path.clone(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    inner.flush().map_err(io(&path))?;
+    csv.finish()?;
     Ok(agg)
 }
 
@@ -317,13 +371,42 @@ fn manifest(
     started: SystemTime,
     seconds: f64,
 ) -> Map<String, Value> {
+    let scenario = ManifestScenario {
+        name: &model.scenario.name,
+        run_name: &model.name,
+        sha256: &model.source_sha256,
+        resolved: json!(model.scenario),
+    };
+    run_manifest(scenario, cfg, info, started, seconds)
+}
+
+/// What a manifest says about the scenario a run played.
+pub(crate) struct ManifestScenario<'a> {
+    /// The scenario's own name.
+    pub name: &'a str,
+    /// The run's name (the scenario's, with any overrides).
+    pub run_name: &'a str,
+    /// SHA-256 of the scenario text as read.
+    pub sha256: &'a str,
+    /// The scenario as played, overrides applied.
+    pub resolved: Value,
+}
+
+/// A run's `manifest.json`: what ran, how, where and how fast.
+pub(crate) fn run_manifest(
+    scenario: ManifestScenario,
+    cfg: &RunConfig,
+    info: &RunInfo,
+    started: SystemTime,
+    seconds: f64,
+) -> Map<String, Value> {
     let (host, since) = where_and_when(started);
     let doc = json!({
         "orgsim_version": env!("CARGO_PKG_VERSION"),
-        "scenario": model.scenario.name,
-        "name": model.name,
+        "scenario": scenario.name,
+        "name": scenario.run_name,
         "scenario_source": info.source,
-        "scenario_sha256": model.source_sha256,
+        "scenario_sha256": scenario.sha256,
         "seed": cfg.seed,
         "trials": cfg.trials,
         "threads": rayon_threads(cfg.threads),
@@ -332,7 +415,7 @@ fn manifest(
         "duration_s": seconds,
         "trials_per_second": if seconds > 0.0 { cfg.trials as f64 / seconds } else { 0.0 },
         "host": host,
-        "scenario_resolved": model.scenario,
+        "scenario_resolved": scenario.resolved,
     });
     object(doc)
 }
@@ -622,24 +705,24 @@ pub fn run_shard_to_dir(
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<Outcome> {
-    let folder = OutputFolder::stage(out, info.force)?;
-    let tmp = folder.dir().to_path_buf();
-    let started = SystemTime::now();
-    let clock = Instant::now();
     let (shard, identity) = (job.shard, &job.identity);
-    let agg =
-        write_shard_trials(model, cfg, shard, &tmp, progress, cancel).map_err(|e| e.at(out))?;
-    let seconds = clock.elapsed().as_secs_f64();
-    let doc = json!({
-        "identity": identity,
-        "shard": shard.index + 1,
-        "trials_in_shard": agg.trials,
-        "command": info.command,
-        "aggregate": agg,
-    });
-    let text = serde_json::to_string(&doc).expect("a partial serializes");
-    write_file(&tmp.join(PARTIAL), text.as_bytes())?;
-    folder.publish(manifest(model, cfg, info, started, seconds))?;
+    let (agg, seconds) = write_run(
+        out,
+        info,
+        |tmp| write_shard_trials(model, cfg, shard, tmp, progress, cancel),
+        |agg, tmp| {
+            let doc = json!({
+                "identity": identity,
+                "shard": shard.index + 1,
+                "trials_in_shard": agg.trials,
+                "command": info.command,
+                "aggregate": agg,
+            });
+            let text = serde_json::to_string(&doc).expect("a partial serializes");
+            write_file(&tmp.join(PARTIAL), text.as_bytes())
+        },
+        |started, seconds| manifest(model, cfg, info, started, seconds),
+    )?;
     Ok(Outcome {
         aggregate: agg,
         out: out.to_path_buf(),
