@@ -145,6 +145,48 @@ pub fn write_headline(model: &Model, agg: &Aggregate, dir: &Path, stem: &str) ->
     })
 }
 
+/// A chart that draws itself on any plotters backend: SVG for the report, PNG for the folder.
+pub(crate) trait Figure {
+    /// Draws the whole chart on `root`.
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String>;
+}
+
+/// Writes `dir/charts/<stem>.svg` and `<stem>.png` from one figure; returns the SVG text.
+pub(crate) fn write_figure(dir: &Path, stem: &str, figure: &impl Figure) -> Result<String> {
+    register_font();
+    let charts = dir.join("charts");
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    std::fs::create_dir_all(&charts).map_err(io(&charts))?;
+    let svg_path = charts.join(format!("{stem}.svg"));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        figure
+            .draw(&root)
+            .and_then(|_| root.present().map_err(|e| e.to_string()))
+            .map_err(|m| io(&svg_path)(std::io::Error::other(m)))?;
+    }
+    // Viewers of the SVG pick their own font; ask for the one the layout was measured with.
+    let svg = svg.replace(
+        "font-family=\"sans-serif\"",
+        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+    );
+    std::fs::write(&svg_path, &svg).map_err(io(&svg_path))?;
+    let png_path = charts.join(format!("{stem}.png"));
+    let root = BitMapBackend::new(&png_path, (WIDTH, HEIGHT)).into_drawing_area();
+    figure
+        .draw(&root)
+        .and_then(|_| root.present().map_err(|e| e.to_string()))
+        .map_err(|m| io(&png_path)(std::io::Error::other(m)))?;
+    Ok(svg)
+}
+
 /// Draws chart `name` as SVG and PNG; returns the SVG text.
 fn render(name: &str, title: &str, ctx: &Ctx, dir: &Path) -> Result<String> {
     render_as(name, name, title, ctx, dir)

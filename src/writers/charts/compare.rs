@@ -2,15 +2,14 @@
 //! first arm, with its 95% interval and the line of no difference. Each metric has its own
 //! strip and scale (profit and a rate share no axis); the numbers are written beside the bars.
 
-use super::{register_font, text, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, VERMILION};
-use crate::error::{Error, Result};
+use super::{text, write_figure, Figure, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, VERMILION};
+use crate::error::Result;
 use crate::experiment::compare::Row;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
 
 const WIDTH: u32 = super::WIDTH;
-const HEIGHT: u32 = super::HEIGHT;
 
 /// The metrics of the forest plot, with their words and whether more is better.
 pub const FOREST: [(&str, &str, bool); 6] = [
@@ -24,32 +23,18 @@ pub const FOREST: [(&str, &str, bool); 6] = [
 
 /// Draws `dir/charts/compare_differences.{svg,png}`; returns the SVG text.
 pub fn write_forest(rows: &[Row], arms: &[String], dir: &Path) -> Result<String> {
-    register_font();
-    let charts = dir.join("charts");
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Io { path, source }
-    };
-    std::fs::create_dir_all(&charts).map_err(io(&charts))?;
-    let svg_path = charts.join("compare_differences.svg");
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, rows, arms)
-            .and_then(|_| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| io(&svg_path)(std::io::Error::other(m)))?;
+    write_figure(dir, "compare_differences", &Forest(rows, arms))
+}
+
+struct Forest<'a>(&'a [Row], &'a [String]);
+
+impl Figure for Forest<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        draw(root, self.0, self.1)
     }
-    let svg = svg.replace(
-        "font-family=\"sans-serif\"",
-        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
-    );
-    std::fs::write(&svg_path, &svg).map_err(io(&svg_path))?;
-    let png_path = charts.join("compare_differences.png");
-    let root = BitMapBackend::new(&png_path, (WIDTH, HEIGHT)).into_drawing_area();
-    draw(&root, rows, arms)
-        .and_then(|_| root.present().map_err(|e| e.to_string()))
-        .map_err(|m| io(&png_path)(std::io::Error::other(m)))?;
-    Ok(svg)
 }
 
 fn row<'a>(rows: &'a [Row], arm: &str, metric: &str) -> Option<&'a Row> {

@@ -3,8 +3,8 @@
 //! backlog). Read top to bottom, it shows the orders swelling upstream and the stock swinging
 //! from backlog to surplus, the Beer Game's story in one picture.
 
-use super::{register_font, text, GREY, GRID, INK, NOTE_PX, SERIES, TICK_PX, TITLE_PX};
-use crate::error::{Error, Result};
+use super::{text, write_figure, Figure, GREY, GRID, INK, NOTE_PX, SERIES, TICK_PX, TITLE_PX};
+use crate::error::Result;
 use crate::scenario::network::NetworkModel;
 use crate::sim::network::NetworkAggregate;
 use plotters::coord::Shift;
@@ -12,40 +12,24 @@ use plotters::prelude::*;
 use std::path::Path;
 
 const WIDTH: u32 = super::WIDTH;
-const HEIGHT: u32 = super::HEIGHT;
 
 /// The chart's file stem under `charts/`, and its title.
 pub const WAVE: (&str, &str) = ("orders_upstream", "Orders swell upstream, stock swings");
 
 /// Draws `dir/charts/orders_upstream.{svg,png}`; returns the SVG text.
 pub fn write_wave(model: &NetworkModel, agg: &NetworkAggregate, dir: &Path) -> Result<String> {
-    register_font();
-    let charts = dir.join("charts");
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Io { path, source }
-    };
-    std::fs::create_dir_all(&charts).map_err(io(&charts))?;
-    let svg_path = charts.join(format!("{}.svg", WAVE.0));
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, model, agg)
-            .and_then(|_| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| io(&svg_path)(std::io::Error::other(m)))?;
+    write_figure(dir, WAVE.0, &Wave(model, agg))
+}
+
+struct Wave<'a>(&'a NetworkModel, &'a NetworkAggregate);
+
+impl Figure for Wave<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        draw(root, self.0, self.1)
     }
-    // Viewers of the SVG pick their own font; ask for the one the layout was measured with.
-    let svg = svg.replace(
-        "font-family=\"sans-serif\"",
-        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
-    );
-    std::fs::write(&svg_path, &svg).map_err(io(&svg_path))?;
-    let png_path = charts.join(format!("{}.png", WAVE.0));
-    let root = BitMapBackend::new(&png_path, (WIDTH, HEIGHT)).into_drawing_area();
-    draw(&root, model, agg)
-        .and_then(|_| root.present().map_err(|e| e.to_string()))
-        .map_err(|m| io(&png_path)(std::io::Error::other(m)))?;
-    Ok(svg)
 }
 
 /// Mean of series `s` (in [`crate::scenario::network::series_names`] order), week by week.

@@ -2,15 +2,14 @@
 //! bands; for two, heat maps of coordinated divergence and of the divergence gap over the grid.
 //! Written as PNG and SVG like a run's charts, with the embedded font; other sweeps get none.
 
-use super::{register_font, text, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, VERMILION};
-use crate::error::{Error, Result};
+use super::{text, write_figure, Figure, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, VERMILION};
+use crate::error::Result;
 use crate::experiment::sweep::{Point, Vary};
 use crate::stats::metrics::Stat;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
 
-const WIDTH: u32 = super::WIDTH;
 const HEIGHT: u32 = super::HEIGHT;
 
 /// The metrics drawn against one varied value, with their axis words.
@@ -61,32 +60,19 @@ pub fn write(scenario: &str, varies: &[Vary], points: &[Point], dir: &Path) -> R
         (2, true) => "sweep_heatmap",
         _ => return Ok(Vec::new()),
     };
-    register_font();
-    let charts = dir.join("charts");
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Io { path, source }
-    };
-    std::fs::create_dir_all(&charts).map_err(io(&charts))?;
-    let svg_path = charts.join(format!("{which}.svg"));
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, which, scenario, varies, points)
-            .and_then(|_| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| io(&svg_path)(std::io::Error::other(m)))?;
-    }
-    let svg = svg.replace(
-        "font-family=\"sans-serif\"",
-        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
-    );
-    std::fs::write(&svg_path, svg).map_err(io(&svg_path))?;
-    let png_path = charts.join(format!("{which}.png"));
-    let root = BitMapBackend::new(&png_path, (WIDTH, HEIGHT)).into_drawing_area();
-    draw(&root, which, scenario, varies, points)
-        .and_then(|_| root.present().map_err(|e| e.to_string()))
-        .map_err(|m| io(&png_path)(std::io::Error::other(m)))?;
+    write_figure(dir, which, &Sweep(which, scenario, varies, points))?;
     Ok(vec![which.to_string()])
+}
+
+struct Sweep<'a>(&'a str, &'a str, &'a [Vary], &'a [Point]);
+
+impl Figure for Sweep<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        draw(root, self.0, self.1, self.2, self.3)
+    }
 }
 
 fn lines<DB: DrawingBackend>(
