@@ -104,6 +104,24 @@ pub(crate) fn warn(source: &load::Source, model: &orgsim::scenario::model::Model
 }
 
 /// A bar on stderr with trials done, rate and time left; hidden unless stderr is a terminal.
+/// Runs `work` with a progress bar over `trials` (hidden when quiet or not on a terminal),
+/// cleared before the result is returned, so what is printed next starts on a clean line.
+pub(crate) fn with_progress<T>(
+    trials: u64,
+    quiet: bool,
+    work: impl FnOnce(&dyn Fn(u64)) -> T,
+) -> T {
+    let bar = progress_bar(trials, quiet);
+    let result = work(&|done| bar.set_position(done));
+    bar.finish_and_clear();
+    result
+}
+
+/// Where the report is, for the line a run ends with.
+pub(crate) fn report_line(out: &std::path::Path) -> String {
+    format!("report in {}\n", out.join("report.html").display())
+}
+
 pub(crate) fn progress_bar(trials: u64, quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();

@@ -56,24 +56,13 @@ pub fn execute(run: NetworkRun) -> orgsim::Result<()> {
         charts: !run.no_charts,
     };
     let cancel = interrupt_flag();
-    let bar = progress_bar(run.trials, run.quiet);
-    let result = run_network_to_dir(
-        &model,
-        &cfg,
-        &out,
-        &info,
-        &|done| bar.set_position(done),
-        cancel,
-    );
-    bar.finish_and_clear();
-    let outcome = result?;
+    let outcome = with_progress(run.trials, run.quiet, |progress| {
+        run_network_to_dir(&model, &cfg, &out, &info, progress, cancel)
+    })?;
     if !run.quiet {
         say(&summary(&model, &outcome))?;
         if !run.no_charts {
-            say(&format!(
-                "report in {}\n",
-                outcome.out.join("report.html").display()
-            ))?;
+            say(&report_line(&outcome.out))?;
         }
     }
     Ok(())

@@ -165,23 +165,14 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     };
     if let (Some(s), Some(id)) = (shard, &identity) {
         let part = s.trials(trials);
-        let bar = progress_bar(part.end - part.start, quiet);
         let first = part.start;
         let job = output::ShardJob {
             shard: s,
             identity: id.clone(),
         };
-        let result = output::run_shard_to_dir(
-            &model,
-            &cfg,
-            &job,
-            &out,
-            &info,
-            &|done| bar.set_position(done),
-            cancel,
-        );
-        bar.finish_and_clear();
-        let outcome = result?;
+        let outcome = with_progress(part.end - part.start, quiet, |progress| {
+            output::run_shard_to_dir(&model, &cfg, &job, &out, &info, progress, cancel)
+        })?;
         if !quiet {
             say(&format!(
                     "shard {}/{}: trials {} to {} ({} trials) in {}; combine all {} with orgsim merge\n",
@@ -196,25 +187,14 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         }
         return Ok(());
     }
-    let bar = progress_bar(trials, quiet);
-    let result = output::run_to_dir(
-        &model,
-        &cfg,
-        &out,
-        &info,
-        &|done| bar.set_position(done),
-        cancel,
-    );
-    bar.finish_and_clear();
-    let outcome = result?;
+    let outcome = with_progress(trials, quiet, |progress| {
+        output::run_to_dir(&model, &cfg, &out, &info, progress, cancel)
+    })?;
     if !quiet {
         say(&format!("playbooks fitted in {fitted_in:.1} s; "))?;
         say(&summary_table(&model, &outcome))?;
         if !no_charts {
-            say(&format!(
-                "report in {}\n",
-                outcome.out.join("report.html").display()
-            ))?;
+            say(&report_line(&outcome.out))?;
         }
     }
     Ok(())
