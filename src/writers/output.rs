@@ -56,25 +56,7 @@ pub fn run_to_dir(
         out,
         info,
         |tmp| write_trials(model, cfg, tmp, progress, cancel),
-        |agg, tmp| {
-            write_file(
-                &tmp.join("summary.json"),
-                summary_json(model, cfg, agg).as_bytes(),
-            )?;
-            write_series(model, agg, &tmp.join("series.csv"))?;
-            if info.charts {
-                let charts = crate::writers::charts::write_charts(model, agg, tmp)?;
-                crate::writers::report::write_report(
-                    model,
-                    agg,
-                    &charts,
-                    cfg.seed,
-                    &info.command,
-                    tmp,
-                )?;
-            }
-            Ok(())
-        },
+        |agg, tmp| write_from_aggregate(model, cfg, info, agg, tmp),
         |started, seconds| manifest(model, cfg, info, started, seconds),
     )?;
     Ok(Outcome {
@@ -82,6 +64,27 @@ pub fn run_to_dir(
         out: out.to_path_buf(),
         seconds,
     })
+}
+
+/// The files made from a run's aggregate, whether it ran in one process or was merged from
+/// shards: `summary.json`, `series.csv`, and when asked the charts and `report.html`.
+fn write_from_aggregate(
+    model: &Model,
+    cfg: &RunConfig,
+    info: &RunInfo,
+    agg: &Aggregate,
+    dir: &Path,
+) -> Result<()> {
+    write_file(
+        &dir.join("summary.json"),
+        summary_json(model, cfg, agg).as_bytes(),
+    )?;
+    write_series(model, agg, &dir.join("series.csv"))?;
+    if info.charts {
+        let charts = crate::writers::charts::write_charts(model, agg, dir)?;
+        crate::writers::report::write_report(model, agg, &charts, cfg.seed, &info.command, dir)?;
+    }
+    Ok(())
 }
 
 /// The skeleton of every run's output: stage a folder under `out`, write the trials (timed),
@@ -758,15 +761,7 @@ pub fn write_merged(
     }
     file.flush().map_err(io(&path))?;
     drop(file);
-    write_file(
-        &tmp.join("summary.json"),
-        summary_json(model, cfg, agg).as_bytes(),
-    )?;
-    write_series(model, agg, &tmp.join("series.csv"))?;
-    if info.charts {
-        let charts = crate::writers::charts::write_charts(model, agg, &tmp)?;
-        crate::writers::report::write_report(model, agg, &charts, cfg.seed, &info.command, &tmp)?;
-    }
+    write_from_aggregate(model, cfg, info, agg, &tmp)?;
     folder.publish(manifest(model, cfg, info, started, 0.0))
 }
 
