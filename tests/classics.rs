@@ -717,3 +717,26 @@ fn a_looser_budget_lets_a_player_claim_more_often_and_changes_nothing_it_does() 
         assert_eq!((x[1], x[2]), (y[1], y[2]));
     }
 }
+
+#[test]
+fn set_reaches_a_scorecard_or_strategy_the_scenario_leaves_out() {
+    // bullwhip_order_up_to writes neither: --set makes them, and a misspelt one is named.
+    let o = ok(&[
+        "validate",
+        "bullwhip_order_up_to",
+        "--set",
+        "network.stock_points.0.scorecard.budget_vs_plan=1.5",
+        "--set",
+        "network.strategy.total_cost_vs_plan=0.8",
+    ]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("valid"));
+    let o = orgsim(&[
+        "validate",
+        "beer_game",
+        "--set",
+        "network.strateg.total_cost_vs_plan=0.8",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("did you mean 'strategy'?"), "{err}");
+}

@@ -143,6 +143,16 @@ fn apply_set(doc: &mut Value, arg: &str) -> Result<String, Problem> {
     let mut here = doc;
     let mut at = String::new();
     for s in walk {
+        // An object the scenario leaves out or writes as null (an optional one, such as
+        // `org.meetings`) is made
+        // empty on the way: the parser then judges its keys, so a misspelt one is named with
+        // the keys it could have been, as in a file.
+        if let (Value::Object(map), Step::Name(k)) = (&mut *here, s) {
+            let slot = map.entry(k.clone()).or_insert(Value::Null);
+            if slot.is_null() {
+                *slot = Value::Object(Default::default());
+            }
+        }
         (here, at) = step(here, &at, s)?;
     }
     let new = value(raw, &child_path(&at, last))?;
@@ -475,6 +485,27 @@ mod tests {
             crate::scenario::format::TargetValue::Absolute(0.95)
         );
         assert_eq!(o[0].path, "roles[0].scorecard.components[1]");
+    }
+
+    #[test]
+    fn a_path_through_an_optional_object_the_scenario_leaves_out_creates_it() {
+        let (s, o) = set(&[
+            "org.meetings.every_weeks=4",
+            "org.meetings.psychological_safety=0.8",
+        ])
+        .unwrap();
+        let m = s.org.meetings.expect("meetings made by --set");
+        assert_eq!((m.every_weeks, m.psychological_safety), (4, 0.8));
+        assert_eq!(o[0].path, "org.meetings.every_weeks");
+        // A misspelt object is not made silently: the parser names it with the keys it could be.
+        let problems = set(&["org.meeting.every_weeks=4"]).expect_err("a typo");
+        let text = problems[0].to_string();
+        assert!(text.contains("unknown key 'meeting'"), "{text}");
+        assert!(text.contains("did you mean 'meetings'?"), "{text}");
+        assert!(
+            text.starts_with("--set org.meeting.every_weeks=4"),
+            "{text}"
+        );
     }
 
     #[test]
