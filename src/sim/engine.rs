@@ -1003,7 +1003,7 @@ pub fn run_chunks<A: Partial, R: Send>(
         .num_threads(cfg.threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
-    let batch = (pool.current_num_threads() as u64 * 4).max(1);
+    let batch = (pool.current_num_threads() as u64 * 16).max(1);
     let mut next = chunks.start;
     while next < chunks.end {
         if cancel.load(Ordering::Relaxed) {
@@ -1016,17 +1016,37 @@ pub fn run_chunks<A: Partial, R: Send>(
         let ids: Vec<u64> = (next..(next + batch).min(chunks.end)).collect();
         let done: Vec<Result<(A, Vec<R>)>> =
             pool.install(|| ids.par_iter().map(|&c| chunk(c)).collect());
+        let mut partials = Vec::with_capacity(done.len());
         for part in done {
             let (partial, rows) = part?;
-            total.merge(&partial);
+            partials.push(partial);
             for row in &rows {
                 on_row(row)?;
             }
+        }
+        if let Some(batch_total) = pool.install(|| merge_in_order(partials)) {
+            total.merge(&batch_total);
         }
         next += ids.len() as u64;
         progress(total.trials());
     }
     Ok(total)
+}
+
+/// The batch's partial results merged into one, neighbours first, in parallel: the same as
+/// folding them in order (merging is exact, as for shards), but each small partial is merged
+/// into another small one, and only the batch's whole into the run's total, where folding
+/// each chunk into the total paid a pass over the total's sketches per chunk.
+fn merge_in_order<A: Partial>(mut parts: Vec<A>) -> Option<A> {
+    while parts.len() > 1 {
+        parts.par_chunks_mut(2).for_each(|pair| {
+            if let [a, b] = pair {
+                a.merge(b);
+            }
+        });
+        parts = parts.into_iter().step_by(2).collect();
+    }
+    parts.pop()
 }
 
 fn run_chunk(model: &Model, cfg: &RunConfig, chunk: u64) -> Result<(Aggregate, Vec<TrialResult>)> {
