@@ -245,24 +245,21 @@ pub struct NetworkTrial<'n> {
 impl<'n> NetworkTrial<'n> {
     /// Trial `trial` of a run seeded with `seed`, at the opening board.
     pub fn new(network: &'n NetworkSpec, seed: u64, trial: u64) -> Self {
-        let flow = network.initial_flow;
         let points = network
             .stock_points
             .iter()
             .map(|p| {
-                let (order_slots, ship_slots) =
-                    (p.order_delay_weeks as usize, p.ship_delay_weeks as usize);
                 let window = match p.policy {
                     Policy::OrderUpTo { window, .. } => window as usize + 1,
                     Policy::Sterman { .. } => 0,
                 };
                 PointState {
-                    inventory: p.initial_inventory,
+                    inventory: 0.0,
                     backlog: 0.0,
-                    mail: vec![flow; order_slots],
-                    ship: vec![flow; ship_slots],
-                    expected: flow,
-                    supply_line: flow * (order_slots + ship_slots) as f64,
+                    mail: vec![0.0; p.order_delay_weeks as usize],
+                    ship: vec![0.0; p.ship_delay_weeks as usize],
+                    expected: 0.0,
+                    supply_line: 0.0,
                     cost: 0.0,
                     incoming: 0.0,
                     history: vec![0.0; window],
@@ -272,7 +269,7 @@ impl<'n> NetworkTrial<'n> {
             })
             .collect();
         let (n, t) = (network.stock_points.len(), network.weeks as usize);
-        NetworkTrial {
+        let mut game = NetworkTrial {
             network,
             points,
             rng: rng::stream(seed, trial, Source::Demand),
@@ -284,7 +281,31 @@ impl<'n> NetworkTrial<'n> {
                 backlog: vec![vec![0.0; t]; n],
                 cost: vec![0.0; n],
             },
+        };
+        game.reset(seed, trial);
+        game
+    }
+
+    /// Back to the opening board, for trial `trial`: a run plays every trial of a chunk in one
+    /// `NetworkTrial`, so a trial allocates nothing. Every recorded week is written again as
+    /// it is played.
+    pub fn reset(&mut self, seed: u64, trial: u64) {
+        let flow = self.network.initial_flow;
+        for (p, spec) in self.points.iter_mut().zip(&self.network.stock_points) {
+            p.inventory = spec.initial_inventory;
+            p.backlog = 0.0;
+            p.mail.fill(flow);
+            p.ship.fill(flow);
+            p.expected = flow;
+            p.supply_line = flow * (p.mail.len() + p.ship.len()) as f64;
+            p.cost = 0.0;
+            p.incoming = 0.0;
+            p.history.fill(0.0);
+            p.seen = 0;
+            p.level = None;
         }
+        self.rng = rng::stream(seed, trial, Source::Demand);
+        self.week = 0;
     }
 
     /// Whether every week has been played.
@@ -362,13 +383,19 @@ impl<'n> NetworkTrial<'n> {
 
     /// Plays the remaining weeks and reports the trial.
     pub fn finish(mut self) -> NetworkResult {
+        self.play();
+        self.result
+    }
+
+    /// Plays the remaining weeks; the trial's result, kept for the next [`Self::reset`].
+    pub fn play(&mut self) -> &NetworkResult {
         while !self.is_done() {
             self.step();
         }
         for (c, p) in self.result.cost.iter_mut().zip(&self.points) {
             *c = p.cost;
         }
-        self.result
+        &self.result
     }
 }
 
@@ -730,8 +757,10 @@ fn run_chunk(
     let last = (first + CHUNK).min(cfg.trials);
     let mut rows = Vec::with_capacity((last - first) as usize);
     let columns = trial_columns(spec);
+    let mut game = NetworkTrial::new(spec, cfg.seed, first);
     for trial in first..last {
-        let r = run_network(spec, cfg.seed, trial);
+        game.reset(cfg.seed, trial);
+        let r = game.play();
         let metrics = r.metrics(spec, scoring);
         if let Some(k) = metrics.iter().position(|v| v.abs() > VALUE_LIMIT) {
             return Err(Error::TooLarge {
@@ -743,7 +772,7 @@ fn run_chunk(
                 hint: None,
             });
         }
-        agg.add(&r, &metrics);
+        agg.add(r, &metrics);
         rows.push(NetworkRow { trial, metrics });
     }
     Ok((agg, rows))
