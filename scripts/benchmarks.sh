@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Regenerates BENCHMARKS.md: criterion benchmarks (one trial of each built-in, whole runs on 1
+# and 2 threads, the Beer Game against its hand-written yardstick) and the binary under
+# /usr/bin/time (throughput on 1 and 2 threads, peak memory against the number of trials).
+# Takes about ten minutes on 2 cores; run it on an otherwise idle machine.
+#
+#   bash scripts/benchmarks.sh            # all of it, then BENCHMARKS.md
+#   BENCH_QUICK=1 bash scripts/benchmarks.sh   # criterion's shortest settings, for a check
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=target/release/orgsim
+timings=target/benchmarks/timings.tsv
+mkdir -p target/benchmarks
+: > "$timings"
+extra=()
+if [[ "${BENCH_QUICK:-}" == 1 ]]; then
+  extra=(-- --warm-up-time 0.2 --measurement-time 0.5)
+fi
+cargo bench --quiet --bench engine --bench yardstick "${extra[@]}" > target/benchmarks/criterion.log
+# One timed run of SCENARIO with TRIALS trials (divided by BENCH_SCALE, for a quick check) on
+# THREADS threads. Appends its label, seconds and peak KB to the timings.
+scale=${BENCH_SCALE:-1}
+timed() {
+  local scenario=$1 trials=$(($2 / scale)) threads=$3
+  local out; out=$(mktemp -d)
+  /usr/bin/time -f "%e %M" -o target/benchmarks/time.txt "$bin" run "$scenario" \
+    --trials "$trials" --threads "$threads" --no-charts --quiet --out "$out/run"
+  rm -rf "$out"
+  printf '%s %s trials, %s thread(s)\t%s\n' "$scenario" "$trials" "$threads" \
+    "$(tr ' ' '\t' < target/benchmarks/time.txt)" >> "$timings"
+}
+timed promo_vs_inventory 20000 1
+timed promo_vs_inventory 20000 2
+timed promo_vs_inventory 10000 2
+timed promo_vs_inventory 100000 2
+timed beer_game 100000 1
+timed beer_game 100000 2
+timed beer_game 10000 2
+timed beer_game 1000000 2
+python3 scripts/benchmarks_md.py "$timings" target/criterion > BENCHMARKS.md
+echo "BENCHMARKS.md written"
