@@ -50,12 +50,7 @@ fn one_trial(c: &mut Criterion) {
     g.finish();
 }
 
-fn threads(
-    c: &mut Criterion,
-    group: &str,
-    trials: u64,
-    mut run_once: impl FnMut(&RunConfig),
-) {
+fn threads(c: &mut Criterion, group: &str, trials: u64, mut run_once: impl FnMut(&RunConfig)) {
     let mut g = c.benchmark_group(group);
     g.sample_size(10);
     g.throughput(Throughput::Elements(trials));
@@ -79,7 +74,14 @@ fn whole_run(c: &mut Criterion) {
     });
     let spec = network_spec("beer_game");
     threads(c, "beer_game_run_20000_trials", 20_000, |cfg| {
-        network::run(&spec, cfg, &mut |_| Ok(()), &|_| {}, &AtomicBool::new(false)).unwrap();
+        network::run(
+            &spec,
+            cfg,
+            &mut |_| Ok(()),
+            &|_| {},
+            &AtomicBool::new(false),
+        )
+        .unwrap();
     });
 }
 

@@ -79,7 +79,11 @@ fn beer_game_benches(c: &mut Criterion) {
     let spec = beer_game(true, STERMAN_FITTED);
     for t in 0..200 {
         let engine = run_network(&spec, 1, t).total_cost();
-        assert_eq!(yardstick_trial(1, t), engine, "trial {t}: the yardstick is not the game");
+        assert_eq!(
+            yardstick_trial(1, t),
+            engine,
+            "trial {t}: the yardstick is not the game"
+        );
     }
     let scoring = Scoring::new(&spec);
     let mut g = c.benchmark_group("beer_game");

@@ -384,7 +384,11 @@ mod as_map {
     use std::collections::BTreeMap;
 
     pub fn serialize<S: Serializer>(counts: &[(u64, u64)], s: S) -> Result<S::Ok, S::Error> {
-        counts.iter().copied().collect::<BTreeMap<u64, u64>>().serialize(s)
+        counts
+            .iter()
+            .copied()
+            .collect::<BTreeMap<u64, u64>>()
+            .serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(u64, u64)>, D::Error> {
