@@ -8,6 +8,7 @@
 use crate::error::{Error, Result};
 use crate::scenario::model::{Model, MAX_DELAY, MAX_ECHELONS};
 use crate::scenario::playbook::Standing;
+use crate::sim::meeting::{self, Record, Room, Seats};
 use crate::sim::org::{self, Tally};
 use crate::sim::rng::{self, Source};
 use crate::sim::world::{self, Chain, Flows, Market};
@@ -152,25 +153,11 @@ struct Meetings {
     excluded: Vec<Vec<bool>>,
     /// Per lever, per option: scored weeks it was played so far.
     played: Vec<Vec<u32>>,
-    /// Per role: doubt left unvoiced since it last spoke.
-    unvoiced: Vec<f64>,
-    /// Per role: the week (world clock) its seat is filled again after a departure.
-    vacant_until: Vec<usize>,
-    /// Per participant, this meeting: fear, doubt, and whether it spoke.
-    fear: Vec<f64>,
-    doubt: Vec<f64>,
-    voiced: Vec<bool>,
-    held: f64,
-    with_dissent: f64,
-    decisions: f64,
-    excluded_count: f64,
-    stated: f64,
-    departures: f64,
+    /// Per role: unvoiced doubt, and when an emptied seat is filled again.
+    seats: Seats,
+    room: Room,
+    record: Record,
 }
-
-/// A doubt smaller than this is not worth saying: readings that differ by less than 1% of their
-/// weight agree.
-const MIN_DOUBT: f64 = 0.01;
 
 impl<'m> Trial<'m> {
     /// Sets up trial `trial` of a run seeded with `seed`: store sizes and readings are drawn here,
@@ -284,17 +271,9 @@ impl<'m> Trial<'m> {
                     .iter()
                     .map(|l| vec![0; l.options.len()])
                     .collect(),
-                unvoiced: vec![0.0; model.roles.len()],
-                vacant_until: vec![0; model.roles.len()],
-                fear: vec![0.0; model.roles.len()],
-                doubt: vec![0.0; model.roles.len()],
-                voiced: vec![false; model.roles.len()],
-                held: 0.0,
-                with_dissent: 0.0,
-                decisions: 0.0,
-                excluded_count: 0.0,
-                stated: 0.0,
-                departures: 0.0,
+                seats: Seats::new(model.roles.len()),
+                room: Room::new(model.roles.len()),
+                record: Record::default(),
             },
         }
     }
@@ -476,7 +455,7 @@ impl<'m> Trial<'m> {
                 let outside = external.get(j).copied().flatten().filter(|i| *i < n);
                 let home = lever.initial_index();
                 let mut option = outside.unwrap_or(played);
-                if self.meetings.vacant_until[r] > tau {
+                if self.meetings.seats.vacant(r, tau) {
                     // An empty seat: nobody moves the lever from where the plan has it.
                     option = home;
                 }
@@ -534,68 +513,21 @@ impl<'m> Trial<'m> {
         }
         let mt = &mut self.meetings;
         for (i, &r) in g.roles.iter().enumerate() {
-            // Always drawn, so the stream's use never depends on what was said.
-            mt.fear[i] = rng::open01(&mut mt.rng);
-            mt.doubt[i] = 0.5
+            let doubt = 0.5
                 * (0..3)
                     .map(|k| (self.readings[r][k] - mean[k]).abs())
                     .sum::<f64>();
-            mt.voiced[i] = false;
+            mt.room.seat(i, doubt, &mut mt.rng);
         }
-        // A threshold cascade, in rounds: a role speaks when its doubt outweighs its fear, and
-        // fear falls with psychological safety and with the share of others already heard.
-        // Everyone in a round hears the same voices, so the order of the roles does not matter.
-        let mut count = 0;
-        loop {
-            let others = |c: usize| {
-                if n > 1 {
-                    c as f64 / (n - 1) as f64
-                } else {
-                    0.0
-                }
-            };
-            let heard = count;
-            for i in 0..n {
-                let fear = g.fear * (1.0 - g.safety) * (1.0 - others(heard)) * mt.fear[i];
-                if !mt.voiced[i] && mt.doubt[i] >= MIN_DOUBT && mt.doubt[i] >= fear {
-                    mt.voiced[i] = true;
-                    count += 1;
-                }
-            }
-            if count == heard {
-                break;
-            }
-        }
-        mt.held += 1.0;
-        mt.with_dissent += (count > 0) as u8 as f64;
-        mt.stated += 1.0 - count as f64 / n.max(1) as f64;
-        for (i, &r) in g.roles.iter().enumerate() {
-            if mt.voiced[i] {
-                mt.unvoiced[r] = 0.0;
-                continue;
-            }
-            mt.unvoiced[r] += mt.doubt[i];
-            if g.departure.is_some_and(|d| mt.unvoiced[r] >= d) {
-                mt.departures += 1.0;
-                mt.unvoiced[r] = 0.0;
-                mt.vacant_until[r] = tau + g.vacancy;
-            }
-        }
-        if n == 0 || (count as f64) < g.quorum * n as f64 {
-            return; // stated agreement; nothing operational changes
+        mt.room.voice(g, n);
+        if !meeting::close(g, &mt.room, &mut mt.seats, &mut mt.record, tau) {
+            return;
         }
         // A decision: the loudest dissent (the largest doubt voiced) settles the trade-off, and
         // every reading in the room moves halfway to it (a decision persuades, it does not rewrite
         // minds). The option that has pulled hardest against it, weighted by how often it was
         // played, is ruled out: its owner loses something it wanted.
-        mt.decisions += 1.0;
-        let loudest = (0..n)
-            .filter(|&i| mt.voiced[i])
-            .fold(None, |best: Option<usize>, i| match best {
-                Some(b) if mt.doubt[b] >= mt.doubt[i] => Some(b),
-                _ => Some(i),
-            })
-            .expect("a decision has a voice");
+        let loudest = mt.room.loudest(n).expect("a decision has a voice");
         let settled = self.readings[g.roles[loudest]];
         for &r in &g.roles {
             for (rk, sk) in self.readings[r].iter_mut().zip(settled) {
@@ -627,7 +559,7 @@ impl<'m> Trial<'m> {
         }
         if let Some((_, j, o)) = worst {
             mt.excluded[j][o] = true;
-            mt.excluded_count += 1.0;
+            mt.record.excluded += 1.0;
         }
     }
 
@@ -774,15 +706,14 @@ impl<'m> Trial<'m> {
         );
         let spread = org::operational_spread(&self.pulls);
         set("operational_spread", spread);
-        let mt = &self.meetings;
-        set("meetings_held", mt.held);
-        set("meetings_with_dissent", mt.with_dissent);
-        set("decisions_made", mt.decisions);
-        set("options_excluded", mt.excluded_count);
-        // Nothing stated where no meeting was held.
-        set("stated_agreement", mt.stated / mt.held.max(1.0));
+        let rec = &self.meetings.record;
+        set("meetings_held", rec.held);
+        set("meetings_with_dissent", rec.with_dissent);
+        set("decisions_made", rec.decisions);
+        set("options_excluded", rec.excluded);
+        set("stated_agreement", rec.stated_agreement());
         set("operational_agreement", 1.0 - spread);
-        set("departures", mt.departures);
+        set("departures", rec.departures);
         let shelf = world::shelf_tick(m);
         set(
             "media_weeks_late",

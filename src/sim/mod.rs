@@ -5,6 +5,7 @@
 
 pub mod engine;
 pub mod fit;
+pub mod meeting;
 pub mod network;
 pub mod org;
 pub mod plan;
