@@ -46,10 +46,20 @@ fn stepping_a_trial_allocates_nothing() {
 #[test]
 fn stepping_a_network_allocates_nothing() {
     use orgsim::sim::network::{beer_game, order_up_to, NetworkTrial, PassThrough, STERMAN_FITTED};
+    // The last with its players meeting in a safe room, so meetings decide and seats empty.
+    let mut meeting = beer_game(true, STERMAN_FITTED);
+    meeting.meetings = Some(
+        serde_json::from_value(
+            serde_json::json!({"every_weeks": 2, "psychological_safety": 0.7,
+            "departure_doubt": 0.3, "vacancy_weeks": 3}),
+        )
+        .unwrap(),
+    );
     let networks = [
         beer_game(false, STERMAN_FITTED),
         beer_game(true, STERMAN_FITTED),
         order_up_to(5, 2, 100, PassThrough::Newest),
+        meeting,
     ];
     let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     for net in &networks {

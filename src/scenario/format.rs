@@ -813,9 +813,11 @@ pub struct Org {
 /// reading of the strategy is from the group's); it voices it only when its doubt outweighs
 /// its fear of speaking, which psychological safety and others' voices lower. Without enough
 /// voices the meeting records stated agreement and changes nothing; with them it forces a
-/// decision: readings move to the strategy as written, and the option that pulls hardest
-/// against it is excluded for the rest of the trial (its owner loses it).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+/// decision: the loudest voice settles the trade-off, every reading in the room moves halfway
+/// to it, and the option that pulls hardest against it is excluded for the rest of the trial
+/// (its owner loses it). A network scenario (`network.meetings`) holds the same meetings among
+/// its stock points' players.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Meetings {
     /// Weeks between meetings; the first opens week 1.

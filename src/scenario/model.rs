@@ -326,47 +326,11 @@ impl Model {
             s.org.defection_cost,
             limits::DEFECTION_COST,
         );
-        let meetings = s.org.meetings.as_ref().map(|g| {
-            let p = "org.meetings";
-            c.range(
-                &format!("{p}.every_weeks"),
-                g.every_weeks as f64,
-                limits::WEEKS_IN_A_YEAR,
-            );
-            c.range(
-                &format!("{p}.psychological_safety"),
-                g.psychological_safety,
-                limits::SHARE,
-            );
-            c.range(&format!("{p}.fear"), g.fear, limits::FEAR);
-            c.range(
-                &format!("{p}.decision_quorum"),
-                g.decision_quorum,
-                limits::QUORUM,
-            );
-            if let Some(d) = g.departure_doubt {
-                c.range(&format!("{p}.departure_doubt"), d, limits::DEPARTURE_DOUBT);
-            }
-            c.range(
-                &format!("{p}.vacancy_weeks"),
-                g.vacancy_weeks as f64,
-                limits::LEAD_WEEKS,
-            );
-            let roles = if g.roles.is_empty() {
-                (0..role_names.len()).collect()
-            } else {
-                c.role_list(&format!("{p}.roles"), &g.roles, &role_names)
-            };
-            MeetingSpec {
-                every: g.every_weeks.max(1) as usize,
-                safety: g.psychological_safety,
-                fear: g.fear,
-                quorum: g.decision_quorum,
-                departure: g.departure_doubt,
-                vacancy: g.vacancy_weeks as usize,
-                roles,
-            }
-        });
+        let meetings = s
+            .org
+            .meetings
+            .as_ref()
+            .map(|g| c.meetings("org.meetings", g, &role_names));
         let sell_in = match &s.world.sell_in_point {
             Some(sp) => c
                 .stock_point("world.sell_in_point", sp, &names)
@@ -430,6 +394,20 @@ fn emphasis(card: &CardSpec) -> [f64; 3] {
         e.iter_mut().for_each(|x| *x /= s);
     }
     e
+}
+
+/// `g` at `path`, checked, with its room among `roles`: the meetings of a network scenario
+/// (`network.meetings`, its roles the stock points) have the organisation's format and checks.
+pub fn meeting_spec(
+    path: &str,
+    g: &Meetings,
+    roles: &[&str],
+    problems: &mut Vec<Problem>,
+) -> MeetingSpec {
+    let mut c = Check::default();
+    let spec = c.meetings(path, g, roles);
+    problems.extend(c.problems);
+    spec
 }
 
 #[derive(Default)]
@@ -1297,6 +1275,50 @@ impl Check {
     }
 
     /// Indices of the roles a list names; each name that is not a role is a problem at `path[i]`.
+    /// `g` at `p` (`org.meetings`, `network.meetings`), checked against the room's possible
+    /// members, `roles`.
+    fn meetings(&mut self, p: &str, g: &Meetings, role_names: &[&str]) -> MeetingSpec {
+        let c = self;
+        c.range(
+            &format!("{p}.every_weeks"),
+            g.every_weeks as f64,
+            limits::WEEKS_IN_A_YEAR,
+        );
+        c.range(
+            &format!("{p}.psychological_safety"),
+            g.psychological_safety,
+            limits::SHARE,
+        );
+        c.range(&format!("{p}.fear"), g.fear, limits::FEAR);
+        c.range(
+            &format!("{p}.decision_quorum"),
+            g.decision_quorum,
+            limits::QUORUM,
+        );
+        if let Some(d) = g.departure_doubt {
+            c.range(&format!("{p}.departure_doubt"), d, limits::DEPARTURE_DOUBT);
+        }
+        c.range(
+            &format!("{p}.vacancy_weeks"),
+            g.vacancy_weeks as f64,
+            limits::LEAD_WEEKS,
+        );
+        let roles = if g.roles.is_empty() {
+            (0..role_names.len()).collect()
+        } else {
+            c.role_list(&format!("{p}.roles"), &g.roles, role_names)
+        };
+        MeetingSpec {
+            every: g.every_weeks.max(1) as usize,
+            safety: g.psychological_safety,
+            fear: g.fear,
+            quorum: g.decision_quorum,
+            departure: g.departure_doubt,
+            vacancy: g.vacancy_weeks as usize,
+            roles,
+        }
+    }
+
     fn role_list(&mut self, path: &str, list: &[String], roles: &[&str]) -> Vec<usize> {
         let mut out = Vec::new();
         for (i, c) in list.iter().enumerate() {

@@ -12,7 +12,9 @@
 #![allow(clippy::result_large_err)]
 
 use crate::error::Problem;
+use crate::scenario::format::Meetings;
 use crate::scenario::limits::{self, Range};
+use crate::scenario::model::{meeting_spec, MeetingSpec};
 use crate::scenario::overrides::Override;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -51,6 +53,12 @@ pub struct NetworkSpec {
     /// What the chain as a whole is judged on (absent: its total cost, budgeted at the plan).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<NetworkStrategy>,
+    /// The players' meetings, with the organisation's format (`org.meetings`), its roles the
+    /// stock points by name (absent: none are held). Each player's reading is the customer
+    /// demand it believes in; a decision settles that figure and rules out one player's habit
+    /// of ignoring its supply line (see [`crate::sim::network`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meetings: Option<Meetings>,
 }
 
 /// The chain's strategy: its total holding and backlog cost (every point's own `holding_cost`
@@ -351,8 +359,27 @@ pub fn check(s: &NetworkScenario) -> Vec<Problem> {
             }
         }
     }
+    if let Some(g) = &n.meetings {
+        meeting_spec("network.meetings", g, &point_names(n), &mut out);
+    }
     out.extend(check_shape(s));
     out
+}
+
+fn point_names(n: &NetworkSpec) -> Vec<&str> {
+    n.stock_points.iter().map(|p| p.name.as_str()).collect()
+}
+
+/// The network's meetings, checked, their room as stock point indices; `None` where none are
+/// held. Call it on a scenario [`check`] has passed: a problem is not reported here.
+pub fn meetings(n: &NetworkSpec) -> Option<MeetingSpec> {
+    let g = n.meetings.as_ref()?;
+    Some(meeting_spec(
+        "network.meetings",
+        g,
+        &point_names(n),
+        &mut Vec::new(),
+    ))
 }
 
 /// What ranges cannot say: names, the order of steps, room to measure.
@@ -455,11 +482,23 @@ pub const POINT_METRICS: &[&str] = &[
 /// the organisation engine's names and meanings: whether the total cost kept to the
 /// strategy's budget, its attainment, whether it missed while every role claimed success on
 /// its own scorecard, and the roles' mean attainment above the strategy's.
+///
+/// Then the meetings' measures, also the organisation's: meetings held, those with a voiced
+/// doubt, decisions, options ruled out, stated agreement, operational agreement (1 less the
+/// mean relative gap between two players' orders in a week) and departures. Without
+/// `network.meetings` all but operational agreement are 0.
 pub const NETWORK_GLOBALS: &[&str] = &[
     "strategy_met",
     "strategy_attainment",
     "coordinated_divergence",
     "divergence_gap",
+    "meetings_held",
+    "meetings_with_dissent",
+    "decisions_made",
+    "options_excluded",
+    "stated_agreement",
+    "operational_agreement",
+    "departures",
 ];
 
 /// The per-week series of a network run, in `series.csv` order: the customer's demand, then

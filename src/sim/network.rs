@@ -20,11 +20,14 @@
 //! heuristic, a changed lead time) see the same demand in the same trial.
 
 use crate::error::{Error, Result};
+use crate::scenario::limits::MAX_ECHELONS;
+use crate::scenario::model::MeetingSpec;
 use crate::scenario::network::{series_names, trial_columns};
 pub use crate::scenario::network::{
     Demand, NetworkSpec, NetworkStrategy, PassThrough, PointScorecard, Policy, Step, StockPointSpec,
 };
 use crate::sim::engine::{run_chunks, Partial, RunConfig, CHUNK};
+use crate::sim::meeting::{self, Record, Room, Seats};
 use crate::sim::rng::{self, Source};
 use crate::stats::metrics::{Stat, VALUE_LIMIT};
 use rand_chacha::ChaCha8Rng;
@@ -95,6 +98,7 @@ pub fn beer_game(random: bool, policy: Policy) -> NetworkSpec {
             Demand::Schedule { steps }
         },
         stock_points,
+        meetings: None,
         strategy: Some(NetworkStrategy {
             total_cost_vs_plan: 1.0,
         }),
@@ -134,6 +138,7 @@ pub fn order_up_to(
             scorecard: None,
         }],
         strategy: None,
+        meetings: None,
     }
 }
 
@@ -150,6 +155,8 @@ pub struct NetworkResult {
     pub backlog: Vec<Vec<f64>>,
     /// Per stock point: accumulated holding and backlog cost.
     pub cost: Vec<f64>,
+    /// What the players' meetings did (all 0 without `network.meetings`).
+    pub meetings: Record,
 }
 
 impl NetworkResult {
@@ -174,6 +181,30 @@ impl NetworkResult {
                     })
             })
             .collect()
+    }
+
+    /// How differently the players act: the mean, over weeks and pairs of stock points, of the
+    /// relative gap between their orders, `|O_i − O_j| / (|O_i| + |O_j|)` (0 where both order
+    /// nothing), from 0 (all order alike) to 1. One minus it is the trial's operational
+    /// agreement.
+    pub fn operational_spread(&self) -> f64 {
+        let (n, weeks) = (self.orders.len(), self.demand.len());
+        if n < 2 || weeks == 0 {
+            return 0.0;
+        }
+        let mut sum = 0.0;
+        for w in 0..weeks {
+            for i in 0..n {
+                for j in i + 1..n {
+                    let (a, b) = (self.orders[i][w], self.orders[j][w]);
+                    let scale = a.abs() + b.abs();
+                    if scale > 0.0 {
+                        sum += (a - b).abs() / scale;
+                    }
+                }
+            }
+        }
+        sum / (weeks * n * (n - 1) / 2) as f64
     }
 
     /// Per stock point: `Var(O_i) / Var(D)`, the amplification relative to customer demand.
@@ -231,6 +262,17 @@ struct PointState {
     seen: usize,
     /// Order-up-to: last week's level, once the window has filled.
     level: Option<f64>,
+    /// Sterman: a meeting's decision has ruled out ignoring the supply line: β is 1 from now.
+    counts_supply_line: bool,
+}
+
+/// The players' meetings in a trial: the checked settings, the stream their fear is drawn
+/// from, each seat's state, the scratch room and the record.
+struct Gathering {
+    spec: MeetingSpec,
+    rng: ChaCha8Rng,
+    seats: Seats,
+    room: Room,
 }
 
 /// A network being played: the state of every stock point and the demand stream.
@@ -240,6 +282,7 @@ pub struct NetworkTrial<'n> {
     rng: ChaCha8Rng,
     week: usize,
     result: NetworkResult,
+    meetings: Option<Gathering>,
 }
 
 impl<'n> NetworkTrial<'n> {
@@ -265,9 +308,16 @@ impl<'n> NetworkTrial<'n> {
                     history: vec![0.0; window],
                     seen: 0,
                     level: None,
+                    counts_supply_line: false,
                 }
             })
             .collect();
+        let meetings = crate::scenario::network::meetings(network).map(|spec| Gathering {
+            rng: rng::stream(seed, trial, Source::Meeting),
+            seats: Seats::new(network.stock_points.len()),
+            room: Room::new(network.stock_points.len()),
+            spec,
+        });
         let (n, t) = (network.stock_points.len(), network.weeks as usize);
         let mut game = NetworkTrial {
             network,
@@ -280,7 +330,9 @@ impl<'n> NetworkTrial<'n> {
                 inventory: vec![vec![0.0; t]; n],
                 backlog: vec![vec![0.0; t]; n],
                 cost: vec![0.0; n],
+                meetings: Record::default(),
             },
+            meetings,
         };
         game.reset(seed, trial);
         game
@@ -303,8 +355,14 @@ impl<'n> NetworkTrial<'n> {
             p.history.fill(0.0);
             p.seen = 0;
             p.level = None;
+            p.counts_supply_line = false;
         }
         self.rng = rng::stream(seed, trial, Source::Demand);
+        self.result.meetings = Record::default();
+        if let Some(g) = &mut self.meetings {
+            g.rng = rng::stream(seed, trial, Source::Meeting);
+            g.seats.reset();
+        }
         self.week = 0;
     }
 
@@ -313,10 +371,29 @@ impl<'n> NetworkTrial<'n> {
         self.week >= self.network.weeks as usize
     }
 
-    /// Plays one week in the five phases. Allocates nothing.
+    /// Plays one week in the five phases, after the players' meeting if one is due. Allocates
+    /// nothing.
     pub fn step(&mut self) {
         let w = self.week;
         let n = self.points.len();
+        if let Some(g) = &mut self.meetings {
+            if w % g.spec.every == 0 {
+                let last = |i: usize| match w {
+                    0 => self.network.initial_flow,
+                    _ => self.result.orders[i][w - 1],
+                };
+                let last: [f64; MAX_ECHELONS] =
+                    std::array::from_fn(|i| if i < n { last(i) } else { 0.0 });
+                meet(
+                    g,
+                    &mut self.points,
+                    &self.network.stock_points,
+                    &last[..n],
+                    &mut self.result.meetings,
+                    w,
+                );
+            }
+        }
         // 1. Receive.
         for p in &mut self.points {
             let a = p.ship[0];
@@ -372,7 +449,11 @@ impl<'n> NetworkTrial<'n> {
             .zip(&self.network.stock_points)
             .enumerate()
         {
-            let order = decide(p, &spec.policy);
+            let mut order = decide(p, &spec.policy);
+            if self.meetings.as_ref().is_some_and(|g| g.seats.vacant(i, w)) {
+                // An empty seat: whoever stands in passes on what was asked for.
+                order = p.incoming;
+            }
             p.supply_line += order;
             let last = p.mail.len() - 1;
             p.mail[last] = order;
@@ -417,6 +498,7 @@ fn decide(p: &mut PointState, policy: &Policy) -> f64 {
         } => {
             // Evaluated exactly as CLASSICS.md writes it, for bit-for-bit agreement.
             p.expected = theta * p.incoming + (1.0 - theta) * p.expected;
+            let beta = if p.counts_supply_line { 1.0 } else { beta };
             let stock = p.inventory - p.backlog;
             let x = p.expected + alpha_s * ((desired_stock - stock) - (beta * p.supply_line));
             if x > 0.0 {
@@ -437,9 +519,12 @@ fn decide(p: &mut PointState, policy: &Policy) -> f64 {
             let newest = p.incoming;
             let previous = p.history[window - 1];
             if p.seen < window {
+                p.expected = newest;
                 return newest;
             }
             let mean = p.history[1..].iter().fold(0.0, |a, x| a + x) / window as f64;
+            // What the point believes customers want, for a meeting to read.
+            p.expected = mean;
             let level = lead * mean;
             let order = match p.level {
                 // The first level: nothing to adjust from yet.
@@ -463,6 +548,73 @@ fn shift_in(history: &mut [f64], x: f64) {
     history.rotate_left(1);
     let last = history.len() - 1;
     history[last] = x;
+}
+
+/// The players' meeting at the start of week `w`, before its phases: MODEL.md's meeting, on
+/// the Beer Game's board.
+///
+/// - **Reading.** What a player believes customers want: its expected demand (Sterman's `E`;
+///   an order-up-to point's moving average).
+/// - **Doubt.** How far that is from the room's mean belief `m`: `|E − m| / (|E| + |m|)`, from
+///   0 to 1 like the organisation's distance between readings. The cascade of [`Room::voice`]
+///   decides who says it.
+/// - **Decision.** With a quorum of voices, the loudest doubt settles the figure and every
+///   belief in the room moves halfway to it (an order-up-to point's belief is its window's
+///   mean, which the next week recomputes). The player whose last order overshot the settled
+///   figure most, weighted by how much of its supply line it ignores (`1 − β`), loses its habit
+///   of ignoring what it has on order: from then on it counts its supply line in full (β = 1).
+///   That is the option ruled out. A room in which no such player is left rules nothing out.
+fn meet(
+    g: &mut Gathering,
+    points: &mut [PointState],
+    specs: &[StockPointSpec],
+    last_orders: &[f64],
+    rec: &mut Record,
+    w: usize,
+) {
+    let n = g.spec.roles.len();
+    let m = g
+        .spec
+        .roles
+        .iter()
+        .fold(0.0, |a, &r| a + points[r].expected)
+        / n.max(1) as f64;
+    for (i, &r) in g.spec.roles.iter().enumerate() {
+        let e = points[r].expected;
+        let scale = e.abs() + m.abs();
+        let doubt = if scale > 0.0 {
+            (e - m).abs() / scale
+        } else {
+            0.0
+        };
+        g.room.seat(i, doubt, &mut g.rng);
+    }
+    g.room.voice(&g.spec, n);
+    if !meeting::close(&g.spec, &g.room, &mut g.seats, rec, w) {
+        return;
+    }
+    let loudest = g.room.loudest(n).expect("a decision has a voice");
+    let settled = points[g.spec.roles[loudest]].expected;
+    for &r in &g.spec.roles {
+        points[r].expected = 0.5 * points[r].expected + 0.5 * settled;
+    }
+    let mut worst: Option<(f64, usize)> = None;
+    for &r in &g.spec.roles {
+        let Policy::Sterman { beta, .. } = specs[r].policy else {
+            continue;
+        };
+        if points[r].counts_supply_line || beta >= 1.0 {
+            continue;
+        }
+        let over = (last_orders[r] - settled) * (1.0 - beta);
+        if over > 0.0 && worst.is_none_or(|(s, _)| over > s) {
+            worst = Some((over, r));
+        }
+    }
+    if let Some((_, r)) = worst {
+        points[r].counts_supply_line = true;
+        rec.excluded += 1.0;
+    }
 }
 
 /// Plays one whole trial.
@@ -540,6 +692,10 @@ impl NetworkResult {
         out.push(strategy);
         out.push((!met && claims.iter().all(|&c| c > 0.5)) as u8 as f64);
         out.push(claimed - strategy);
+        let rec = &self.meetings;
+        out.extend([rec.held, rec.with_dissent, rec.decisions, rec.excluded]);
+        out.extend([rec.stated_agreement(), 1.0 - self.operational_spread()]);
+        out.push(rec.departures);
         out.extend(&self.cost);
         out.extend(self.orders.iter().map(|o| variance(o)));
         out.extend(self.amplification());
@@ -631,9 +787,12 @@ impl Scoring {
     }
 }
 
-/// The plan: `spec` with each week's demand at its expectation (a schedule of the means).
+/// The plan: `spec` with each week's demand at its expectation (a schedule of the means), and
+/// no meetings: budgets are set from the chain as designed, before any ritual, and a meeting's
+/// fear is a random draw the deterministic plan does not make.
 pub fn planned(spec: &NetworkSpec) -> NetworkSpec {
     let mut plan = spec.clone();
+    plan.meetings = None;
     plan.demand = match &spec.demand {
         Demand::Schedule { steps } | Demand::Poisson { steps } => Demand::Schedule {
             steps: steps.clone(),
