@@ -260,6 +260,7 @@ pub fn findings(model: &NetworkModel, agg: &NetworkAggregate) -> Vec<String> {
         ));
     }
     out.extend(claims_finding(spec, agg, &cols));
+    out.extend(meetings_finding(spec, agg, &cols));
     for p in points {
         let (Some(formula), Some(ratio)) = (
             closed_form(&p.policy),
@@ -309,6 +310,50 @@ fn claims_finding(spec: &NetworkSpec, agg: &NetworkAggregate, cols: &[String]) -
         text.push_str(" Demand here is its own expectation, so the game is its own plan and every budget is met exactly.");
     } else if budgets_add_up(spec) {
         text.push_str(" The players' budgets add up to the chain's, so the chain cannot fail while all of them claim success: they succeed and fail together.");
+    }
+    Some(text)
+}
+
+/// The meeting story on the board: how often the players' room was silent, what it stated
+/// against how alike they ordered, and what its decisions ruled out.
+fn meetings_finding(spec: &NetworkSpec, agg: &NetworkAggregate, cols: &[String]) -> Option<String> {
+    let g = spec.meetings.as_ref()?;
+    let mean = |name: &str| {
+        let k = cols.iter().position(|c| c == name)?;
+        let s = &agg.metrics[k];
+        (s.moments.count() > 0).then(|| s.moments.mean())
+    };
+    let held = mean("meetings_held").filter(|h| *h > 0.0)?;
+    let pct = |v: f64| format!("{:.0}%", 100.0 * v);
+    let (decisions, excluded) = (mean("decisions_made")?, mean("options_excluded")?);
+    let mut text = format!(
+        "The players meet every {} weeks at psychological safety {}: {} meetings a trial, in {} of which nobody voiced a doubt about the demand the others believe in. The room stated {} agreement while the players' orders agreed {}.",
+        g.every_weeks,
+        short(g.psychological_safety),
+        short(held),
+        pct(1.0 - mean("meetings_with_dissent")? / held),
+        pct(mean("stated_agreement")?),
+        pct(mean("operational_agreement")?),
+    );
+    if decisions > 0.0 && excluded == 0.0 {
+        text += &format!(
+            " Its {} decisions a trial ruled nothing out: nothing was decided.",
+            short(decisions)
+        );
+    } else if decisions > 0.0 {
+        text += &format!(
+            " Its {} decisions a trial made {} players a trial stop ignoring what they had on order: each lost the habit its own heuristic wanted.",
+            short(decisions),
+            short(excluded)
+        );
+    } else {
+        text += " No meeting decided anything.";
+    }
+    if let Some(d) = mean("departures").filter(|d| *d > 0.0) {
+        text += &format!(
+            " Doubt left unsaid ended in {} departures a trial; an empty seat passes on what it is asked for.",
+            short(d)
+        );
     }
     Some(text)
 }
