@@ -147,7 +147,13 @@ impl Seats {
 /// stated agreement, unvoiced doubt carried forward and the departures it ends in. Returns
 /// whether enough voices force a decision (then also counted); what the decision settles and
 /// rules out is the engine's.
-pub fn close(g: &MeetingSpec, room: &Room, seats: &mut Seats, rec: &mut Record, week: usize) -> bool {
+pub fn close(
+    g: &MeetingSpec,
+    room: &Room,
+    seats: &mut Seats,
+    rec: &mut Record,
+    week: usize,
+) -> bool {
     let n = g.roles.len();
     let count = room.voiced[..n].iter().filter(|v| **v).count();
     rec.held += 1.0;
@@ -221,7 +227,10 @@ mod tests {
         assert_eq!(rec.departures, 1.0, "1.2 unvoiced doubt passes 1.0");
         assert!(seats.vacant(0, 6) && !seats.vacant(0, 7) && !seats.vacant(1, 6));
         room.voiced = vec![true, false];
-        assert!(close(&g, &room, &mut seats, &mut rec, 8), "1 of 2 is a quorum of 0.5");
+        assert!(
+            close(&g, &room, &mut seats, &mut rec, 8),
+            "1 of 2 is a quorum of 0.5"
+        );
         assert_eq!((rec.held, rec.with_dissent, rec.decisions), (3.0, 1.0, 1.0));
         assert!((rec.stated_agreement() - (1.0 + 1.0 + 0.5) / 3.0).abs() < 1e-12);
     }
