@@ -16,6 +16,7 @@ use crate::scenario::format::Meetings;
 use crate::scenario::limits::{self, Range};
 use crate::scenario::model::{meeting_spec, MeetingSpec};
 use crate::scenario::overrides::Override;
+use crate::scenario::vocabulary::GLOBAL_METRICS;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -450,13 +451,14 @@ fn check_shape(s: &NetworkScenario) -> Vec<Problem> {
 }
 
 /// Per-trial metric names, in the column order of a network run's `trials.csv`: `total_cost`,
-/// `demand_var` and [`NETWORK_GLOBALS`]; then for each stock point its cost, order variance,
+/// `demand_var`, [`NETWORK_GLOBALS`] and [`meeting_columns`]; then for each stock point its cost, order variance,
 /// amplification against customer demand (`amp_`), against the point below (`stage_amp_`),
 /// bullwhip ratio over its measured weeks, its peak order and that order's week, and its
 /// role's scorecard attainment and claim of success.
 pub fn trial_columns(n: &NetworkSpec) -> Vec<String> {
     let mut cols = vec!["total_cost".to_string(), "demand_var".to_string()];
     cols.extend(NETWORK_GLOBALS.iter().map(|s| s.to_string()));
+    cols.extend(meeting_columns().iter().map(|s| s.to_string()));
     for kind in POINT_METRICS {
         for p in &n.stock_points {
             cols.push(format!("{kind}_{}", p.name));
@@ -481,25 +483,25 @@ pub const POINT_METRICS: &[&str] = &[
 /// The organisation's measures of a network trial, after `total_cost` and `demand_var`, with
 /// the organisation engine's names and meanings: whether the total cost kept to the
 /// strategy's budget, its attainment, whether it missed while every role claimed success on
-/// its own scorecard, and the roles' mean attainment above the strategy's.
-///
-/// Then the meetings' measures, also the organisation's: meetings held, those with a voiced
-/// doubt, decisions, options ruled out, stated agreement, operational agreement (1 less the
-/// mean relative gap between two players' orders in a week) and departures. Without
-/// `network.meetings` all but operational agreement are 0.
+/// its own scorecard, and the roles' mean attainment above the strategy's. Then come
+/// [`meeting_columns`].
 pub const NETWORK_GLOBALS: &[&str] = &[
     "strategy_met",
     "strategy_attainment",
     "coordinated_divergence",
     "divergence_gap",
-    "meetings_held",
-    "meetings_with_dissent",
-    "decisions_made",
-    "options_excluded",
-    "stated_agreement",
-    "operational_agreement",
-    "departures",
 ];
+
+/// The meetings' measures, the organisation's own names in its order (`meetings_held` to
+/// `departures` in [`GLOBAL_METRICS`]): meetings held, those with a voiced doubt, decisions,
+/// options ruled out, stated agreement, operational agreement (for a network, 1 less the mean
+/// relative gap between two players' orders in a week) and departures. Without
+/// `network.meetings` all but operational agreement are 0.
+pub fn meeting_columns() -> &'static [&'static str] {
+    let at = |name: &str| GLOBAL_METRICS.iter().position(|m| *m == name);
+    let (first, last) = (at("meetings_held"), at("departures"));
+    &GLOBAL_METRICS[first.expect("meetings_held")..=last.expect("departures")]
+}
 
 /// The per-week series of a network run, in `series.csv` order: the customer's demand, then
 /// each stock point's orders, inventory and backlog (after the week's fill).

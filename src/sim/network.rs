@@ -941,6 +941,32 @@ fn run_chunk(
 mod tests {
     use super::*;
 
+    /// Each meeting value lands in the column of its name: the columns are the organisation's
+    /// names in its vocabulary's order, the values are pushed in a fixed order, so a reordered
+    /// vocabulary fails here.
+    #[test]
+    fn meeting_values_are_written_under_their_names() {
+        let mut spec = beer_game(true, STERMAN_FITTED);
+        spec.meetings = Some(
+            serde_json::from_value(serde_json::json!({"every_weeks": 3,
+                "psychological_safety": 0.6, "departure_doubt": 0.4}))
+            .unwrap(),
+        );
+        let cols = trial_columns(&spec);
+        let r = run_network(&spec, 5, 2);
+        let m = r.metrics(&spec, &Scoring::new(&spec));
+        let at = |name: &str| m[cols.iter().position(|c| c == name).unwrap()];
+        let rec = r.meetings;
+        assert!(rec.decisions > 0.0 && rec.departures > 0.0, "{rec:?}");
+        assert_eq!(at("meetings_held"), rec.held);
+        assert_eq!(at("meetings_with_dissent"), rec.with_dissent);
+        assert_eq!(at("decisions_made"), rec.decisions);
+        assert_eq!(at("options_excluded"), rec.excluded);
+        assert_eq!(at("stated_agreement"), rec.stated_agreement());
+        assert_eq!(at("operational_agreement"), 1.0 - r.operational_spread());
+        assert_eq!(at("departures"), rec.departures);
+    }
+
     fn classic() -> NetworkResult {
         run_network(&beer_game(false, STERMAN_FITTED), 0, 0)
     }
