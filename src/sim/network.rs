@@ -885,7 +885,7 @@ pub struct NetworkRow {
 pub fn run(
     spec: &NetworkSpec,
     cfg: &RunConfig,
-    on_trial: &mut dyn FnMut(&NetworkRow) -> Result<()>,
+    on_trial: &mut (dyn FnMut(&NetworkRow) -> Result<()> + Send),
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<NetworkAggregate> {
