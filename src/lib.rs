@@ -44,7 +44,7 @@ pub use error::{Error, Problem, Result};
 pub fn prepare(source: &scenario::load::Source, sets: &[String]) -> Result<scenario::model::Model> {
     let mut model = scenario::load::load(source, sets)?;
     plan_targets(&mut model, source)?;
-    model.playbook = sim::fit::fit(&model);
+    model.playbook = sim::fit::fit(&model)?;
     Ok(model)
 }
 

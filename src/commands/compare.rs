@@ -157,10 +157,12 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         let mut model = load::load(&source, &sets)?;
         orgsim::plan_targets(&mut model, &source)?;
         model.playbook =
-            orgsim::sim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
-                done: 0,
-                total: trials,
-                out: out.clone(),
+            orgsim::sim::fit::fit_until(&model, threads, cancel)?.ok_or_else(|| {
+                Error::Interrupted {
+                    done: 0,
+                    total: trials,
+                    out: out.clone(),
+                }
             })?;
         prepared.push(orgsim::experiment::compare::Arm { label, model });
     }

@@ -55,7 +55,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     model.name = text_of("name");
     let cancel = interrupt_flag();
     model.playbook =
-        orgsim::sim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
+        orgsim::sim::fit::fit_until(&model, 0, cancel)?.ok_or_else(|| Error::Interrupted {
             done: 0,
             total: 0,
             out: out.clone(),
@@ -253,7 +253,7 @@ fn merge_compare(
         }
         let mut model = load::load(&source, &sets)?;
         orgsim::plan_targets(&mut model, &source)?;
-        model.playbook = orgsim::sim::fit::fit_until(&model, cancel)
+        model.playbook = orgsim::sim::fit::fit_until(&model, 0, cancel)?
             .ok_or_else(|| Error::Usage("interrupted while fitting".into()))?;
         arms.push(orgsim::experiment::compare::Arm { label, model });
     }

@@ -140,12 +140,13 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     }
     let cancel = interrupt_flag();
     let started = std::time::Instant::now();
-    model.playbook =
-        orgsim::sim::fit::fit_until(&model, cancel).ok_or_else(|| Error::Interrupted {
+    model.playbook = orgsim::sim::fit::fit_until(&model, threads, cancel)?.ok_or_else(|| {
+        Error::Interrupted {
             done: 0,
             total: trials,
             out: out.clone(),
-        })?;
+        }
+    })?;
     let fitted_in = started.elapsed().as_secs_f64();
     if !model.playbook.converged {
         eprintln!(

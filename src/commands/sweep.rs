@@ -143,7 +143,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         let all: Vec<String> = sets.iter().cloned().chain(point_sets).collect();
         let mut model = load::load(&source, &all)?;
         orgsim::plan_targets(&mut model, &source)?;
-        model.playbook = orgsim::sim::fit::fit_until(&model, cancel)
+        model.playbook = orgsim::sim::fit::fit_until(&model, threads, cancel)?
             .ok_or_else(|| interrupted(i as u64 * trials))?;
         let p = orgsim::experiment::sweep::run_point(&model, point.clone(), &cfg, cancel).map_err(
             |e| match e {

@@ -17,8 +17,9 @@
 
 use crate::scenario::model::Model;
 use crate::scenario::playbook::{Playbook, RoleFit, Rule, TRIGGERS};
-use crate::sim::engine::Trial;
+use crate::sim::engine::{self, Trial};
 use crate::stats::metrics::{metric, TrialResult};
+use crate::Result;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -229,13 +230,20 @@ pub fn candidates_hint(model: &Model) -> usize {
     2 * per_round
 }
 
-/// Fits every role's playbook (see the module doc). Needs the plan (for the deck term).
-pub fn fit(model: &Model) -> Playbook {
-    fit_until(model, &AtomicBool::new(false)).expect("never cancelled")
+/// Fits every role's playbook (see the module doc) on all cores. Needs the plan (for the deck
+/// term).
+pub fn fit(model: &Model) -> Result<Playbook> {
+    Ok(fit_until(model, 0, &AtomicBool::new(false))?.expect("never cancelled"))
 }
 
-/// [`fit`], stopping early (with `None`) once `cancel` is set: a long fit answers Ctrl-C.
-pub fn fit_until(model: &Model, cancel: &AtomicBool) -> Option<Playbook> {
+/// [`fit`] on `threads` threads (0 = all cores), the run's own: a job given one core by a
+/// cluster must not fit on every core of the node. Stops early (with `None`) once `cancel` is
+/// set: a long fit answers Ctrl-C. The playbook is the same on any number of threads.
+pub fn fit_until(model: &Model, threads: usize, cancel: &AtomicBool) -> Result<Option<Playbook>> {
+    Ok(engine::pool(threads)?.install(|| search(model, cancel)))
+}
+
+fn search(model: &Model, cancel: &AtomicBool) -> Option<Playbook> {
     let mut f = Fitter {
         model,
         cache: HashMap::new(),
