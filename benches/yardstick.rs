@@ -136,7 +136,10 @@ fn demand_floor(model: &orgsim::scenario::model::Model, seed: u64, trial: u64) -
     let mut sizes_rng = rng::stream(seed, trial, Source::StoreSizes);
     let mut sizes = [0.0f64; 64];
     let stores = model.scenario.world.stores as usize;
-    assert!(stores <= sizes.len(), "the floor is written for at most 64 stores");
+    assert!(
+        stores <= sizes.len(),
+        "the floor is written for at most 64 stores"
+    );
     for s in &mut sizes[..stores] {
         let z = rng::normal_quantile(rng::open01(&mut sizes_rng));
         *s = (s2.sqrt() * z - s2 / 2.0).exp();

@@ -236,9 +236,9 @@ pub fn fit(model: &Model) -> Result<Playbook> {
     Ok(fit_until(model, 0, &AtomicBool::new(false))?.expect("never cancelled"))
 }
 
-/// [`fit`] on `threads` threads (0 = all cores), the run's own: a job given one core by a
-/// cluster must not fit on every core of the node. Stops early (with `None`) once `cancel` is
-/// set: a long fit answers Ctrl-C. The playbook is the same on any number of threads.
+/// [`fit`] on `threads` threads (0 = all cores), the run's own: `--threads 1` means one core
+/// for the whole run, the fit included. Stops early (with `None`) once `cancel` is set: a long
+/// fit answers Ctrl-C. The playbook is the same on any number of threads.
 pub fn fit_until(model: &Model, threads: usize, cancel: &AtomicBool) -> Result<Option<Playbook>> {
     Ok(engine::pool(threads)?.install(|| search(model, cancel)))
 }
