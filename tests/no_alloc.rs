@@ -1,14 +1,22 @@
 //! The per-tick hot loop does not allocate: everything a week needs is set up with the trial.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 struct Counting;
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// Allocations made by this thread. Per thread, because a step runs on the thread that
+    /// calls it, and other threads allocate whenever they like: the test harness reporting the
+    /// test before, a thread pool's workers exiting after a fit. Counted globally, their
+    /// allocations landed inside a step now and then, and the test failed for nothing the step
+    /// did.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -19,21 +27,22 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// The count is global: tests that read it take turns, or each would count the other's work.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// Allocations this thread has made so far.
+fn allocations() -> usize {
+    ALLOCATIONS.with(|n| n.get())
+}
 
 #[test]
 fn stepping_a_trial_allocates_nothing() {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     for name in orgsim::scenario::load::BUILTINS.iter().map(|b| b.name) {
         let source = orgsim::scenario::load::resolve(name).unwrap();
         let model = orgsim::prepare(&source, &[]).unwrap();
         let mut trial = orgsim::sim::engine::Trial::new(&model, 3, 11);
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let before = allocations();
         while !trial.is_done() {
             trial.step();
         }
-        let during = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        let during = allocations() - before;
         assert_eq!(
             during, 0,
             "{name}: {during} allocations while stepping {} weeks",
@@ -61,14 +70,13 @@ fn stepping_a_network_allocates_nothing() {
         order_up_to(5, 2, 100, PassThrough::Newest),
         meeting,
     ];
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     for net in &networks {
         let mut trial = NetworkTrial::new(net, 3, 11);
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let before = allocations();
         while !trial.is_done() {
             trial.step();
         }
-        let during = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        let during = allocations() - before;
         assert_eq!(during, 0, "{during} allocations stepping {:?}", net.demand);
         let _ = trial.finish();
     }
