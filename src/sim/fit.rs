@@ -240,6 +240,11 @@ pub fn fit(model: &Model) -> Result<Playbook> {
 /// for the whole run, the fit included. Stops early (with `None`) once `cancel` is set: a long
 /// fit answers Ctrl-C. The playbook is the same on any number of threads.
 pub fn fit_until(model: &Model, threads: usize, cancel: &AtomicBool) -> Result<Option<Playbook>> {
+    if threads == 0 {
+        // All cores: rayon's global pool is that already, and its threads live on, where a
+        // pool of our own would start them for this fit and leave them exiting after it.
+        return Ok(search(model, cancel));
+    }
     Ok(engine::pool(threads)?.install(|| search(model, cancel)))
 }
 
