@@ -508,3 +508,44 @@ fn promotions_and_media_are_worth_something_to_the_organisation() {
         "best constant plan earns {d:.0} (se {se:.0}) over the plan"
     );
 }
+
+/// Behaviour 0's certificate moves with its cause: procurement, fitted to keep the warehouse
+/// lean, has no deviation in its rule family that gains two paired standard errors out of
+/// sample; made to hold six weeks of cover instead (the others unchanged), the certificate
+/// finds the way back, with a gain far outside its interval.
+#[test]
+fn the_certificate_finds_money_a_role_leaves_on_the_table() {
+    use orgsim::sim::certificate::certify_role;
+    let m = model("promo_vs_inventory", &[]);
+    let p = m
+        .roles
+        .iter()
+        .position(|r| r.name == "procurement")
+        .unwrap();
+    let j = m.roles[p].levers[0];
+    let fitted = certify_role(&m, p);
+    let d = fitted.best.expect("procurement has a lever");
+    assert!(
+        !d.beats_playbook(),
+        "fitted procurement gains {:.4} (se {:.4}) by {:?}",
+        d.gain,
+        d.se,
+        d.changes
+    );
+    assert!(fitted.searched >= m.levers[j].options.len().pow(2));
+
+    let mut lazy = m.clone();
+    let widest = m.levers[j].options.len() - 1;
+    lazy.playbook.rules[j] = Rule::constant(widest);
+    let d = certify_role(&lazy, p)
+        .best
+        .expect("procurement has a lever");
+    assert!(
+        d.beats_playbook() && d.gain > 0.05,
+        "procurement at {} weeks of cover: best deviation gains only {:.4} (se {:.4})",
+        m.levers[j].options[widest],
+        d.gain,
+        d.se
+    );
+    assert!(d.changes.iter().all(|(lever, _)| *lever == j));
+}

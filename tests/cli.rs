@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 
 fn orgsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .env("ORGSIM_NO_CERTIFICATE", "1")
         .args(args)
         .output()
         .expect("orgsim runs")
@@ -243,6 +244,7 @@ fn a_run_records_its_scenario_hash_and_overrides_and_can_be_named() {
 
     // --name: the run's name, and the default folder under output/ (run from a scratch folder).
     let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .env("ORGSIM_NO_CERTIFICATE", "1")
         .args([
             "run",
             "--trials",
@@ -465,6 +467,7 @@ fn the_current_folder_or_one_above_it_is_refused() {
     std::fs::write(here.join("notes.txt"), "mine").unwrap();
     for out in [".", "..", "../project", "./"] {
         let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+            .env("ORGSIM_NO_CERTIFICATE", "1")
             .args([
                 "run",
                 "--trials",
@@ -539,6 +542,7 @@ fn a_full_device_is_an_error_not_a_success() {
             .open("/dev/full")
             .unwrap();
         let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+            .env("ORGSIM_NO_CERTIFICATE", "1")
             .args(args)
             .stdout(full)
             .output()
@@ -577,6 +581,7 @@ fn series_csv_quotes_names_that_need_it() {
 #[test]
 fn a_closed_pipe_ends_quietly() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .env("ORGSIM_NO_CERTIFICATE", "1")
         .arg("schema")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -661,6 +666,7 @@ fn a_long_run_says_how_long_before_it_starts() {
     // 20,000 stores for ten years: about a second a trial, so hours with the fit (minutes at
     // the least on a much faster machine).
     let mut child = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        .env("ORGSIM_NO_CERTIFICATE", "1")
         .args(["run", "--no-charts", "--out", out.to_str().unwrap()])
         .args(["--set", "world.stores=20000", "--set", "horizon_weeks=520"])
         .stderr(std::process::Stdio::piped())
@@ -1349,4 +1355,107 @@ fn a_sharded_comparison_merges_to_the_unsharded_files() {
             "charts/headline_arm2.png",
         ],
     );
+}
+
+/// The best-response certificate as a user meets it: every role with a lever has its best
+/// deviation in summary.json (lever, rule in words, gain with its interval, trials), a role
+/// without one has null, and the report says it in a sentence. It is the same on one thread
+/// and two, and a run merged from shards carries the very same certificate. `--no-certificate`
+/// (or ORGSIM_NO_CERTIFICATE, which the other tests set to save time) leaves it out.
+#[test]
+fn run_certifies_the_playbook_the_same_on_any_threads_and_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = [
+        "--trials",
+        "60",
+        "--seed",
+        "3",
+        "--quiet",
+        "--set",
+        "world.stores=6",
+        "--set",
+        "horizon_weeks=20",
+    ];
+    let certified = |dir: &str, extra: &[&str]| -> std::path::PathBuf {
+        let out = tmp.path().join(dir);
+        let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+            .env_remove("ORGSIM_NO_CERTIFICATE")
+            .arg("run")
+            .args(small)
+            .args(extra)
+            .args(["--out", out.to_str().unwrap()])
+            .output()
+            .expect("orgsim runs");
+        assert!(o.status.success(), "{}", text(&o));
+        out
+    };
+    let one = certified("one", &["--threads", "1"]);
+    let two = certified("two", &["--threads", "2", "--no-charts"]);
+    let s = summary(&one);
+    for (role, v) in s["roles"].as_object().unwrap() {
+        let d = &v["best_deviation"];
+        if role == "finance" {
+            assert!(d.is_null(), "finance has no lever: {d}");
+            continue;
+        }
+        assert!(
+            d["lever"].is_string() && d["rule"].is_string(),
+            "{role}: {d}"
+        );
+        let (gain, ci) = (d["gain"].as_f64().unwrap(), d["ci95"].as_array().unwrap());
+        assert!(ci[0].as_f64().unwrap() <= gain && gain <= ci[1].as_f64().unwrap());
+        assert_eq!(d["trials"], 1000);
+        assert!(d["searched"].as_u64().unwrap() > 100, "{role}: {d}");
+    }
+    assert!(s["certificate_holds"].is_boolean());
+    let report = std::fs::read_to_string(one.join("report.html")).unwrap();
+    assert!(
+        report.contains("other rules searched out of sample"),
+        "the report says what the certificate found"
+    );
+    assert_eq!(
+        std::fs::read(one.join("summary.json")).unwrap(),
+        std::fs::read(two.join("summary.json")).unwrap(),
+        "summary.json (and its certificate) differ between 1 and 2 threads"
+    );
+
+    // Two shards and their merge: the merge certifies once, and gets the same bytes.
+    for part in ["1/2", "2/2"] {
+        certified(
+            &format!("shard{}", &part[..1]),
+            &["--shard", part, "--no-charts"],
+        );
+    }
+    let merged = tmp.path().join("merged");
+    let o = orgsim(&[
+        "merge",
+        tmp.path().join("shard1").to_str().unwrap(),
+        tmp.path().join("shard2").to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+        "--quiet",
+        "--no-charts",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        std::fs::read(merged.join("summary.json")).unwrap(),
+        std::fs::read(two.join("summary.json")).unwrap(),
+        "a merged run's summary.json differs from one process's"
+    );
+
+    let off = tmp.path().join("off");
+    let o = orgsim(&[
+        "run",
+        "--trials",
+        "20",
+        "--quiet",
+        "--no-charts",
+        "--no-certificate",
+        "--set",
+        "world.stores=6",
+        "--out",
+        off.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(summary(&off)["roles"]["sales"]["best_deviation"].is_null());
 }

@@ -60,6 +60,9 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             total: 0,
             out: out.clone(),
         })?;
+    if id.get("certificate").and_then(|v| v.as_bool()) == Some(true) {
+        certify(&mut model, 0, quiet, &out)?;
+    }
     let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
     let cfg = RunConfig {
         seed: number("seed"),

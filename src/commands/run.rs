@@ -43,6 +43,11 @@ pub struct Args {
     /// Skip the charts (charts/*.png, charts/*.svg) and report.html.
     #[arg(long)]
     pub no_charts: bool,
+    /// Skip the best-response certificate (each role's best deviation from its playbook, searched
+    /// out of sample after the fit; about half a minute for the default scenario on 2 cores).
+    /// summary.json then gives roles.*.best_deviation as null.
+    #[arg(long, env = "ORGSIM_NO_CERTIFICATE")]
+    pub no_certificate: bool,
     /// Run only part I of N of the trials (1 <= I <= N) and write a partial result for
     /// `orgsim merge` (default folder output/<name>-shard-I-of-N). A shard already complete in
     /// its folder is skipped, so a re-submitted array resumes.
@@ -63,6 +68,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         force,
         quiet,
         no_charts,
+        no_certificate,
         shard,
     } = args;
     if trials == 0 {
@@ -98,7 +104,12 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         None => folder_name,
     };
     let out = out.unwrap_or_else(|| PathBuf::from("output").join(folder_name));
-    let identity = shard.map(|s| shard_identity(&model, &source, &sets, seed, trials, s));
+    let identity = shard.map(|s| {
+        let mut id = shard_identity(&model, &source, &sets, seed, trials, s);
+        // A shard does not certify: the merge does, once, when the run asked for it.
+        id.insert("certificate".into(), (!no_certificate).into());
+        id
+    });
     if let (Some(s), Some(id)) = (shard, &identity) {
         if shard_complete(&out, id, s) {
             if !quiet {
@@ -153,6 +164,11 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
                 "orgsim: warning: the roles' best responses did not settle; the last playbook stands, and a role may lose to a constant policy of its own (see summary.json, roles.*.playbook)"
             );
     }
+    let certified_in = if no_certificate || shard.is_some() {
+        None
+    } else {
+        Some(certify(&mut model, threads, quiet, &out)?)
+    };
     let cfg = RunConfig {
         seed,
         trials,
@@ -193,6 +209,9 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     })?;
     if !quiet {
         say(&format!("playbooks fitted in {fitted_in:.1} s; "))?;
+        if let Some(c) = certified_in {
+            say(&format!("certified in {c:.1} s; "))?;
+        }
         say(&summary_table(&model, &outcome))?;
         if !no_charts {
             say(&report_line(&outcome.out))?;

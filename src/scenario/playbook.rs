@@ -105,6 +105,87 @@ pub struct Playbook {
     pub fit_trials: u64,
     /// Candidate playbooks the fit played (each on `fit_trials` trials).
     pub candidates: usize,
+    /// The best-response certificate, once computed (`orgsim::sim::certificate`): each role's
+    /// best deviation from this playbook, found out of sample.
+    pub certificate: Option<Certificate>,
+}
+
+/// A role's move away from the playbook: new rules for one of its levers, or for two together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deviation {
+    /// The levers changed (indices into `Model::levers`) and the rule each plays instead.
+    pub changes: Vec<(usize, Rule)>,
+    /// Mean paired gain in the role's utility (what its playbook was fitted to: payout plus the
+    /// deck term) on the verification trials, which neither the fit nor the search saw.
+    pub gain: f64,
+    /// The paired standard error of `gain`.
+    pub se: f64,
+    /// Mean paired gain in the role's payout alone, on the same trials.
+    pub payout_gain: f64,
+    /// Verification trials.
+    pub trials: u64,
+}
+
+impl Deviation {
+    /// The 95% interval of the gain.
+    pub fn ci95(&self) -> [f64; 2] {
+        [self.gain - 1.96 * self.se, self.gain + 1.96 * self.se]
+    }
+
+    /// Whether the role would gain by more than two paired standard errors: its playbook is then
+    /// not a best response, and the story it tells is an artefact.
+    pub fn beats_playbook(&self) -> bool {
+        self.gain > 2.0 * self.se
+    }
+}
+
+/// What the certificate found for one role.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RoleCertificate {
+    /// The deviation with the largest gain found (`None` for a role with no levers).
+    pub best: Option<Deviation>,
+    /// Deviations screened: every rule of each lever's family, and pairs of levers.
+    pub searched: usize,
+}
+
+/// The best-response certificate: per role, the best unilateral deviation from the playbook over
+/// each lever's whole rule family (and pairs of the role's levers), with its paired gain.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Certificate {
+    /// Per role, in `Model::roles` order.
+    pub roles: Vec<RoleCertificate>,
+    /// Trials each deviation was screened on.
+    pub screen_trials: u64,
+}
+
+impl Certificate {
+    /// Whether no role can gain by more than two paired standard errors.
+    pub fn holds(&self) -> bool {
+        self.roles
+            .iter()
+            .all(|r| r.best.as_ref().is_none_or(|d| !d.beats_playbook()))
+    }
+}
+
+/// Every rule a lever with `options` options can play in a period of `period` weeks: each
+/// constant, and each (base, push) pair with every trigger and window.
+pub fn family(options: usize, period: usize) -> Vec<Rule> {
+    let mut out: Vec<Rule> = (0..options).map(Rule::constant).collect();
+    for base in 0..options {
+        for push in (0..options).filter(|p| *p != base) {
+            for trigger in 0..TRIGGERS.len() {
+                for window in 1..=period.max(1) {
+                    out.push(Rule {
+                        base,
+                        push,
+                        trigger,
+                        window,
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 impl Playbook {
@@ -122,6 +203,7 @@ impl Playbook {
             pulls: levers.iter().map(|&(_, n)| vec![[0.0; 3]; n]).collect(),
             fit_trials: 0,
             candidates: 0,
+            certificate: None,
         }
     }
 }
@@ -194,5 +276,14 @@ mod tests {
             "0.3 when at least 7% behind in the last 2 weeks of a period, else 0"
         );
         assert_eq!(describe(&Rule::constant(1), &[1.0, 2.0]), "always 2");
+    }
+
+    #[test]
+    fn a_family_holds_every_distinct_rule_once() {
+        let f = family(3, 4);
+        assert_eq!(f.len(), 3 + 3 * 2 * TRIGGERS.len() * 4);
+        let distinct: std::collections::HashSet<_> = f.iter().collect();
+        assert_eq!(distinct.len(), f.len());
+        assert_eq!(f.iter().filter(|r| r.is_constant()).count(), 3);
     }
 }

@@ -23,6 +23,7 @@ use crate::Result;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Fitting trials per candidate.
 pub const FIT_TRIALS: u64 = 64;
@@ -33,18 +34,114 @@ pub const ROUNDS: usize = 8;
 /// A change is kept when it raises the role's utility by more than this many paired standard errors.
 pub const MARGIN: f64 = 2.0;
 
-/// Per fitting trial: each role's utility and payout, and the global objectives.
-struct Scores {
-    utility: Vec<Vec<f64>>,
-    payout: Vec<Vec<f64>>,
-    objectives: [f64; 3],
+/// Per trial of a sample: each role's utility and payout, and the sums of the global
+/// objectives (relative to the plan) over the trials.
+pub(crate) struct Scores {
+    pub(crate) utility: Vec<Vec<f64>>,
+    pub(crate) payout: Vec<Vec<f64>>,
+    objective_sums: [f64; 3],
+}
+
+impl Scores {
+    /// Trials scored.
+    fn len(&self) -> usize {
+        self.utility.first().map_or(0, Vec::len)
+    }
+
+    /// The mean objectives over the trials.
+    fn objectives(&self) -> [f64; 3] {
+        let n = self.len().max(1) as f64;
+        self.objective_sums.map(|x| x / n)
+    }
+}
+
+/// Candidate playbooks played on the trials `0..n` of one seed, each scored once: the fit plays
+/// on its own seed and the certificate (`sim::certificate`) on others, so that a rule is judged
+/// out of sample. A sample of a playbook already played grows by the trials it lacks.
+pub(crate) struct Sampler<'m> {
+    pub(crate) model: &'m Model,
+    seed: u64,
+    cache: HashMap<Vec<Rule>, Arc<Scores>>,
+    plan: [f64; 3],
+    cancel: &'m AtomicBool,
+}
+
+impl<'m> Sampler<'m> {
+    pub(crate) fn new(model: &'m Model, seed: u64, cancel: &'m AtomicBool) -> Sampler<'m> {
+        Sampler {
+            model,
+            seed,
+            cache: HashMap::new(),
+            plan: plan_objectives(model),
+            cancel,
+        }
+    }
+
+    /// Candidate playbooks played so far.
+    pub(crate) fn played(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// The scores of `rules` on the trials `0..n`.
+    pub(crate) fn scores(&mut self, rules: &[Rule], n: u64) -> Arc<Scores> {
+        let have = self.cache.get(rules).cloned();
+        if let Some(s) = &have {
+            if s.len() as u64 >= n {
+                return s.clone();
+            }
+        }
+        let n_roles = self.model.roles.len();
+        if self.cancel.load(Ordering::Relaxed) {
+            // Asked to stop: every candidate scores nothing, so the search ends at once and
+            // the caller discards what it found.
+            let none = vec![vec![0.0; n as usize]; n_roles];
+            return Arc::new(Scores {
+                utility: none.clone(),
+                payout: none,
+                objective_sums: [0.0; 3],
+            });
+        }
+        let mut s = match have {
+            Some(s) => Scores {
+                utility: s.utility.clone(),
+                payout: s.payout.clone(),
+                objective_sums: s.objective_sums,
+            },
+            None => Scores {
+                utility: vec![Vec::with_capacity(n as usize); n_roles],
+                payout: vec![Vec::with_capacity(n as usize); n_roles],
+                objective_sums: [0.0; 3],
+            },
+        };
+        let mut m = self.model.clone();
+        m.playbook.rules = rules.to_vec();
+        let seed = self.seed;
+        let results: Vec<TrialResult> = (s.len() as u64..n)
+            .into_par_iter()
+            .map(|i| Trial::new(&m, seed, i).finish())
+            .collect();
+        for res in &results {
+            let g = objectives(res, &self.plan);
+            for (sum, gk) in s.objective_sums.iter_mut().zip(g) {
+                *sum += gk;
+            }
+            for r in 0..n_roles {
+                let deck: f64 = (0..3).map(|k| res.interpretations[r][k] * g[k]).sum();
+                let pay = res.roles[r][1];
+                let u = pay + m.roles[r].behaviour.deck_weight * deck;
+                // A candidate whose numbers break (NaN) is never preferred.
+                s.utility[r].push(if u.is_finite() { u } else { f64::MIN / 4.0 });
+                s.payout[r].push(pay);
+            }
+        }
+        let s = Arc::new(s);
+        self.cache.insert(rules.to_vec(), s.clone());
+        s
+    }
 }
 
 struct Fitter<'m> {
-    model: &'m Model,
-    cache: HashMap<Vec<Rule>, std::sync::Arc<Scores>>,
-    plan: [f64; 3],
-    cancel: &'m AtomicBool,
+    sampler: Sampler<'m>,
 }
 
 /// The plan's sell-out, profit and fill rate: the yardstick of a role's reading of the strategy.
@@ -76,52 +173,8 @@ fn objectives(r: &TrialResult, plan: &[f64; 3]) -> [f64; 3] {
 }
 
 impl<'m> Fitter<'m> {
-    fn scores(&mut self, rules: &[Rule]) -> std::sync::Arc<Scores> {
-        if let Some(s) = self.cache.get(rules) {
-            return s.clone();
-        }
-        if self.cancel.load(Ordering::Relaxed) {
-            // Asked to stop: every candidate scores nothing, so the search ends at once and
-            // `fit_until` discards what it found.
-            let none = vec![vec![0.0; FIT_TRIALS as usize]; self.model.roles.len()];
-            return std::sync::Arc::new(Scores {
-                utility: none.clone(),
-                payout: none,
-                objectives: [0.0; 3],
-            });
-        }
-        let mut m = self.model.clone();
-        m.playbook.rules = rules.to_vec();
-        let results: Vec<TrialResult> = (0..FIT_TRIALS)
-            .into_par_iter()
-            .map(|i| Trial::new(&m, FIT_SEED, i).finish())
-            .collect();
-        let n_roles = m.roles.len();
-        let mut utility = vec![Vec::with_capacity(results.len()); n_roles];
-        let mut payout = vec![Vec::with_capacity(results.len()); n_roles];
-        let mut total = [0.0; 3];
-        for res in &results {
-            let g = objectives(res, &self.plan);
-            for k in 0..3 {
-                total[k] += g[k];
-            }
-            for r in 0..n_roles {
-                let deck: f64 = (0..3).map(|k| res.interpretations[r][k] * g[k]).sum();
-                let pay = res.roles[r][1];
-                let u = pay + m.roles[r].behaviour.deck_weight * deck;
-                // A candidate whose numbers break (NaN) is never preferred.
-                utility[r].push(if u.is_finite() { u } else { f64::MIN / 4.0 });
-                payout[r].push(pay);
-            }
-        }
-        let n = results.len().max(1) as f64;
-        let s = std::sync::Arc::new(Scores {
-            utility,
-            payout,
-            objectives: total.map(|x| x / n),
-        });
-        self.cache.insert(rules.to_vec(), s.clone());
-        s
+    fn scores(&mut self, rules: &[Rule]) -> Arc<Scores> {
+        self.sampler.scores(rules, FIT_TRIALS)
     }
 
     /// Whether `cand` beats `cur` for role `r` by more than MARGIN paired standard errors.
@@ -250,10 +303,7 @@ pub fn fit_until(model: &Model, threads: usize, cancel: &AtomicBool) -> Result<O
 
 fn search(model: &Model, cancel: &AtomicBool) -> Option<Playbook> {
     let mut f = Fitter {
-        model,
-        cache: HashMap::new(),
-        plan: plan_objectives(model),
-        cancel,
+        sampler: Sampler::new(model, FIT_SEED, cancel),
     };
     let mut rules = model.playbook.rules.clone();
     for _ in 0..ROUNDS {
@@ -327,7 +377,8 @@ fn search(model: &Model, cancel: &AtomicBool) -> Option<Playbook> {
         converged,
         pulls,
         fit_trials: FIT_TRIALS,
-        candidates: f.cache.len(),
+        candidates: f.sampler.played(),
+        certificate: None,
     })
 }
 
@@ -337,13 +388,13 @@ fn mean(xs: &[f64]) -> f64 {
 
 fn role_fit(f: &mut Fitter, rules: &[Rule], r: usize) -> RoleFit {
     let own = f.scores(rules);
-    let best_constant = if f.model.roles[r].levers.is_empty() {
+    let best_constant = if f.sampler.model.roles[r].levers.is_empty() {
         None
     } else {
-        constants(f.model, r)
+        constants(f.sampler.model, r)
             .into_iter()
             .map(|c| {
-                let s = f.scores(&with_constant(f.model, rules, r, &c));
+                let s = f.scores(&with_constant(f.sampler.model, rules, r, &c));
                 let p = mean(&s.payout[r]);
                 (c, p)
             })
@@ -362,14 +413,14 @@ fn role_fit(f: &mut Fitter, rules: &[Rule], r: usize) -> RoleFit {
 /// Per lever and option: the objectives when that lever plays that option throughout (others
 /// as fitted), relative to the lever's average option.
 fn pulls(f: &mut Fitter, rules: &[Rule]) -> Vec<Vec<[f64; 3]>> {
-    (0..f.model.levers.len())
+    (0..f.sampler.model.levers.len())
         .map(|j| {
-            let n = f.model.levers[j].options.len();
+            let n = f.sampler.model.levers[j].options.len();
             let objs: Vec<[f64; 3]> = (0..n)
                 .map(|o| {
                     let mut cand = rules.to_vec();
                     cand[j] = Rule::constant(o);
-                    f.scores(&cand).objectives
+                    f.scores(&cand).objectives()
                 })
                 .collect();
             let avg: [f64; 3] =

@@ -3,6 +3,7 @@
 //! plan that sets targets ([`plan`]) and the fit of each role's playbook ([`fit`]); the
 //! real-valued stock-point network of the supply-chain classics ([`network`]).
 
+pub mod certificate;
 pub mod engine;
 pub mod fit;
 pub mod meeting;

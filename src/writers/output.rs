@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::numbers::{float, round9};
 use crate::scenario::format::Objective;
 use crate::scenario::model::Model;
+use crate::scenario::playbook::describe;
 use crate::sim::engine::{self, RunConfig};
 use crate::stats::metrics::{
     series_names, trial_columns, Aggregate, Stat, GLOBAL_METRICS, ROLE_METRICS,
@@ -262,6 +263,30 @@ fn plan_json(model: &Model) -> Value {
     json!({ "metrics": metrics, "strategy_targets": targets, "scorecard_targets": scorecards })
 }
 
+/// Role `r`'s best deviation from its playbook (the certificate), or null where the run was not
+/// certified or the role has no lever.
+fn best_deviation_json(model: &Model, r: usize) -> Value {
+    let Some(cert) = &model.playbook.certificate else {
+        return Value::Null;
+    };
+    let Some(d) = &cert.roles[r].best else {
+        return Value::Null;
+    };
+    let (lever, rule) = crate::writers::report::deviation_words(model, d);
+    let [lo, hi] = d.ci95();
+    json!({
+        "lever": lever,
+        "rule": rule,
+        "gain": rounded(d.gain),
+        "se": rounded(d.se),
+        "ci95": [rounded(lo), rounded(hi)],
+        "payout_gain": rounded(d.payout_gain),
+        "trials": d.trials,
+        "searched": cert.roles[r].searched,
+        "beats_playbook": d.beats_playbook(),
+    })
+}
+
 /// The contents of `summary.json`.
 pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
     let mut metrics = Map::new();
@@ -280,8 +305,7 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
             .iter()
             .map(|&j| {
                 let l = &model.levers[j];
-                let rule =
-                    crate::scenario::playbook::describe(&model.playbook.rules[j], &l.options);
+                let rule = describe(&model.playbook.rules[j], &l.options);
                 (l.name.clone(), Value::String(rule))
             })
             .collect();
@@ -311,6 +335,7 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
                     "expected_payout": rounded(fit.payout),
                     "best_constant": best_constant,
                 },
+                "best_deviation": best_deviation_json(model, r),
                 "interpretation": reading,
             }),
         );
@@ -332,6 +357,7 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
         "coordinated_divergence_rate": rounded(agg.metrics[crate::stats::metrics::metric("coordinated_divergence")].moments.mean()),
         "plan": plan_json(model),
         "playbook_converged": model.playbook.converged,
+        "certificate_holds": model.playbook.certificate.as_ref().map(|c| c.holds()),
         "metrics": metrics,
         "roles": roles,
         "role_metrics": ROLE_METRICS,

@@ -9,7 +9,7 @@
 use crate::error::{Error, Result};
 use crate::scenario::format::{Objective, Role, RoleMetric, TargetValue};
 use crate::scenario::model::{metric_name, Model, RoleSpec, TargetSpec};
-use crate::scenario::playbook::describe;
+use crate::scenario::playbook::{describe, Deviation};
 use crate::stats::metrics::{metric, series_names, Aggregate, Stat, GLOBAL_METRICS};
 use crate::writers::charts::{claims_while_missed, grouped, Chart};
 use serde::Serialize;
@@ -545,11 +545,63 @@ fn fit_words(model: &Model, agg: &Aggregate, r: usize) -> String {
         );
     }
     let [_, paid, _, bias] = &agg.roles[r];
-    s + &format!(
+    s += &format!(
         ". It was paid {} on average: a projection bias (projection_bias) of {}.",
         fmt_num(paid.moments.mean()),
         fmt_num(bias.moments.mean())
-    )
+    );
+    if let Some(words) = certificate_words(model, r) {
+        s += " ";
+        s += &words;
+    }
+    s
+}
+
+/// A deviation's levers and rules in words: ("promo_depth", "promo_depth: always 0.1"), or for
+/// two levers ("promo_depth + trade_loading", "promo_depth: ...; trade_loading: ...").
+pub fn deviation_words(model: &Model, d: &Deviation) -> (String, String) {
+    let levers: Vec<&str> = d
+        .changes
+        .iter()
+        .map(|(j, _)| model.levers[*j].name.as_str())
+        .collect();
+    let rules: Vec<String> = d
+        .changes
+        .iter()
+        .map(|(j, rule)| {
+            let l = &model.levers[*j];
+            format!("{}: {}", l.name, describe(rule, &l.options))
+        })
+        .collect();
+    (levers.join(" + "), rules.join("; "))
+}
+
+/// The certificate in a sentence: whether the role could gain by playing another rule of its
+/// own family, and what.
+fn certificate_words(model: &Model, r: usize) -> Option<String> {
+    let cert = model.playbook.certificate.as_ref()?;
+    let rc = &cert.roles[r];
+    let d = rc.best.as_ref()?;
+    let searched = grouped(rc.searched as f64);
+    let [lo, hi] = d.ci95();
+    let (_, rule) = deviation_words(model, d);
+    Some(if d.beats_playbook() {
+        format!(
+            "Its playbook is not a best response: of {searched} other rules searched out of sample, playing {rule} would gain it {} (95% CI {} to {}) on {} fresh trials, so what this role does in the story is partly an artefact of the fit.",
+            fmt_num(d.gain),
+            fmt_num(lo),
+            fmt_num(hi),
+            grouped(d.trials as f64)
+        )
+    } else {
+        format!(
+            "It plays a best response: of {searched} other rules searched out of sample, the best ({rule}) would change its utility by {} (95% CI {} to {}) on {} fresh trials, within two standard errors of nothing.",
+            fmt_num(d.gain),
+            fmt_num(lo),
+            fmt_num(hi),
+            grouped(d.trials as f64)
+        )
+    })
 }
 
 // ---------------------------------------------------------------- findings
