@@ -549,3 +549,119 @@ fn the_certificate_finds_money_a_role_leaves_on_the_table() {
     );
     assert!(d.changes.iter().all(|(lever, _)| *lever == j));
 }
+
+/// The fit's races find what its climb misses. Fitted by the climb alone, the retailer leaves
+/// money on the table (its certificate finds a rule that gains more than two paired standard
+/// errors, out of sample); with one race of every role's whole rule family (`fit_races`), the
+/// certificate finds none, on trials neither the fit nor its race saw.
+#[test]
+fn racing_the_rule_families_makes_the_retailer_a_best_response() {
+    use orgsim::sim::certificate::certify_role;
+    let climbed = model("promo_vs_inventory", &[]);
+    let r = climbed
+        .roles
+        .iter()
+        .position(|x| x.name == "retailer")
+        .unwrap();
+    let d = certify_role(&climbed, r).best.unwrap();
+    assert!(
+        d.beats_playbook(),
+        "the climb's retailer already plays a best response ({:.4}, se {:.4}): this test no longer moves its cause",
+        d.gain,
+        d.se
+    );
+    let raced = model("promo_vs_inventory", &["fit_races=1"]);
+    let d = certify_role(&raced, r).best.unwrap();
+    assert!(
+        !d.beats_playbook(),
+        "after a race the retailer still gains {:.4} (se {:.4}) by {:?}",
+        d.gain,
+        d.se,
+        d.changes
+    );
+}
+
+/// Uncertain lift (`world.demand.lift_spread`), with the playbook held fixed: at spread 0 every
+/// promotion lifts exactly as expected and none flops; at 0.8 the realised lift varies from
+/// trial to trial around 1 (its mean is the elasticity's expectation), and the stock bought for
+/// promotions that flop is written off. The demand draws are the same in both worlds: the lift
+/// has its own stream.
+#[test]
+fn uncertain_lift_makes_flops_whose_stock_ages() {
+    let spread = model("promo_vs_inventory", &["world.demand.lift_spread=0.8"]);
+    let mut exact = spread.clone();
+    exact.scenario.world.demand.lift_spread = 0.0;
+    let a = trials(&exact, seed(), N);
+    let b = trials(&spread, seed(), N);
+    let promos = values(&b, "promo_weeks");
+    assert!(promos.iter().all(|p| *p > 0.0), "the fitted sales promotes");
+    assert!(values(&a, "promo_lift_realised").iter().all(|l| *l == 1.0));
+    assert!(values(&a, "write_off_after_flops")
+        .iter()
+        .all(|w| *w == 0.0));
+    let (lift, lift_se) = mean_se(&values(&b, "promo_lift_realised"));
+    let sd = lift_se * (N as f64).sqrt();
+    // Per trial, about a dozen promotions at log-sd 0.8: a trial's mean lift has sd near 0.25.
+    assert!(sd > 0.1, "realised lift hardly varies: sd {sd:.3}");
+    assert!(
+        (lift - 1.0).abs() < 4.0 * lift_se + 0.02,
+        "mean lift {lift:.3} (se {lift_se:.3})"
+    );
+    let (d, se) = paired(
+        &values(&a, "write_off_after_flops"),
+        &values(&b, "write_off_after_flops"),
+    );
+    assert!(
+        d > 4.0 * se && d > 0.0,
+        "write-offs after flops: +{d:.0} (se {se:.0})"
+    );
+}
+
+/// Out-of-stocks split by week: every stockout store-week is in a promotion week or another one,
+/// and in the shipped scenario promotion weeks are far worse than the others.
+#[test]
+fn stockouts_split_into_promotion_weeks_and_other_weeks() {
+    let m = model("promo_vs_inventory", &[]);
+    let rs = trials(&m, seed(), 200);
+    let nodes = m.stores as f64;
+    for r in &rs {
+        let g = |k: &str| r.metrics[orgsim::stats::metrics::metric(k)];
+        let promo = g("promo_weeks");
+        let split = g("oos_promo_weeks") * nodes * promo
+            + g("oos_other_weeks") * nodes * (m.horizon as f64 - promo);
+        assert!(
+            (split - g("stockout_store_weeks")).abs() < 1e-6,
+            "trial {}: {split} against {}",
+            r.trial,
+            g("stockout_store_weeks")
+        );
+    }
+    let (p, _) = mean_se(&values(&rs, "oos_promo_weeks"));
+    let (o, _) = mean_se(&values(&rs, "oos_other_weeks"));
+    assert!(
+        p > 2.0 * o + 0.01,
+        "promotion weeks {p:.4}, other weeks {o:.4}"
+    );
+}
+
+/// A trade-spend budget on sales' scorecard (`trade_rate`) makes a promotion cost sales
+/// something: the tighter the budget, the less sales spends on deals.
+#[test]
+fn a_trade_budget_makes_sales_spend_less_on_deals() {
+    let card = |budget: f64| {
+        format!(
+            r#"roles.sales.scorecard.components=[{{"metric":"sell_in_revenue","target":{{"plan":1.0}},"weight":0.7}},{{"metric":"trade_rate","target":{budget},"weight":0.3}}]"#
+        )
+    };
+    let loose = trials(&model("promo_vs_inventory", &[&card(0.2)]), seed(), N);
+    let tight = trials(&model("promo_vs_inventory", &[&card(0.02)]), seed(), N);
+    let (d, se) = paired(
+        &values(&loose, "trade_spend"),
+        &values(&tight, "trade_spend"),
+    );
+    let (base, _) = mean_se(&values(&loose, "trade_spend"));
+    assert!(
+        d < -4.0 * se && d < -0.2 * base,
+        "trade spend: {base:.0} with a loose budget, paired change {d:.0} (se {se:.0}) with a tight one"
+    );
+}

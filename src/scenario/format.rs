@@ -36,6 +36,15 @@ pub struct Scenario {
     #[serde(default = "defaults::warmup_weeks")]
     #[schemars(transform = limits::WARMUP_WEEKS.schema())]
     pub warmup_weeks: u32,
+    /// How hard the fit looks for each role's best response. After climbing one rule parameter at
+    /// a time, it races every role's whole rule family (every rule of each lever, and pairs of a
+    /// role's levers) on samples of its own, takes a deviation verified on a thousand fresh trials,
+    /// and repeats, up to this many times, until no role moves. 0 (the default): the climb alone,
+    /// fast, but it can stop short of a role's best rule (the run's certificate says when).
+    /// Each race of the default scenario takes about 20 s on 2 cores.
+    #[serde(default)]
+    #[schemars(transform = limits::FIT_RACES.schema())]
+    pub fit_races: u32,
     /// The shared reality: market, stock points, money.
     pub world: World,
     /// What the organisation says it wants.
@@ -158,6 +167,13 @@ pub struct Demand {
     #[serde(default = "defaults::dip_weeks")]
     #[schemars(transform = limits::DIP_WEEKS.schema())]
     pub dip_weeks: u32,
+    /// How uncertain a promotion's lift is: each promotion week's extra volume is its expected
+    /// extra volume, `exp(elasticity x depth) - 1`, times a lognormal factor of mean 1 and this
+    /// log standard deviation, drawn from the trial's own lift stream (some land big, some flop).
+    /// 0 (the default): every promotion lifts exactly as expected.
+    #[serde(default)]
+    #[schemars(transform = limits::LIFT_SPREAD.schema())]
+    pub lift_spread: f64,
 }
 
 /// How the weekly demand count is drawn around its mean. Each draw uses exactly one
@@ -685,14 +701,20 @@ pub enum RoleMetric {
     /// Units shipped to the retailer before a launch's shelf day: the load-in, the trucks that
     /// arrived on time (0 without a launch).
     LaunchSellIn,
+    /// Trade spend as a share of gross sell-in (sell-in at list price): what the deals sales
+    /// grants cost the company, as the trade measures it. A budget, as trade budgets are run:
+    /// within it the component scores 1 (what is not spent earns nothing), beyond it the score
+    /// falls to 0 at twice the budget.
+    TradeRate,
 }
 
 impl RoleMetric {
     /// Metrics that are shares from 0 to 1: a target on one is a share too.
-    pub const SHARES: [RoleMetric; 3] = [
+    pub const SHARES: [RoleMetric; 4] = [
         RoleMetric::FillRate,
         RoleMetric::OnShelfAvailability,
         RoleMetric::Reach,
+        RoleMetric::TradeRate,
     ];
     /// The strategy objective this metric speaks to (used for motivated reading).
     pub fn emphasis(self) -> Objective {
@@ -708,7 +730,8 @@ impl RoleMetric {
             | RoleMetric::RetailerMargin
             | RoleMetric::ChainContribution
             | RoleMetric::CompanyProfit
-            | RoleMetric::CategoryMargin => Objective::Margin,
+            | RoleMetric::CategoryMargin
+            | RoleMetric::TradeRate => Objective::Margin,
             RoleMetric::FillRate | RoleMetric::OnShelfAvailability => Objective::Availability,
         }
     }

@@ -165,6 +165,8 @@ pub const MAX_HORIZON: u32 = 520;
 pub const HORIZON_WEEKS: Range = whole(1, MAX_HORIZON);
 /// `period_weeks` (and at most `horizon_weeks`, which the validator checks).
 pub const PERIOD_WEEKS: Range = whole(1, MAX_HORIZON);
+/// `fit_races`.
+pub const FIT_RACES: Range = whole(0, 8);
 /// `warmup_weeks`.
 pub const WARMUP_WEEKS: Range = whole(0, 104);
 /// Weeks a lead time, order delay or approval latency may take.
@@ -192,6 +194,9 @@ pub const SEASON_AMPLITUDE: Range = Range::from(0.0, 0.95);
 pub const SEASON_PEAK_WEEK: Range = whole(0, 52);
 /// `world.demand.promo_elasticity`.
 pub const PROMO_ELASTICITY: Range = Range::from(0.0, 20.0);
+/// `world.demand.lift_spread`: the log standard deviation of a promotion's realised lift (2 puts
+/// a tenth of promotions above 6 times their expected extra volume).
+pub const LIFT_SPREAD: Range = Range::from(0.0, 2.0);
 /// `world.demand.dip_weeks`.
 pub const DIP_WEEKS: Range = whole(1, 12);
 /// Shelf price, list price and unit cost, per unit.

@@ -495,6 +495,7 @@ impl Check {
         self.period(s);
         self.shelf_day(s);
         self.range("warmup_weeks", s.warmup_weeks as f64, limits::WARMUP_WEEKS);
+        self.range("fit_races", s.fit_races as f64, limits::FIT_RACES);
         let w = &s.world;
         self.range("world.stores", w.stores as f64, limits::STORES);
         let d = &w.demand;
@@ -535,6 +536,11 @@ impl Check {
             limits::PROMO_ELASTICITY,
         );
         self.range("world.demand.pull_forward", d.pull_forward, limits::SHARE);
+        self.range(
+            "world.demand.lift_spread",
+            d.lift_spread,
+            limits::LIFT_SPREAD,
+        );
         self.range(
             "world.demand.dip_weeks",
             d.dip_weeks as f64,

@@ -1,51 +1,23 @@
 //! The best-response certificate (behaviour 0 of `docs/model.md`): could any role gain by playing
 //! another rule from its own family, the others unchanged?
 //!
-//! Why a certificate apart from the fit: the fit climbs one rule parameter at a time on 64
-//! trials, and keeps a change only when it wins by two paired standard errors there. It can stop
-//! short of a better rule that is several steps away, or whose first step gains too little to
-//! show on 64 trials. The certificate searches each lever's *whole* rule family
-//! ([`family`]), and pairs of a role's levers, on trials that neither the fit nor the search's own
-//! earlier stages saw, on common random numbers (trial i of every candidate sees the same demand).
-//!
-//! It races, so that searching thousands of rules stays cheap:
-//! 1. **screen** every deviation on [`SCREEN`] trials; keep the [`KEEP_SCREENED`] best per lever;
-//! 2. **narrow** those (and pairs of each role's levers built from them and from the constants)
-//!    on [`NARROW`] trials; keep the [`KEEP_NARROWED`] best per lever and per pair of levers;
-//! 3. **confirm** the survivors on [`CONFIRM`] fresh trials, and take the best;
-//! 4. **verify** it on [`VERIFY`] fresh trials again: the gain reported is from trials that played
-//!    no part in choosing it, so it carries no winner's curse.
-//!
-//! Each stage has its own seed. The result is a pure function of the model (fixed seeds, trial
-//! results collected in trial order), so it is the same on any number of threads.
+//! The fit (`sim::fit`) ends by racing each role's whole rule family on samples of its own, and
+//! takes any deviation that wins there. The certificate runs the same race
+//! ([`crate::sim::race`]) once more, from the fitted playbook, on trials that neither the fit nor
+//! any earlier race saw, and reports each role's best deviation with its paired gain and its
+//! 95% interval. A role that could gain by more than two paired standard errors is not competent,
+//! and the story it tells is an artefact.
 
 use crate::scenario::model::Model;
-use crate::scenario::playbook::{family, Certificate, Deviation, RoleCertificate, Rule};
+use crate::scenario::playbook::{Certificate, RoleCertificate};
 use crate::sim::engine;
-use crate::sim::fit::{paired, Sampler};
+use crate::sim::race::{race_role, Samples, SCREEN};
 use crate::Result;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Trials every deviation is screened on.
-pub const SCREEN: u64 = 32;
-/// Deviations kept per lever after screening.
-pub const KEEP_SCREENED: usize = 12;
-/// Trials the screened deviations are narrowed on.
-pub const NARROW: u64 = 160;
-/// Deviations kept per lever (and per pair of levers) after narrowing.
-pub const KEEP_NARROWED: usize = 2;
-/// Fresh trials the survivors are confirmed on.
-pub const CONFIRM: u64 = 500;
-/// Fresh trials the best deviation is verified on: its reported gain.
-pub const VERIFY: u64 = 1000;
-
-/// The seeds of the four stages: none is the fit's (`fit::FIT_SEED`), nor a run's default.
-const SCREEN_SEED: u64 = 0xCE27_0001;
-const CONFIRM_SEED: u64 = 0xCE27_0002;
-const VERIFY_SEED: u64 = 0xCE27_0003;
-
-/// A candidate: the levers it changes and their rules.
-type Changes = Vec<(usize, Rule)>;
+/// The seeds of the certificate's stages (screen and narrow, confirm, verify): none is the fit's
+/// (`fit::FIT_SEED`, `fit::RACE_SEEDS`), nor a run's default.
+const SEEDS: [u64; 3] = [0xCE27_0001, 0xCE27_0002, 0xCE27_0003];
 
 /// Certifies the model's fitted playbook on `threads` threads (0 = all cores), or `None` once
 /// `cancel` is set.
@@ -65,79 +37,22 @@ pub fn certify(model: &Model) -> Certificate {
     search(model, &AtomicBool::new(false)).expect("never cancelled")
 }
 
-/// The playbook's rules with `changes` applied.
-fn apply(rules: &[Rule], changes: &[(usize, Rule)]) -> Vec<Rule> {
-    let mut out = rules.to_vec();
-    for &(j, rule) in changes {
-        out[j] = rule;
-    }
-    out
-}
-
-/// Mean paired gain (and its standard error) of `changes` for role `r` on `n` trials.
-fn gain(
-    s: &mut Sampler,
-    rules: &[Rule],
-    r: usize,
-    changes: &[(usize, Rule)],
-    n: u64,
-) -> (f64, f64) {
-    let own = s.scores(rules, n);
-    let alt = s.scores(&apply(rules, changes), n);
-    paired(&own.utility[r][..n as usize], &alt.utility[r][..n as usize])
-}
-
-/// The `keep` candidates with the largest mean gain on `n` trials, best first (ties keep the
-/// candidates' order, so the result does not depend on sorting's stability).
-fn race(
-    s: &mut Sampler,
-    rules: &[Rule],
-    r: usize,
-    candidates: Vec<Changes>,
-    n: u64,
-    keep: usize,
-) -> Vec<(Changes, f64)> {
-    let mut scored: Vec<(usize, Changes, f64)> = candidates
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let g = gain(s, rules, r, &c, n).0;
-            (i, c, g)
-        })
-        .collect();
-    scored.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-    scored.truncate(keep);
-    scored.into_iter().map(|(_, c, g)| (c, g)).collect()
-}
-
-/// The three samples a certificate draws on, one seed each.
-struct Samples<'m> {
-    screen: Sampler<'m>,
-    confirm: Sampler<'m>,
-    verify: Sampler<'m>,
-}
-
-impl<'m> Samples<'m> {
-    fn new(model: &'m Model, cancel: &'m AtomicBool) -> Samples<'m> {
-        Samples {
-            screen: Sampler::new(model, SCREEN_SEED, cancel),
-            confirm: Sampler::new(model, CONFIRM_SEED, cancel),
-            verify: Sampler::new(model, VERIFY_SEED, cancel),
-        }
-    }
-}
-
 /// Role `r`'s part of the certificate alone, on all cores (a test of one role need not search
 /// them all; the samples are the full certificate's, so the result is the same).
 pub fn certify_role(model: &Model, r: usize) -> RoleCertificate {
     let cancel = AtomicBool::new(false);
-    role(model, r, &mut Samples::new(model, &cancel))
+    race_role(
+        model,
+        &model.playbook.rules,
+        r,
+        &mut Samples::new(model, SEEDS, &cancel),
+    )
 }
 
 fn search(model: &Model, cancel: &AtomicBool) -> Option<Certificate> {
-    let mut samples = Samples::new(model, cancel);
+    let mut samples = Samples::new(model, SEEDS, cancel);
     let roles = (0..model.roles.len())
-        .map(|r| role(model, r, &mut samples))
+        .map(|r| race_role(model, &model.playbook.rules, r, &mut samples))
         .collect();
     if cancel.load(Ordering::Relaxed) {
         return None;
@@ -146,83 +61,4 @@ fn search(model: &Model, cancel: &AtomicBool) -> Option<Certificate> {
         roles,
         screen_trials: SCREEN,
     })
-}
-
-/// The best deviation of role `r` (see the module doc for the stages).
-fn role(model: &Model, r: usize, samples: &mut Samples) -> RoleCertificate {
-    let rules = &model.playbook.rules;
-    let Samples {
-        screen,
-        confirm,
-        verify,
-    } = samples;
-    let levers = &model.roles[r].levers;
-    if levers.is_empty() {
-        return RoleCertificate::default();
-    }
-    let mut searched = 0;
-    // Per lever: every rule of its family but the one it plays, screened, then narrowed.
-    let mut narrowed: Vec<Vec<(Changes, f64)>> = Vec::new();
-    let mut survivors: Vec<Changes> = Vec::new();
-    for &j in levers {
-        let all: Vec<Changes> = family(model.levers[j].options.len(), model.period)
-            .into_iter()
-            .filter(|rule| *rule != rules[j])
-            .map(|rule| vec![(j, rule)])
-            .collect();
-        searched += all.len();
-        let kept = race(screen, rules, r, all, SCREEN, KEEP_SCREENED);
-        let kept = race(
-            screen,
-            rules,
-            r,
-            kept.into_iter().map(|(c, _)| c).collect(),
-            NARROW,
-            KEEP_SCREENED,
-        );
-        survivors.extend(kept.iter().take(KEEP_NARROWED).map(|(c, _)| c.clone()));
-        narrowed.push(kept);
-    }
-    // Pairs of levers, coarsely: each lever's screened best and its constants, together.
-    for a in 0..levers.len() {
-        for b in a + 1..levers.len() {
-            let pick = |k: usize| -> Vec<(usize, Rule)> {
-                let j = levers[k];
-                let mut out: Vec<(usize, Rule)> =
-                    narrowed[k].iter().take(3).map(|(c, _)| c[0]).collect();
-                for o in 0..model.levers[j].options.len() {
-                    let c = (j, Rule::constant(o));
-                    if !out.contains(&c) {
-                        out.push(c);
-                    }
-                }
-                out
-            };
-            let pairs: Vec<Changes> = pick(a)
-                .iter()
-                .flat_map(|x| pick(b).into_iter().map(move |y| vec![*x, y]))
-                .filter(|c| c.iter().all(|(j, rule)| rules[*j] != *rule))
-                .collect();
-            searched += pairs.len();
-            let kept = race(screen, rules, r, pairs, NARROW, KEEP_NARROWED);
-            survivors.extend(kept.into_iter().map(|(c, _)| c));
-        }
-    }
-    let best = race(confirm, rules, r, survivors, CONFIRM, 1)
-        .into_iter()
-        .next()
-        .map(|(changes, _)| {
-            let (g, se) = gain(verify, rules, r, &changes, VERIFY);
-            let own = verify.scores(rules, VERIFY);
-            let alt = verify.scores(&apply(rules, &changes), VERIFY);
-            let (payout_gain, _) = paired(&own.payout[r], &alt.payout[r]);
-            Deviation {
-                changes,
-                gain: g,
-                se,
-                payout_gain,
-                trials: VERIFY,
-            }
-        });
-    RoleCertificate { best, searched }
 }

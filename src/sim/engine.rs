@@ -28,10 +28,23 @@ struct Totals {
     holding: f64,
     stockout_store_weeks: f64,
     promo_weeks: f64,
+    /// Stockout store-weeks in promotion weeks (the rest are in other weeks).
+    promo_stockouts: f64,
+    /// Sum of the realised lift factors of the promotion weeks.
+    lift: f64,
+    /// Units written off within [`AFTER_FLOP_WEEKS`] of a promotion that flopped.
+    write_off_after_flops: f64,
+    /// Scored weeks since the last flop (`usize::MAX`: none yet).
+    since_flop: usize,
     /// (n, sum, sum of squares) of weekly consumer demand and of production orders.
     demand: [f64; 3],
     orders: [f64; 3],
 }
+
+/// A promotion flops when it lifts less than half its expected extra volume.
+pub const FLOP_LIFT: f64 = 0.5;
+/// Weeks after a flop (its own week included) whose write-offs count as the flop's.
+pub const AFTER_FLOP_WEEKS: usize = 8;
 
 /// What a role sees at a decision week (see [`Trial::view`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -112,6 +125,9 @@ pub struct Trial<'m> {
     chain: Chain,
     /// `None` for the plan: demand at its expectation.
     demand_rng: Option<ChaCha8Rng>,
+    /// Promotions' realised lift, scored weeks and warm-up (`Source::Lift`, `WarmupLift`).
+    lift_rng: ChaCha8Rng,
+    warm_lift_rng: ChaCha8Rng,
     /// Demand and slips during the warm-up, so that scored weeks draw the same numbers whatever
     /// the warm-up's length.
     warm_rng: ChaCha8Rng,
@@ -234,6 +250,8 @@ impl<'m> Trial<'m> {
             market: Market::new(),
             chain: Chain::new(model, sizes),
             demand_rng: Some(rng::stream(seed, trial, Source::Demand)),
+            lift_rng: rng::stream(seed, trial, Source::Lift),
+            warm_lift_rng: rng::stream(seed, trial, Source::WarmupLift),
             warm_rng: rng::stream(seed, trial, Source::Warmup),
             choice_rngs: (0..model.roles.len())
                 .map(|r| rng::stream(seed, trial, Source::Choice(r)))
@@ -254,7 +272,10 @@ impl<'m> Trial<'m> {
             payout: vec![0.0; model.roles.len()],
             periods_done: 0.0,
             period_tallies: None,
-            totals: Totals::default(),
+            totals: Totals {
+                since_flop: usize::MAX,
+                ..Totals::default()
+            },
             series: vec![0.0; layout.count * model.horizon],
             layout,
             trace: None,
@@ -394,6 +415,7 @@ impl<'m> Trial<'m> {
                 .as_ref()
                 .map_or(0.0, |l| l.campaign_spend);
         }
+        s.promo_lift = self.draw_lift(scored);
         let demand = match (&mut self.demand_rng, scored) {
             (None, _) => None,
             (Some(d), true) => Some(d),
@@ -413,6 +435,23 @@ impl<'m> Trial<'m> {
             self.uses.iter_mut().for_each(|u| *u = 0);
         }
         self.tau += 1;
+    }
+
+    /// This week's realised lift factor: lognormal with mean 1 and log standard deviation
+    /// `lift_spread`, from one uniform drawn every week (promotion or not), so that a different
+    /// promotion decision moves no other week's lift. The plan's lift is its expectation, 1.
+    fn draw_lift(&mut self, scored: bool) -> f64 {
+        let rng = if scored {
+            &mut self.lift_rng
+        } else {
+            &mut self.warm_lift_rng
+        };
+        let u = rng::open01(rng);
+        let sigma = self.model.scenario.world.demand.lift_spread;
+        if self.demand_rng.is_none() || sigma == 0.0 {
+            return 1.0;
+        }
+        (sigma * rng::normal_quantile(u) - 0.5 * sigma * sigma).exp()
     }
 
     fn decide(
@@ -572,7 +611,19 @@ impl<'m> Trial<'m> {
         tot.write_off += f.write_off;
         tot.holding += f.holding;
         tot.stockout_store_weeks += f.stockout_stores;
-        tot.promo_weeks += (s.promo_depth > 0.0) as u8 as f64;
+        let promo = s.promo_depth > 0.0;
+        tot.promo_weeks += promo as u8 as f64;
+        if promo {
+            tot.promo_stockouts += f.stockout_stores;
+            tot.lift += s.promo_lift;
+            if s.promo_lift < FLOP_LIFT {
+                tot.since_flop = 0;
+            }
+        }
+        if tot.since_flop < AFTER_FLOP_WEEKS {
+            tot.write_off_after_flops += f.write_off;
+        }
+        tot.since_flop = tot.since_flop.saturating_add(1);
         for (acc, x) in [(&mut tot.demand, f.demand), (&mut tot.orders, f.orders[0])] {
             acc[0] += 1.0;
             acc[1] += x;
@@ -699,6 +750,34 @@ impl<'m> Trial<'m> {
         set("holding_cost", tot.holding);
         set("media_spend", fl.media_spend);
         set("promo_weeks", tot.promo_weeks);
+        set("trade_spend", fl.trade_spend);
+        let nodes = store_nodes(m) as f64;
+        let other_weeks = m.horizon as f64 - tot.promo_weeks;
+        set(
+            "oos_promo_weeks",
+            if tot.promo_weeks > 0.0 {
+                tot.promo_stockouts / (nodes * tot.promo_weeks)
+            } else {
+                0.0
+            },
+        );
+        set(
+            "oos_other_weeks",
+            if other_weeks > 0.0 {
+                (tot.stockout_store_weeks - tot.promo_stockouts) / (nodes * other_weeks)
+            } else {
+                0.0
+            },
+        );
+        set(
+            "promo_lift_realised",
+            if tot.promo_weeks > 0.0 {
+                tot.lift / tot.promo_weeks
+            } else {
+                1.0
+            },
+        );
+        set("write_off_after_flops", tot.write_off_after_flops);
         set("bullwhip_ratio", bullwhip);
         set(
             "interpretation_spread",

@@ -17,11 +17,10 @@
 
 use crate::scenario::model::Model;
 use crate::scenario::playbook::{Playbook, RoleFit, Rule, TRIGGERS};
-use crate::sim::engine::{self, Trial};
-use crate::stats::metrics::{metric, TrialResult};
+use crate::sim::engine;
+use crate::sim::race::{apply, race_role, Samples};
+use crate::sim::sample::{paired, Sampler, Scores};
 use crate::Result;
-use rayon::prelude::*;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -33,143 +32,12 @@ pub const FIT_SEED: u64 = 0x0F17_5EED;
 pub const ROUNDS: usize = 8;
 /// A change is kept when it raises the role's utility by more than this many paired standard errors.
 pub const MARGIN: f64 = 2.0;
-
-/// Per trial of a sample: each role's utility and payout, and the sums of the global
-/// objectives (relative to the plan) over the trials.
-pub(crate) struct Scores {
-    pub(crate) utility: Vec<Vec<f64>>,
-    pub(crate) payout: Vec<Vec<f64>>,
-    objective_sums: [f64; 3],
-}
-
-impl Scores {
-    /// Trials scored.
-    fn len(&self) -> usize {
-        self.utility.first().map_or(0, Vec::len)
-    }
-
-    /// The mean objectives over the trials.
-    fn objectives(&self) -> [f64; 3] {
-        let n = self.len().max(1) as f64;
-        self.objective_sums.map(|x| x / n)
-    }
-}
-
-/// Candidate playbooks played on the trials `0..n` of one seed, each scored once: the fit plays
-/// on its own seed and the certificate (`sim::certificate`) on others, so that a rule is judged
-/// out of sample. A sample of a playbook already played grows by the trials it lacks.
-pub(crate) struct Sampler<'m> {
-    pub(crate) model: &'m Model,
-    seed: u64,
-    cache: HashMap<Vec<Rule>, Arc<Scores>>,
-    plan: [f64; 3],
-    cancel: &'m AtomicBool,
-}
-
-impl<'m> Sampler<'m> {
-    pub(crate) fn new(model: &'m Model, seed: u64, cancel: &'m AtomicBool) -> Sampler<'m> {
-        Sampler {
-            model,
-            seed,
-            cache: HashMap::new(),
-            plan: plan_objectives(model),
-            cancel,
-        }
-    }
-
-    /// Candidate playbooks played so far.
-    pub(crate) fn played(&self) -> usize {
-        self.cache.len()
-    }
-
-    /// The scores of `rules` on the trials `0..n`.
-    pub(crate) fn scores(&mut self, rules: &[Rule], n: u64) -> Arc<Scores> {
-        let have = self.cache.get(rules).cloned();
-        if let Some(s) = &have {
-            if s.len() as u64 >= n {
-                return s.clone();
-            }
-        }
-        let n_roles = self.model.roles.len();
-        if self.cancel.load(Ordering::Relaxed) {
-            // Asked to stop: every candidate scores nothing, so the search ends at once and
-            // the caller discards what it found.
-            let none = vec![vec![0.0; n as usize]; n_roles];
-            return Arc::new(Scores {
-                utility: none.clone(),
-                payout: none,
-                objective_sums: [0.0; 3],
-            });
-        }
-        let mut s = match have {
-            Some(s) => Scores {
-                utility: s.utility.clone(),
-                payout: s.payout.clone(),
-                objective_sums: s.objective_sums,
-            },
-            None => Scores {
-                utility: vec![Vec::with_capacity(n as usize); n_roles],
-                payout: vec![Vec::with_capacity(n as usize); n_roles],
-                objective_sums: [0.0; 3],
-            },
-        };
-        let mut m = self.model.clone();
-        m.playbook.rules = rules.to_vec();
-        let seed = self.seed;
-        let results: Vec<TrialResult> = (s.len() as u64..n)
-            .into_par_iter()
-            .map(|i| Trial::new(&m, seed, i).finish())
-            .collect();
-        for res in &results {
-            let g = objectives(res, &self.plan);
-            for (sum, gk) in s.objective_sums.iter_mut().zip(g) {
-                *sum += gk;
-            }
-            for r in 0..n_roles {
-                let deck: f64 = (0..3).map(|k| res.interpretations[r][k] * g[k]).sum();
-                let pay = res.roles[r][1];
-                let u = pay + m.roles[r].behaviour.deck_weight * deck;
-                // A candidate whose numbers break (NaN) is never preferred.
-                s.utility[r].push(if u.is_finite() { u } else { f64::MIN / 4.0 });
-                s.payout[r].push(pay);
-            }
-        }
-        let s = Arc::new(s);
-        self.cache.insert(rules.to_vec(), s.clone());
-        s
-    }
-}
+/// The seeds of the fit's own races (screen and narrow, confirm, verify): not the certificate's,
+/// so the certificate checks the fit on trials the fit never saw.
+pub const RACE_SEEDS: [u64; 3] = [0x0F17_0001, 0x0F17_0002, 0x0F17_0003];
 
 struct Fitter<'m> {
     sampler: Sampler<'m>,
-}
-
-/// The plan's sell-out, profit and fill rate: the yardstick of a role's reading of the strategy.
-fn plan_objectives(model: &Model) -> [f64; 3] {
-    match &model.plan {
-        Some(p) => [
-            p.metrics[metric("sell_out_units")],
-            p.metrics[metric("profit")],
-            p.metrics[metric("on_shelf_availability")],
-        ],
-        None => [f64::NAN; 3],
-    }
-}
-
-/// The trial's sell-out, profit and fill rate, each relative to the plan (0 = as planned).
-fn objectives(r: &TrialResult, plan: &[f64; 3]) -> [f64; 3] {
-    let v = [
-        r.metrics[metric("sell_out_units")],
-        r.metrics[metric("profit")],
-        r.metrics[metric("on_shelf_availability")],
-    ];
-    std::array::from_fn(|k| {
-        if plan[k].is_finite() && plan[k].abs() > 1e-9 {
-            (v[k] - plan[k]) / plan[k].abs()
-        } else {
-            0.0
-        }
-    })
 }
 
 impl<'m> Fitter<'m> {
@@ -199,18 +67,6 @@ impl<'m> Fitter<'m> {
         let b = self.scores(cand);
         paired(&a.utility[r], &b.utility[r])
     }
-}
-
-/// Mean and standard error of `b - a`, trial by trial.
-pub(crate) fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
-    let n = a.len() as f64;
-    if n < 2.0 {
-        return (0.0, 0.0);
-    }
-    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| y - x).collect();
-    let m = d.iter().sum::<f64>() / n;
-    let v = d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, (v / n).sqrt())
 }
 
 /// Every constant policy for a role's levers (option indices in lever order).
@@ -266,6 +122,99 @@ fn variations(rule: &Rule, options: usize, period: usize) -> Vec<Rule> {
     out
 }
 
+/// Climbs: each role in turn takes the best constant policy for its levers, then improves one
+/// rule parameter at a time (a change kept when it wins by MARGIN paired standard errors on the
+/// fitting trials), in rounds until no role changes or ROUNDS is reached.
+fn climb(f: &mut Fitter, rules: &mut Vec<Rule>) {
+    let model = f.sampler.model;
+    for _ in 0..ROUNDS {
+        let mut changed = false;
+        for r in 0..model.roles.len() {
+            if model.roles[r].levers.is_empty() {
+                continue;
+            }
+            let before = rules.clone();
+            for combo in constants(model, r) {
+                let cand = with_constant(model, rules, r, &combo);
+                if f.better(r, &cand, rules) {
+                    *rules = cand;
+                }
+            }
+            for &j in &model.roles[r].levers {
+                let n = model.levers[j].options.len();
+                let mut i = 0;
+                // Re-derive the variations after each change, so each step starts from the current rule.
+                loop {
+                    let vars = variations(&rules[j], n, model.period);
+                    let Some(v) = vars.get(i) else { break };
+                    let mut cand = rules.clone();
+                    cand[j] = *v;
+                    if f.better(r, &cand, rules) {
+                        *rules = cand;
+                        i = 0;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            changed |= *rules != before;
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// Best response need not settle in ROUNDS (two roles can chase each other). Whatever the
+/// rounds left, no role may end beaten by a constant policy of its own against the others'
+/// final rules, by any margin at all on the fitting trials: take the constant where one wins,
+/// until none does. Returns whether that settled.
+fn settle_constants(f: &mut Fitter, rules: &mut Vec<Rule>) -> bool {
+    let model = f.sampler.model;
+    for _ in 0..ROUNDS {
+        let mut changed = false;
+        for r in 0..model.roles.len() {
+            for combo in constants(model, r) {
+                let cand = with_constant(model, rules, r, &combo);
+                if f.gains(r, &cand, rules) > 1e-12 {
+                    *rules = cand;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return true;
+        }
+    }
+    false
+}
+
+/// One race of every role's whole rule family (`sim::race`), each role in turn from the rules
+/// as the roles before it left them. A role is raced again only when the rules it plays against
+/// changed since its last race (`raced` keeps them): its best response cannot have moved
+/// otherwise. Returns whether any role moved.
+fn race_pass(
+    model: &Model,
+    rules: &mut Vec<Rule>,
+    raced: &mut [Option<Vec<Rule>>],
+    samples: &mut Samples,
+) -> bool {
+    let mut moved = false;
+    for r in 0..model.roles.len() {
+        if model.roles[r].levers.is_empty() || raced[r].as_deref() == Some(&rules[..]) {
+            continue;
+        }
+        if let Some(d) = race_role(model, rules, r, samples).best {
+            if d.beats_playbook() {
+                *rules = apply(rules, &d.changes);
+                moved = true;
+            }
+        }
+        raced[r] = Some(rules.clone());
+    }
+    moved
+}
+
 /// About how many candidate playbooks [`fit`] plays for `model`, each on [`FIT_TRIALS`]
 /// trials: two rounds of every role's search (the search stops early or runs longer, so this
 /// is for a time estimate, not a bound).
@@ -306,63 +255,25 @@ fn search(model: &Model, cancel: &AtomicBool) -> Option<Playbook> {
         sampler: Sampler::new(model, FIT_SEED, cancel),
     };
     let mut rules = model.playbook.rules.clone();
-    for _ in 0..ROUNDS {
-        let mut changed = false;
-        for r in 0..model.roles.len() {
-            if model.roles[r].levers.is_empty() {
-                continue;
-            }
-            let before = rules.clone();
-            for combo in constants(model, r) {
-                let cand = with_constant(model, &rules, r, &combo);
-                if f.better(r, &cand, &rules) {
-                    rules = cand;
-                }
-            }
-            for &j in &model.roles[r].levers {
-                let n = model.levers[j].options.len();
-                let mut i = 0;
-                // Re-derive the variations after each change, so each step starts from the current rule.
-                loop {
-                    let vars = variations(&rules[j], n, model.period);
-                    let Some(v) = vars.get(i) else { break };
-                    let mut cand = rules.clone();
-                    cand[j] = *v;
-                    if f.better(r, &cand, &rules) {
-                        rules = cand;
-                        i = 0;
-                    } else {
-                        i += 1;
-                    }
-                }
-            }
-            changed |= rules != before;
-        }
-        if !changed {
+    climb(&mut f, &mut rules);
+    let converged = settle_constants(&mut f, &mut rules);
+    // Then race each role's whole rule family, from the climbed rules, on samples of the fit's
+    // own: a better rule several steps away, or one whose first step gains too little to show on
+    // the fitting trials, is found here. A deviation is taken only when it wins on fresh
+    // verification trials by more than MARGIN paired standard errors. Races repeat (each role's
+    // best response to the others' latest rules) until none moves. No climb follows a race: on its
+    // 64 trials it would undo what a thousand verified.
+    let mut samples = Samples::new(model, RACE_SEEDS, cancel);
+    let mut raced: Vec<Option<Vec<Rule>>> = vec![None; model.roles.len()];
+    let races = model.scenario.fit_races as usize;
+    let mut settled = races == 0;
+    for _ in 0..races {
+        if !race_pass(model, &mut rules, &mut raced, &mut samples) {
+            settled = true;
             break;
         }
     }
-    // Best response need not settle in ROUNDS (two roles can chase each other). Whatever the
-    // rounds left, no role may end beaten by a constant policy of its own against the others'
-    // final rules, by any margin at all on the fitting trials: take the constant where one wins,
-    // until none does.
-    let mut converged = false;
-    for _ in 0..ROUNDS {
-        let mut changed = false;
-        for r in 0..model.roles.len() {
-            for combo in constants(model, r) {
-                let cand = with_constant(model, &rules, r, &combo);
-                if f.gains(r, &cand, &rules) > 1e-12 {
-                    rules = cand;
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            converged = true;
-            break;
-        }
-    }
+    let converged = converged && settled;
     let fits = (0..model.roles.len())
         .map(|r| role_fit(&mut f, &rules, r))
         .collect();

@@ -10,5 +10,7 @@ pub mod meeting;
 pub mod network;
 pub mod org;
 pub mod plan;
+pub mod race;
 pub mod rng;
+pub mod sample;
 pub mod world;

@@ -46,6 +46,10 @@ pub struct Tally {
     pub shelf_space_cost: f64,
     /// Units shipped to the retailer before a launch's shelf day.
     pub launch_sell_in: f64,
+    /// Trade spend: what the deals on sell-in cost the company.
+    pub trade_spend: f64,
+    /// Sell-in at list price (before deals).
+    pub gross_sell_in: f64,
     /// Outflow per echelon.
     pub outflow: [f64; MAX_ECHELONS],
     /// Sum of end-of-week stock per echelon.
@@ -78,6 +82,8 @@ impl Tally {
                     .launch
                     .as_ref()
                     .map_or(0.0, |l| l.private_label_margin),
+            trade_spend: f.trade_spend,
+            gross_sell_in: f.gross_sell_in,
             outflow: f.outflow,
             on_hand: f.on_hand,
         }
@@ -109,6 +115,8 @@ impl Tally {
             served_store_weeks: self.served_store_weeks + o.served_store_weeks,
             shelf_space_cost: self.shelf_space_cost + o.shelf_space_cost,
             launch_sell_in: self.launch_sell_in + o.launch_sell_in,
+            trade_spend: self.trade_spend + o.trade_spend,
+            gross_sell_in: self.gross_sell_in + o.gross_sell_in,
             outflow: sum(self.outflow, o.outflow),
             on_hand: sum(self.on_hand, o.on_hand),
         }
@@ -144,6 +152,13 @@ pub fn component_value(c: &ComponentSpec, t: &Tally) -> f64 {
         RoleMetric::RetailerMargin => t.revenue - t.retailer_costs,
         RoleMetric::CategoryMargin => t.revenue - t.retailer_costs - t.shelf_space_cost,
         RoleMetric::LaunchSellIn => t.launch_sell_in,
+        RoleMetric::TradeRate => {
+            if t.gross_sell_in > 0.0 {
+                t.trade_spend / t.gross_sell_in
+            } else {
+                0.0
+            }
+        }
         RoleMetric::FillRate => {
             if t.demand > 0.0 {
                 t.sold / t.demand
@@ -199,6 +214,10 @@ pub fn attainment(card: &CardSpec, t: &Tally, share: f64) -> f64 {
             let r = match c.metric {
                 RoleMetric::WeeksOfCover => due / v.max(1e-9),
                 RoleMetric::MediaSpend => 1.0 - (v - due).abs() / due,
+                // A budget, as trade budgets are run: spending within it scores 1 (what is not
+                // spent earns nothing), beyond it the score falls to 0 at twice the budget.
+                RoleMetric::TradeRate if due > 0.0 => (2.0 - v / due).min(1.0),
+                RoleMetric::TradeRate => 1.0 - (v > 0.0) as u8 as f64,
                 _ if due > 0.0 => v / due,
                 _ => 1.0,
             };

@@ -32,6 +32,11 @@ pub enum Source {
     /// A launch's calendar, drawn once per trial: two uniforms (how early marketing learns the
     /// shelf date, how long the campaign's approval takes).
     Launch,
+    /// Promotions' realised lift: one uniform per scored week, drawn whether or not a promotion
+    /// runs, so a different promotion decision shifts no other week's lift.
+    Lift,
+    /// The same in the unscored warm-up weeks.
+    WarmupLift,
 }
 
 impl Source {
@@ -44,6 +49,8 @@ impl Source {
             Source::Warmup => 3,
             Source::Meeting => 4,
             Source::Launch => 5,
+            Source::Lift => 6,
+            Source::WarmupLift => 7,
         }
     }
 }

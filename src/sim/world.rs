@@ -44,6 +44,9 @@ pub struct Settings {
     pub forward_buy: [f64; MAX_ECHELONS],
     /// Share of the stores that carry the product, the largest first (1 = all).
     pub served: f64,
+    /// This week's promotion lift against its expectation: the promotion's extra volume is
+    /// `exp(elasticity x depth) - 1` times this (1 = as expected; see `lift_spread`).
+    pub promo_lift: f64,
 }
 
 impl Settings {
@@ -52,6 +55,7 @@ impl Settings {
         Settings {
             cover: [f64::NAN; MAX_ECHELONS],
             served: 1.0,
+            promo_lift: 1.0,
             ..Default::default()
         }
     }
@@ -95,6 +99,10 @@ pub struct Flows {
     /// The company's own stock costs: holding and write-offs (at unit cost) at the stock points
     /// upstream of the sell-in point.
     pub company_costs: f64,
+    /// Trade spend on this week's sell-in: the deal on shipments, the loading discount on loads.
+    pub trade_spend: f64,
+    /// This week's sell-in at list price.
+    pub gross_sell_in: f64,
     /// Units released by production into the first stock point.
     pub produced: f64,
     /// Orders placed by each echelon.
@@ -157,7 +165,13 @@ impl Market {
         let season = 1.0
             + d.season_amplitude
                 * (2.0 * std::f64::consts::PI * (week - d.season_peak_week as f64) / 52.0).cos();
-        let uplift = (d.promo_elasticity * s.promo_depth).exp();
+        let expected = (d.promo_elasticity * s.promo_depth).exp();
+        // Exactly as expected unless a lift was drawn: `1 + (x - 1)` need not be `x` to the bit.
+        let uplift = if s.promo_lift == 1.0 {
+            expected
+        } else {
+            1.0 + (expected - 1.0) * s.promo_lift
+        };
         let dw = d.dip_weeks as usize;
         let owed: f64 = (1..=dw)
             .map(|j| self.uplift_hist[(t + 12 - j) % 12])
@@ -689,6 +703,8 @@ impl Chain {
             }
             f.sell_in_units += units;
             f.sell_in_revenue += revenue;
+            f.gross_sell_in += units * prices.list_price;
+            f.trade_spend += units * prices.list_price - revenue;
             if model.scenario.world.launch.is_some() && t < self.shelf {
                 f.launch_sell_in += units;
             }

@@ -240,6 +240,10 @@ fn words(id: &str) -> String {
         "write_off_units" => "units written off",
         "ending_inventory_units" => "units in stock at the end",
         "promo_weeks" => "weeks on promotion",
+        "oos_promo_weeks" => "share of store-weeks out of stock in promotion weeks",
+        "oos_other_weeks" => "share of store-weeks out of stock in other weeks",
+        "promo_lift_realised" => "promotions' realised lift against expected",
+        "write_off_after_flops" => "units written off in the 8 weeks after a flopped promotion",
         "bullwhip_ratio" => "variance of orders over variance of demand",
         "coordinated_divergence" => "claimants succeed while the strategy is missed",
         "strategy_attainment" => "attainment of the strategy's worst-met target",
@@ -248,6 +252,8 @@ fn words(id: &str) -> String {
         "operational_spread" => "spread of where the roles' playbooks pull",
         "claims_success" => "claims success",
         "sell_in_revenue" => "sell-in revenue",
+        "trade_rate" => "trade spend as a share of gross sell-in",
+        "trade_spend" => "trade spend (deals and loading discounts on sell-in)",
         "sell_out" => "sell-out",
         "inventory_turns" => "inventory turns",
         "weeks_of_cover" => "weeks of cover",
@@ -488,6 +494,7 @@ fn scorecard_lines(model: &Model, r: usize, raw: &Role, spec: &RoleSpec) -> Vec<
                 RoleMetric::Reach | RoleMetric::FillRate | RoleMetric::OnShelfAvailability => {
                     "on average"
                 }
+                RoleMetric::TradeRate => "of gross sell-in at most",
                 _ => "per period",
             };
             let plan_value = plan.and_then(|p| p.get(k)).copied();
