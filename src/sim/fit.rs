@@ -200,8 +200,8 @@ fn race_pass(
     samples: &mut Samples,
 ) -> bool {
     let mut moved = false;
-    for r in 0..model.roles.len() {
-        if model.roles[r].levers.is_empty() || raced[r].as_deref() == Some(&rules[..]) {
+    for (r, last) in raced.iter_mut().enumerate() {
+        if model.roles[r].levers.is_empty() || last.as_deref() == Some(&rules[..]) {
             continue;
         }
         if let Some(d) = race_role(model, rules, r, samples).best {
@@ -210,7 +210,7 @@ fn race_pass(
                 moved = true;
             }
         }
-        raced[r] = Some(rules.clone());
+        *last = Some(rules.clone());
     }
     moved
 }
