@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 fn orgsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_orgsim"))
-        .env("ORGSIM_NO_CERTIFICATE", "1")
+        .env("ORGSIM_NO_CERTIFICATE", "true")
         .args(args)
         .output()
         .expect("orgsim runs")
@@ -244,7 +244,7 @@ fn a_run_records_its_scenario_hash_and_overrides_and_can_be_named() {
 
     // --name: the run's name, and the default folder under output/ (run from a scratch folder).
     let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
-        .env("ORGSIM_NO_CERTIFICATE", "1")
+        .env("ORGSIM_NO_CERTIFICATE", "true")
         .args([
             "run",
             "--trials",
@@ -467,7 +467,7 @@ fn the_current_folder_or_one_above_it_is_refused() {
     std::fs::write(here.join("notes.txt"), "mine").unwrap();
     for out in [".", "..", "../project", "./"] {
         let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
-            .env("ORGSIM_NO_CERTIFICATE", "1")
+            .env("ORGSIM_NO_CERTIFICATE", "true")
             .args([
                 "run",
                 "--trials",
@@ -542,7 +542,7 @@ fn a_full_device_is_an_error_not_a_success() {
             .open("/dev/full")
             .unwrap();
         let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
-            .env("ORGSIM_NO_CERTIFICATE", "1")
+            .env("ORGSIM_NO_CERTIFICATE", "true")
             .args(args)
             .stdout(full)
             .output()
@@ -581,7 +581,7 @@ fn series_csv_quotes_names_that_need_it() {
 #[test]
 fn a_closed_pipe_ends_quietly() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_orgsim"))
-        .env("ORGSIM_NO_CERTIFICATE", "1")
+        .env("ORGSIM_NO_CERTIFICATE", "true")
         .arg("schema")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -666,7 +666,7 @@ fn a_long_run_says_how_long_before_it_starts() {
     // 20,000 stores for ten years: about a second a trial, so hours with the fit (minutes at
     // the least on a much faster machine).
     let mut child = Command::new(env!("CARGO_BIN_EXE_orgsim"))
-        .env("ORGSIM_NO_CERTIFICATE", "1")
+        .env("ORGSIM_NO_CERTIFICATE", "true")
         .args(["run", "--no-charts", "--out", out.to_str().unwrap()])
         .args(["--set", "world.stores=20000", "--set", "horizon_weeks=520"])
         .stderr(std::process::Stdio::piped())
@@ -1458,4 +1458,62 @@ fn run_certifies_the_playbook_the_same_on_any_threads_and_shards() {
     ]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(summary(&off)["roles"]["sales"]["best_deviation"].is_null());
+}
+
+/// An arm or an axis that changes nothing is said so: `compare` warns of an arm whose every
+/// trial equals the first arm's, and `sweep` of a varied path along which no point moves; an arm
+/// or axis that acts draws no warning.
+#[test]
+fn compare_and_sweep_warn_of_a_setting_that_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = [
+        "--trials",
+        "30",
+        "--quiet",
+        "--no-charts",
+        "--set",
+        "world.stores=4",
+        "--set",
+        "horizon_weeks=16",
+    ];
+    let out = tmp.path().join("cmp");
+    let mut args = vec![
+        "compare",
+        "promo_vs_inventory",
+        "--arm",
+        "reworded: strategy.statement=\"Grow, profitably.\"",
+        "--arm",
+        "clawback: org.defection_cost=10",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(small);
+    let o = orgsim(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("arm 'reworded' changes no trial"),
+        "no warning for the inert arm: {err}"
+    );
+    assert!(!err.contains("arm 'clawback' changes"), "{err}");
+
+    let out = tmp.path().join("sweep");
+    let mut args = vec![
+        "sweep",
+        "--vary",
+        "strategy.statement=a,b",
+        "--vary",
+        "org.defection_cost=0,10",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(small);
+    let o = orgsim(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--vary strategy.statement changes nothing"),
+        "no warning for the inert axis: {err}"
+    );
+    assert!(!err.contains("--vary org.defection_cost changes"), "{err}");
 }

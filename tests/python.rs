@@ -78,7 +78,7 @@ fn shipped_schema_agrees_with_the_validator_by_pythons_jsonschema() {
 
 fn orgsim(args: &[&str]) {
     let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
-        .env("ORGSIM_NO_CERTIFICATE", "1")
+        .env("ORGSIM_NO_CERTIFICATE", "true")
         .args(args)
         .output()
         .expect("run orgsim");

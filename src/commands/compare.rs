@@ -186,6 +186,11 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     let found =
         orgsim::experiment::compare::compare(&prepared, &cfg, cancel).map_err(|e| e.at(&out))?;
     output::write_compare(&prepared, &found, &cfg, &out, &info)?;
+    for label in orgsim::experiment::compare::inert_arms(&found.rows) {
+        eprintln!(
+            "orgsim: warning: arm '{label}' changes no trial: every metric of every trial equals the first arm's (is the setting used by this scenario?)"
+        );
+    }
     if !quiet {
         say(&compare_table(&found.rows))?;
         say(&format!(

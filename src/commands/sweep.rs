@@ -176,6 +176,11 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         return Ok(());
     }
     output::write_sweep(&name, &varies, &points, &cfg, &out, &info)?;
+    for path in orgsim::experiment::sweep::inert_axes(&varies, &points) {
+        eprintln!(
+            "orgsim: warning: --vary {path} changes nothing: at every setting of the other axes, each of its values gives every metric the same summary (is the setting used by this scenario?)"
+        );
+    }
     if !quiet {
         say(&format!("sweep in {}\n", out.join("sweep.csv").display()))?;
     }

@@ -229,6 +229,29 @@ fn table(
     out
 }
 
+/// The labels of the arms (after the first) that change no trial: every metric of every trial is
+/// the first arm's (each paired difference has mean 0 and no spread, in exact sums). Such an arm
+/// is almost surely a setting that does nothing, and a user should hear so, not read a row of
+/// zeros as a finding.
+pub fn inert_arms(rows: &[Row]) -> Vec<String> {
+    let mut labels: Vec<&str> = Vec::new();
+    for r in rows {
+        if !labels.contains(&r.arm.as_str()) {
+            labels.push(&r.arm);
+        }
+    }
+    labels
+        .iter()
+        .skip(1)
+        .filter(|label| {
+            rows.iter()
+                .filter(|r| r.arm == **label)
+                .all(|r| r.diff == 0.0 && r.diff_ci95 == [0.0, 0.0])
+        })
+        .map(|l| l.to_string())
+        .collect()
+}
+
 /// One arm of a network comparison: a label and a checked network scenario.
 pub struct NetworkArm {
     /// The arm's label in tables.

@@ -177,6 +177,36 @@ pub fn run_point(
     })
 }
 
+/// The varied paths along which no point's summary moves: for every setting of the other axes,
+/// every value of this one gives each metric the same mean, spread and quantiles. The points
+/// run the same trials, so an axis that changes nothing is almost surely a setting the model
+/// ignores there. `points` are the grid's, in grid order (the last axis varying fastest).
+pub fn inert_axes(varies: &[Vary], points: &[Point]) -> Vec<String> {
+    let sizes: Vec<usize> = varies.iter().map(|v| v.values.len()).collect();
+    if points.len() != sizes.iter().product::<usize>() {
+        return Vec::new();
+    }
+    let same = |a: &Point, b: &Point| {
+        a.metrics.len() == b.metrics.len()
+            && a.metrics
+                .iter()
+                .zip(&b.metrics)
+                .all(|((n, x), (m, y))| n == m && x == y)
+    };
+    (0..varies.len())
+        .filter(|&k| sizes[k] > 1)
+        .filter(|&k| {
+            // Along axis k, consecutive values differ in the grid index by the product of the
+            // sizes of the axes after it.
+            let stride: usize = sizes[k + 1..].iter().product();
+            (0..points.len())
+                .filter(|i| (i / stride) % sizes[k] + 1 < sizes[k])
+                .all(|i| same(&points[i], &points[i + stride]))
+        })
+        .map(|k| varies[k].path.clone())
+        .collect()
+}
+
 /// The grid points of part `shard` of a sweep of `points` points: contiguous, as even as the
 /// count allows (a sweep is sharded by points, a run by trials).
 pub fn shard_points(points: usize, shard: crate::sim::engine::Shard) -> std::ops::Range<usize> {
@@ -249,5 +279,38 @@ mod tests {
             point_sets(&[a, b], &g[5]),
             vec!["a=2".to_string(), "b=z".into()]
         );
+    }
+
+    #[test]
+    fn an_axis_is_inert_only_when_no_point_moves_along_it() {
+        use crate::stats::metrics::Stat;
+        let varies = vec![
+            Vary {
+                path: "a".into(),
+                values: vec!["0".into(), "1".into()],
+            },
+            Vary {
+                path: "b".into(),
+                values: vec!["x".into(), "y".into(), "z".into()],
+            },
+        ];
+        // Points in grid order (b fastest); the value depends on a only.
+        let point = |a: usize, b: usize| {
+            let mut s = Stat::fine();
+            s.add(10.0 * a as f64 + 1.0);
+            Point {
+                values: vec![a.to_string(), b.to_string()],
+                metrics: vec![("profit".into(), s)],
+                converged: true,
+                trials: 1,
+            }
+        };
+        let mut points: Vec<Point> = (0..2)
+            .flat_map(|a| (0..3).map(move |b| point(a, b)))
+            .collect();
+        assert_eq!(inert_axes(&varies, &points), vec!["b".to_string()]);
+        // One point moving along b at one setting of a is enough to make b act.
+        points[4].metrics[0].1.add(5.0);
+        assert!(inert_axes(&varies, &points).is_empty());
     }
 }

@@ -82,6 +82,13 @@ pub struct World {
     #[serde(default = "defaults::retailer_max_cover_weeks")]
     #[schemars(transform = limits::COVER_WEEKS.schema())]
     pub retailer_max_cover_weeks: f64,
+    /// Probability that a store's weekly replenishment order is not placed (a missed order, the
+    /// field's largest single cause of ordinary out-of-stocks), drawn per store and week from
+    /// the trial's own stream. 0 (the default): every order is placed. Only a stock point marked
+    /// `per_store` misses orders.
+    #[serde(default)]
+    #[schemars(transform = limits::STORE_ORDER_MISS.schema())]
+    pub store_order_miss: f64,
     /// Fraction of unit cost recovered for stock left anywhere at the end of the horizon.
     #[serde(default = "defaults::end_salvage_fraction")]
     #[schemars(transform = limits::SHARE.schema())]

@@ -165,6 +165,8 @@ pub const MAX_HORIZON: u32 = 520;
 pub const HORIZON_WEEKS: Range = whole(1, MAX_HORIZON);
 /// `period_weeks` (and at most `horizon_weeks`, which the validator checks).
 pub const PERIOD_WEEKS: Range = whole(1, MAX_HORIZON);
+/// `world.store_order_miss`: at most every other order missed.
+pub const STORE_ORDER_MISS: Range = Range::from(0.0, 0.5);
 /// `fit_races`.
 pub const FIT_RACES: Range = whole(0, 8);
 /// `warmup_weeks`.

@@ -573,6 +573,11 @@ impl Check {
             limits::COVER_WEEKS,
         );
         self.range(
+            "world.store_order_miss",
+            w.store_order_miss,
+            limits::STORE_ORDER_MISS,
+        );
+        self.range(
             "world.end_salvage_fraction",
             w.end_salvage_fraction,
             limits::SHARE,

@@ -128,6 +128,9 @@ pub struct Trial<'m> {
     /// Promotions' realised lift, scored weeks and warm-up (`Source::Lift`, `WarmupLift`).
     lift_rng: ChaCha8Rng,
     warm_lift_rng: ChaCha8Rng,
+    /// Stores' missed orders, scored weeks and warm-up (`Source::OrderMiss`, `WarmupOrderMiss`).
+    miss_rng: ChaCha8Rng,
+    warm_miss_rng: ChaCha8Rng,
     /// Demand and slips during the warm-up, so that scored weeks draw the same numbers whatever
     /// the warm-up's length.
     warm_rng: ChaCha8Rng,
@@ -252,6 +255,8 @@ impl<'m> Trial<'m> {
             demand_rng: Some(rng::stream(seed, trial, Source::Demand)),
             lift_rng: rng::stream(seed, trial, Source::Lift),
             warm_lift_rng: rng::stream(seed, trial, Source::WarmupLift),
+            miss_rng: rng::stream(seed, trial, Source::OrderMiss),
+            warm_miss_rng: rng::stream(seed, trial, Source::WarmupOrderMiss),
             warm_rng: rng::stream(seed, trial, Source::Warmup),
             choice_rngs: (0..model.roles.len())
                 .map(|r| rng::stream(seed, trial, Source::Choice(r)))
@@ -416,6 +421,14 @@ impl<'m> Trial<'m> {
                 .map_or(0.0, |l| l.campaign_spend);
         }
         s.promo_lift = self.draw_lift(scored);
+        if self.demand_rng.is_some() && m.scenario.world.store_order_miss > 0.0 {
+            let rng = if scored {
+                &mut self.miss_rng
+            } else {
+                &mut self.warm_miss_rng
+            };
+            self.chain.miss_orders(m, rng);
+        }
         let demand = match (&mut self.demand_rng, scored) {
             (None, _) => None,
             (Some(d), true) => Some(d),

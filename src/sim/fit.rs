@@ -2,14 +2,23 @@
 //!
 //! Why fitted rules, not projections: a role that projects its options with a mental model of
 //! the world is only as good as that model, and measured against the world it was not (its
-//! promotions lowered its own bonus). Here every candidate rule is scored on the world's own code,
-//! on the same fitting trials (common random numbers), with the other roles playing their current
-//! rules. Each role in turn first takes the best constant policy for its levers, then improves one
-//! rule parameter at a time, keeping a change only when it raises the role's own expected utility
-//! by more than [`MARGIN`] paired standard errors. Rounds repeat until no role changes (a
-//! best-response equilibrium on the fitting trials) or [`ROUNDS`] is reached. The result is a
-//! pure function of the model: fitting trials use their own seed, so every run's trials are out
-//! of sample.
+//! promotions lowered its own bonus). Here every candidate rule is scored on the world's own code
+//! (`sim::sample`), on the same trials (common random numbers), with the other roles playing
+//! their current rules.
+//!
+//! 1. **The climb.** On [`FIT_TRIALS`] fitting trials, each role in turn first takes the best
+//!    constant policy for its levers, then improves one rule parameter at a time, keeping a change
+//!    only when it raises the role's own expected utility by more than [`MARGIN`] paired standard
+//!    errors. Rounds repeat until no role changes or [`ROUNDS`] is reached; then no role may be
+//!    beaten by a constant of its own on those trials.
+//! 2. **The races** (`fit_races`, 0 by default). The climb can stop short of a better rule that is
+//!    several steps away, or whose first step gains too little to show on 64 trials. A race
+//!    (`sim::race`) screens every rule of each lever's family and pairs of a role's levers, and a
+//!    role takes a deviation verified on fresh trials by more than MARGIN paired standard errors.
+//!    Races repeat, each role answering the others' latest rules, until no role moves.
+//!
+//! The result is a pure function of the model: the fitting trials and the races use seeds of
+//! their own, so every run's trials, and the certificate's (`sim::certificate`), are out of sample.
 //!
 //! A role's utility is its payout (a fraction of target bonus per period, averaged over the
 //! horizon, each period at its share) plus `deck_weight` times the strategy as it reads it: its

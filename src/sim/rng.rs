@@ -37,6 +37,11 @@ pub enum Source {
     Lift,
     /// The same in the unscored warm-up weeks.
     WarmupLift,
+    /// Stores' missed orders: one uniform per store per scored week, drawn whether or not the
+    /// store would order, so a different decision shifts no other store-week's miss.
+    OrderMiss,
+    /// The same in the unscored warm-up weeks.
+    WarmupOrderMiss,
 }
 
 impl Source {
@@ -51,6 +56,8 @@ impl Source {
             Source::Launch => 5,
             Source::Lift => 6,
             Source::WarmupLift => 7,
+            Source::OrderMiss => 8,
+            Source::WarmupOrderMiss => 9,
         }
     }
 }

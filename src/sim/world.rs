@@ -244,6 +244,8 @@ pub struct Chain {
     /// The first stock point whose orders or demand reached [`UNITS_LIMIT`] (and were capped
     /// there): the trial's numbers are then no longer the model's.
     pub capped: Option<usize>,
+    /// Per consumer-facing node: whether its order this week is missed (`miss_orders`).
+    missed: Vec<bool>,
 }
 
 /// Ranks of the nodes by size, largest first (0), ties by index.
@@ -314,6 +316,17 @@ impl Chain {
             sell_in: model.sell_in,
             random: true,
             capped: None,
+            missed: vec![false; copies_last],
+        }
+    }
+
+    /// Draws this week's missed store orders: one uniform per consumer-facing node from `rng`,
+    /// always, each a miss with probability `world.store_order_miss`. Call before
+    /// [`advance`]; without a call (the plan) no order is missed.
+    pub fn miss_orders(&mut self, model: &Model, rng: &mut ChaCha8Rng) {
+        let p = model.scenario.world.store_order_miss;
+        for m in self.missed.iter_mut() {
+            *m = rng::open01(rng) < p;
         }
     }
 
@@ -331,6 +344,7 @@ impl Chain {
             sell_in: model.sell_in,
             random: false,
             capped: None,
+            missed: vec![false],
         }
     }
 
@@ -580,7 +594,8 @@ impl Chain {
                 let room = model.scenario.world.retailer_max_cover_weeks * fc - position - q;
                 q += (s.forward_buy[e] * fc).min(room.max(0.0));
             }
-            let q = if self.rank.get(c).is_some_and(|&r| r >= served) {
+            let missed = is_stores && spec.per_store && self.missed[c];
+            let q = if missed || self.rank.get(c).is_some_and(|&r| r >= served) {
                 0.0
             } else {
                 q
