@@ -19,7 +19,7 @@ import pandas as pd
 import polars as pl
 
 # Columns that are whole numbers or text by design; every other column is a float.
-INTEGER = {"trial", "tick", "week", "week_of_period", "chosen", "pushed", "external",
+INTEGER = {"trial", "tick", "week", "week_of_period", "chosen", "pushed", "external", "followed_deck",
            "weeks_left", "trials"}
 TEXT = {"series", "role", "lever", "rule", "metric", "arm"}
 

@@ -112,8 +112,10 @@ fn check_charts(out: &Path) {
         assert_eq!(png_size(&read(&png)), (WIDTH, HEIGHT), "{name}.png size");
         assert_eq!((WIDTH, HEIGHT), (1280, 720));
         let inked = inked_share(&png);
+        // A white page inks 0; a drawn chart at least its frame, title, legend and labels. The
+        // sparest real one here, promotions by week with a single 10% bar, inks 0.048.
         assert!(
-            inked > 0.05,
+            inked > 0.04,
             "{name}.png is nearly blank ({inked:.3} inked)"
         );
         let text = String::from_utf8(read(&svg)).unwrap();

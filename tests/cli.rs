@@ -1393,11 +1393,8 @@ fn run_certifies_the_playbook_the_same_on_any_threads_and_shards() {
     let two = certified("two", &["--threads", "2", "--no-charts"]);
     let s = summary(&one);
     for (role, v) in s["roles"].as_object().unwrap() {
+        // Every role has a lever here, finance its approval of procurement's warehouse cover.
         let d = &v["best_deviation"];
-        if role == "finance" {
-            assert!(d.is_null(), "finance has no lever: {d}");
-            continue;
-        }
         assert!(
             d["lever"].is_string() && d["rule"].is_string(),
             "{role}: {d}"
@@ -1405,7 +1402,9 @@ fn run_certifies_the_playbook_the_same_on_any_threads_and_shards() {
         let (gain, ci) = (d["gain"].as_f64().unwrap(), d["ci95"].as_array().unwrap());
         assert!(ci[0].as_f64().unwrap() <= gain && gain <= ci[1].as_f64().unwrap());
         assert_eq!(d["trials"], 1000);
-        assert!(d["searched"].as_u64().unwrap() > 100, "{role}: {d}");
+        // A whole family: finance's gate has two options (49 rules), every other lever more.
+        let least = if role == "finance" { 40 } else { 100 };
+        assert!(d["searched"].as_u64().unwrap() > least, "{role}: {d}");
     }
     assert!(s["certificate_holds"].is_boolean());
     let report = std::fs::read_to_string(one.join("report.html")).unwrap();

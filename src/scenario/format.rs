@@ -590,6 +590,11 @@ pub enum LeverTarget {
         /// The per-store stock point.
         stock_point: String,
     },
+    /// An approver's decision on another role's lever (0 = refuse the request, 1 = approve it):
+    /// compiled from that lever's `approval`, never written in a file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    Approval,
 }
 
 impl LeverTarget {
@@ -615,6 +620,7 @@ impl LeverTarget {
             LeverTarget::OrderCover { .. } => "order_cover",
             LeverTarget::ForwardBuy { .. } => "forward_buy",
             LeverTarget::StoresServed { .. } => "stores_served",
+            LeverTarget::Approval => "approval",
         }
     }
 
@@ -627,6 +633,7 @@ impl LeverTarget {
             LeverTarget::OrderCover { .. } => limits::COVER_WEEKS,
             LeverTarget::ForwardBuy { .. } => limits::FORWARD_BUY_WEEKS,
             LeverTarget::StoresServed { .. } => limits::STORES_SERVED,
+            LeverTarget::Approval => limits::SHARE,
         }
     }
 }
@@ -635,7 +642,9 @@ impl LeverTarget {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
-    /// The approving role.
+    /// The approving role. Another role decides each request by a rule of its own, fitted to its
+    /// own scorecard and its reading of the strategy: a refused request leaves the lever where
+    /// it was (counted in `requests_refused`). The lever's own role approves everything it asks.
     pub by: String,
     /// Weeks between the decision and its effect.
     #[schemars(transform = limits::LEAD_WEEKS.schema())]
@@ -796,6 +805,12 @@ pub struct Behaviour {
     #[serde(default = "defaults::motivated_reading")]
     #[schemars(transform = limits::SHARE.schema())]
     pub motivated_reading: f64,
+    /// Past its bonus cap (the bonus flat, so only the deck term of its utility is left), the role
+    /// plays the option its own reading of the strategy prefers instead of its rule's: ambiguity,
+    /// a stated priority and its scorecard's emphasis then move what it does. Off by default
+    /// until the map of what it does to the stories is complete (docs/model.md).
+    #[serde(default)]
+    pub follow_deck_past_cap: bool,
 }
 
 impl Default for Behaviour {
@@ -804,6 +819,7 @@ impl Default for Behaviour {
             deck_weight: defaults::deck_weight(),
             temperature: defaults::temperature(),
             motivated_reading: defaults::motivated_reading(),
+            follow_deck_past_cap: false,
         }
     }
 }

@@ -41,6 +41,11 @@ pub const BUILTINS: &[Builtin] = &[
         json: include_str!("../../scenarios/promo_vs_inventory_aligned.json"),
     },
     Builtin {
+        name: "trade_loading",
+        story: "promotions",
+        json: include_str!("../../scenarios/trade_loading.json"),
+    },
+    Builtin {
         name: "launch",
         story: "launch",
         json: include_str!("../../scenarios/launch.json"),

@@ -85,6 +85,11 @@ pub struct LeverSpec {
     pub latency: usize,
     /// Most decisions per period away from the initial option.
     pub max_uses: Option<usize>,
+    /// The approver's gate on this lever (the index of its [`LeverTarget::Approval`] lever), when
+    /// another role approves it: a refused request leaves the lever where it was.
+    pub gate: Option<usize>,
+    /// For a gate: the lever whose requests it approves or refuses.
+    pub approves: Option<usize>,
 }
 
 /// A scorecard line, compiled.
@@ -226,6 +231,21 @@ pub struct MeetingSpec {
 }
 
 impl LeverSpec {
+    /// Option `i` in words: its value, or for an approver's gate "refuse" or "approve".
+    pub fn option_words(&self, i: usize) -> String {
+        if self.approves.is_some() {
+            if i == 0 { "refuse" } else { "approve" }.to_string()
+        } else {
+            crate::scenario::playbook::fmt_option(self.options[i])
+        }
+    }
+
+    /// `rule` in words for this lever: its options' values, or for an approver's gate,
+    /// "approve" and "refuse".
+    pub fn describe(&self, rule: &crate::scenario::playbook::Rule) -> String {
+        crate::scenario::playbook::describe_with(rule, |i| self.option_words(i))
+    }
+
     /// Index of the lever's initial value among its allowed options (the nearest, if it was
     /// excluded).
     pub fn initial_index(&self) -> usize {
@@ -340,6 +360,7 @@ impl Model {
         if !c.problems.is_empty() {
             return Err(c.problems);
         }
+        add_approval_gates(&s, &mut levers, &mut roles);
         let find = |t: &LeverTarget| levers.iter().position(|l| &l.target == t);
         let playbook = crate::scenario::playbook::Playbook::initial(
             &levers
@@ -377,6 +398,51 @@ impl Model {
             meetings,
             scenario: s,
         })
+    }
+}
+
+/// Gives each lever that another role approves a gate: a lever of the approver's, options
+/// refuse (0) and approve (1), approving at first, decided as often as the lever it gates and
+/// fitted like any other lever, to the approver's own scorecard and reading of the strategy.
+/// Why a lever: the approver's rule then reads its own standing, the fit and the certificate
+/// search its family, and the trace and charts show its decisions, with no machinery of its own.
+/// A role that approves its own lever has no gate: only the latency remains.
+fn add_approval_gates(s: &Scenario, levers: &mut Vec<LeverSpec>, roles: &mut [RoleSpec]) {
+    for j in 0..levers.len() {
+        let owner = levers[j].role;
+        let Some(raw) = s.roles[owner]
+            .levers
+            .iter()
+            .find(|l| l.name == levers[j].name)
+        else {
+            continue;
+        };
+        let Some(by) = raw
+            .approval
+            .as_ref()
+            .and_then(|a| roles.iter().position(|r| r.name == a.by))
+        else {
+            continue;
+        };
+        if by == owner {
+            continue;
+        }
+        let g = levers.len();
+        levers[j].gate = Some(g);
+        levers.push(LeverSpec {
+            role: by,
+            name: format!("approve_{}", levers[j].name),
+            target: LeverTarget::Approval,
+            echelon: 0,
+            options: vec![0.0, 1.0],
+            initial_value: 1.0,
+            every: levers[j].every,
+            latency: 0,
+            max_uses: None,
+            gate: None,
+            approves: Some(j),
+        });
+        roles[by].levers.push(g);
     }
 }
 
@@ -908,6 +974,8 @@ impl Check {
             every: l.decide_every_weeks.max(1) as usize,
             latency,
             max_uses: l.max_uses_per_period.map(|k| k as usize),
+            gate: None,
+            approves: None,
         }
     }
 
@@ -932,6 +1000,7 @@ impl Check {
                     LeverTarget::PromoDepth => "promo_depth".into(),
                     LeverTarget::TradeLoading => "trade_loading".into(),
                     LeverTarget::MediaSpend => "media_spend".into(),
+                    LeverTarget::Approval => "approval".into(),
                 };
                 self.push(Problem::new(
                     format!("{}.acts_on", path(i)),

@@ -101,6 +101,11 @@ pub struct Playbook {
     /// availability), relative to the lever's average option, against the plan. Used for the
     /// operational spread; zeros until fitted.
     pub pulls: Vec<Vec<[f64; 3]>>,
+    /// Per lever and option: its leaning, the pull of playing that option throughout with every
+    /// other lever at its initial option (as the plan plays them), measured before the fit. What
+    /// a role past its bonus cap weighs by its reading of the strategy
+    /// (`orgsim::sim::org::deck_choice`). Empty until fitted: then nobody follows the deck.
+    pub leanings: Vec<Vec<[f64; 3]>>,
     /// Trials the rules were fitted on.
     pub fit_trials: u64,
     /// Candidate playbooks the fit played (each on `fit_trials` trials).
@@ -201,6 +206,7 @@ impl Playbook {
             fitted: false,
             converged: false,
             pulls: levers.iter().map(|&(_, n)| vec![[0.0; 3]; n]).collect(),
+            leanings: Vec::new(),
             fit_trials: 0,
             candidates: 0,
             certificate: None,
@@ -210,7 +216,11 @@ impl Playbook {
 
 /// A rule in words, for the trace and the report: "30% when at least 3% behind in the last 2 weeks, else 0".
 pub fn describe(rule: &Rule, options: &[f64]) -> String {
-    let o = |i: usize| fmt_option(options[i]);
+    describe_with(rule, |i| fmt_option(options[i]))
+}
+
+/// A rule in words, each option named by `o` (its index in, its words out).
+pub fn describe_with(rule: &Rule, o: impl Fn(usize) -> String) -> String {
     if rule.is_constant() {
         return format!("always {}", o(rule.base));
     }
@@ -230,7 +240,8 @@ pub fn describe(rule: &Rule, options: &[f64]) -> String {
     format!("{} {when} {weeks}, else {}", o(rule.push), o(rule.base))
 }
 
-fn fmt_option(v: f64) -> String {
+/// An option's value as rules say it: whole numbers without a decimal point.
+pub fn fmt_option(v: f64) -> String {
     if v.fract() == 0.0 {
         format!("{v:.0}")
     } else {

@@ -33,6 +33,7 @@ pub const GLOBAL_METRICS: &[&str] = &[
     "divergence_gap",
     "interpretation_spread",
     "operational_spread",
+    "requests_refused",
     "meetings_held",
     "meetings_with_dissent",
     "decisions_made",

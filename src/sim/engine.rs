@@ -36,6 +36,8 @@ struct Totals {
     write_off_after_flops: f64,
     /// Scored weeks since the last flop (`usize::MAX`: none yet).
     since_flop: usize,
+    /// Scored weeks in which an approver refused a lever's request.
+    refused: f64,
     /// (n, sum, sum of squares) of weekly consumer demand and of production orders.
     demand: [f64; 3],
     orders: [f64; 3],
@@ -112,6 +114,9 @@ pub struct Decision {
     pub chosen: usize,
     /// Whether the choice was supplied from outside ([`Trial::step_with`]).
     pub external: bool,
+    /// Whether the role was past its bonus cap and so played the option its reading of the
+    /// strategy prefers (see [`org::deck_choice`]) in place of its rule's.
+    pub followed_deck: bool,
 }
 
 /// One seeded run of the scenario over its horizon.
@@ -491,7 +496,12 @@ impl<'m> Trial<'m> {
                     continue;
                 }
                 let rule = &m.playbook.rules[j];
-                let rule_option = rule.option(&st);
+                let deck = if self.slips {
+                    org::deck_choice(m, r, j, &st, &self.readings[r], &self.meetings.excluded[j])
+                } else {
+                    None
+                };
+                let rule_option = deck.unwrap_or_else(|| rule.option(&st));
                 let n = lever.options.len();
                 let slip = if self.slips {
                     role.behaviour.temperature
@@ -541,12 +551,35 @@ impl<'m> Trial<'m> {
                         rule_option,
                         chosen: option,
                         external: outside.is_some(),
+                        followed_deck: deck.is_some(),
                     });
                 }
             }
         }
+        self.approve(tau, scored);
         for (j, v) in self.decided.iter().enumerate() {
             self.chosen[j][tau] = *v;
+        }
+    }
+
+    /// Each gated lever's request (a decision other than the value it would otherwise keep) goes
+    /// to its approver, whose gate decided this week too: refused, the lever keeps that value.
+    /// After every role has decided, so the order of the roles does not matter.
+    fn approve(&mut self, tau: usize, scored: bool) {
+        let m = self.model;
+        for (j, lever) in m.levers.iter().enumerate() {
+            let Some(g) = lever.gate else { continue };
+            let kept = if tau == 0 {
+                lever.initial_value
+            } else {
+                self.chosen[j][tau - 1]
+            };
+            if self.decided[j] != kept && self.decided[g] < 0.5 {
+                self.decided[j] = kept;
+                if scored {
+                    self.totals.refused += 1.0;
+                }
+            }
         }
     }
 
@@ -803,6 +836,7 @@ impl<'m> Trial<'m> {
         set("meetings_with_dissent", rec.with_dissent);
         set("decisions_made", rec.decisions);
         set("options_excluded", rec.excluded);
+        set("requests_refused", tot.refused);
         set("stated_agreement", rec.stated_agreement());
         set("operational_agreement", 1.0 - spread);
         set("departures", rec.departures);

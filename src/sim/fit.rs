@@ -260,6 +260,17 @@ pub fn fit_until(model: &Model, threads: usize, cancel: &AtomicBool) -> Result<O
 }
 
 fn search(model: &Model, cancel: &AtomicBool) -> Option<Playbook> {
+    // The options' leanings first, every lever as the plan plays it and nobody yet following
+    // the deck; then the whole fit plays with roles past their cap following it.
+    let mut model = model.clone();
+    model.playbook.leanings = Vec::new();
+    model.playbook.leanings = {
+        let mut f = Fitter {
+            sampler: Sampler::new(&model, FIT_SEED, cancel),
+        };
+        pulls(&mut f, &model.playbook.rules)
+    };
+    let model = &model;
     let mut f = Fitter {
         sampler: Sampler::new(model, FIT_SEED, cancel),
     };
@@ -296,6 +307,7 @@ fn search(model: &Model, cancel: &AtomicBool) -> Option<Playbook> {
         fitted: true,
         converged,
         pulls,
+        leanings: model.playbook.leanings.clone(),
         fit_trials: FIT_TRIALS,
         candidates: f.sampler.played(),
         certificate: None,

@@ -373,6 +373,47 @@ pub fn standing(
     }
 }
 
+/// The option of lever `j` that role `r`'s reading of the strategy prefers, when the role
+/// follows the deck past its cap (`behaviour.follow_deck_past_cap`), is past its bonus cap this
+/// period and cares for the deck at all (`deck_weight` > 0); else `None`, and the role plays its
+/// rule.
+///
+/// Why: past the cap the bonus is flat, so the role's utility (payout plus `deck_weight` times
+/// the strategy as it reads it) is the deck's alone, and the deck decides. Each option is
+/// judged by its leaning ([`crate::scenario::playbook::Playbook::leanings`]: what playing it
+/// throughout does to sell-out, margin and availability against the plan) weighed by the role's
+/// reading, so ambiguity (which moves readings), a stated priority (which orders them) and the
+/// role's own emphasis all move what it does. Below the threshold the bonus is flat too, but
+/// only where the threshold is out of reach, which a role cannot know mid-period: there it
+/// keeps chasing, as its rule says. Options a meeting excluded are not preferred.
+pub fn deck_choice(
+    model: &Model,
+    r: usize,
+    j: usize,
+    st: &Standing,
+    reading: &[f64; 3],
+    excluded: &[bool],
+) -> Option<usize> {
+    let role = &model.roles[r];
+    let leanings = model.playbook.leanings.get(j)?;
+    let past_cap = st.elapsed > 0 && 1.0 - st.shortfall >= role.card.cap;
+    if !role.behaviour.follow_deck_past_cap || !past_cap || role.behaviour.deck_weight <= 0.0 {
+        return None;
+    }
+    let mut best: Option<(usize, f64)> = None;
+    for (o, lean) in leanings.iter().enumerate() {
+        if excluded.get(o).copied().unwrap_or(false) {
+            continue;
+        }
+        let v: f64 = (0..3).map(|k| reading[k] * lean[k]).sum();
+        // Strictly better only: ties keep the lower option, the same on every machine.
+        if v.is_finite() && best.is_none_or(|(_, b)| v > b) {
+            best = Some((o, v));
+        }
+    }
+    best.map(|(o, _)| o)
+}
+
 /// How hard the bonus pulls on a role this week, 0 to 1: its shortfall against the pro-rated
 /// target times how close the period end is. Shown in charts and the trace; the playbook reacts
 /// to the same two things.
@@ -404,6 +445,8 @@ pub fn settings(model: &Model, value: impl Fn(usize) -> f64) -> Settings {
             LeverTarget::OrderCover { .. } => s.cover[l.echelon] = v,
             LeverTarget::ForwardBuy { .. } => s.forward_buy[l.echelon] = v,
             LeverTarget::StoresServed { .. } => s.served = v,
+            // Read by the engine when the gated lever's request is made.
+            LeverTarget::Approval => {}
         }
     }
     s

@@ -8,7 +8,6 @@ use crate::error::{Error, Result};
 use crate::numbers::{float, round9};
 use crate::scenario::format::Objective;
 use crate::scenario::model::Model;
-use crate::scenario::playbook::describe;
 use crate::sim::engine::{self, RunConfig};
 use crate::stats::metrics::{
     series_names, trial_columns, Aggregate, Stat, GLOBAL_METRICS, ROLE_METRICS,
@@ -305,7 +304,7 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
             .iter()
             .map(|&j| {
                 let l = &model.levers[j];
-                let rule = describe(&model.playbook.rules[j], &l.options);
+                let rule = l.describe(&model.playbook.rules[j]);
                 (l.name.clone(), Value::String(rule))
             })
             .collect();

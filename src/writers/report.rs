@@ -9,7 +9,7 @@
 use crate::error::{Error, Result};
 use crate::scenario::format::{Objective, Role, RoleMetric, TargetValue};
 use crate::scenario::model::{metric_name, Model, RoleSpec, TargetSpec};
-use crate::scenario::playbook::{describe, Deviation};
+use crate::scenario::playbook::Deviation;
 use crate::stats::metrics::{metric, series_names, Aggregate, Stat, GLOBAL_METRICS};
 use crate::writers::charts::{claims_while_missed, grouped, Chart};
 use serde::Serialize;
@@ -244,6 +244,7 @@ fn words(id: &str) -> String {
         "oos_other_weeks" => "share of store-weeks out of stock in other weeks",
         "promo_lift_realised" => "promotions' realised lift against expected",
         "write_off_after_flops" => "units written off in the 8 weeks after a flopped promotion",
+        "requests_refused" => "weeks an approver refused a lever's request",
         "bullwhip_ratio" => "variance of orders over variance of demand",
         "coordinated_divergence" => "claimants succeed while the strategy is missed",
         "strategy_attainment" => "attainment of the strategy's worst-met target",
@@ -467,6 +468,13 @@ fn role_views(model: &Model, agg: &Aggregate) -> Vec<RoleView> {
                 .levers
                 .iter()
                 .map(|l| format!("{}: options {}", l.name, list_nums(&l.options)))
+                .chain(spec.levers.iter().filter_map(|&j| {
+                    let gated = model.levers[j].approves?;
+                    Some(format!(
+                        "whether to approve each request to change {}'s {}",
+                        model.roles[model.levers[gated].role].name, model.levers[gated].name
+                    ))
+                }))
                 .collect(),
             plays: rule_lines(model, spec),
             fit: fit_words(model, agg, r),
@@ -516,7 +524,7 @@ fn rule_lines(model: &Model, spec: &RoleSpec) -> Vec<String> {
         .map(|&j| {
             let lever = &model.levers[j];
             let rule = &model.playbook.rules[j];
-            format!("{}: {}", lever.name, describe(rule, &lever.options))
+            format!("{}: {}", lever.name, lever.describe(rule))
         })
         .collect()
 }
@@ -542,7 +550,11 @@ fn fit_words(model: &Model, agg: &Aggregate, r: usize) -> String {
             .zip(options)
             .map(|(&j, &o)| {
                 let l = &model.levers[j];
-                format!("{} {}", l.name, fmt_num(l.options[o]))
+                if l.approves.is_some() {
+                    format!("{} {}", l.name, l.option_words(o))
+                } else {
+                    format!("{} {}", l.name, fmt_num(l.options[o]))
+                }
             })
             .collect();
         s += &format!(
@@ -577,7 +589,7 @@ pub fn deviation_words(model: &Model, d: &Deviation) -> (String, String) {
         .iter()
         .map(|(j, rule)| {
             let l = &model.levers[*j];
-            format!("{}: {}", l.name, describe(rule, &l.options))
+            format!("{}: {}", l.name, l.describe(rule))
         })
         .collect();
     (levers.join(" + "), rules.join("; "))

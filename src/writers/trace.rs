@@ -5,7 +5,6 @@
 //! [`Trial::traced`]. This module only formats what the trial recorded; it decides nothing.
 
 use crate::scenario::model::Model;
-use crate::scenario::playbook::describe;
 use crate::sim::engine::{Decision, Trial};
 use crate::stats::metrics::TrialResult;
 
@@ -41,6 +40,7 @@ pub const TRACE_COLUMNS: &[&str] = &[
     "chosen",
     "pushed",
     "external",
+    "followed_deck",
     "shortfall",
     "weeks_left",
     "pressure",
@@ -82,6 +82,7 @@ pub fn csv(model: &Model, traced: &Traced, role: Option<usize>) -> String {
             d.chosen.to_string(),
             (d.pushed as u8).to_string(),
             (d.external as u8).to_string(),
+            (d.followed_deck as u8).to_string(),
             float(d.standing.shortfall),
             d.standing.weeks_left.to_string(),
             float(d.pressure),
@@ -98,7 +99,7 @@ pub fn csv(model: &Model, traced: &Traced, role: Option<usize>) -> String {
             float(reading[0]),
             float(reading[1]),
             float(reading[2]),
-            describe(&model.playbook.rules[d.lever], &lever.options),
+            lever.describe(&model.playbook.rules[d.lever]),
         ];
         w.write_record(&record).expect(MEMORY);
     }
@@ -128,7 +129,7 @@ pub fn account(model: &Model, traced: &Traced, role: Option<usize>) -> String {
             out.push_str(&format!(
                 "  {}: {}\n",
                 l.name,
-                describe(&model.playbook.rules[j], &l.options)
+                l.describe(&model.playbook.rules[j])
             ));
         }
     }
@@ -138,7 +139,7 @@ pub fn account(model: &Model, traced: &Traced, role: Option<usize>) -> String {
             continue;
         }
         let slipped = d.chosen != d.rule_option && !d.external;
-        if !(d.pushed || slipped || d.external) {
+        if !(d.pushed || slipped || d.external || d.followed_deck) {
             continue;
         }
         let l = &model.levers[d.lever];
@@ -153,6 +154,8 @@ pub fn account(model: &Model, traced: &Traced, role: Option<usize>) -> String {
         };
         let why = if d.external {
             "chosen from outside".to_string()
+        } else if d.followed_deck && !slipped {
+            "is past its bonus cap and follows its reading of the strategy".to_string()
         } else if slipped {
             format!(
                 "its rule says {}, it slipped",
