@@ -100,26 +100,20 @@ fn silo_scorecards_empty_shelves_and_both_claim_success() {
     let base = trials(&model("promo_vs_inventory", &[]), seed(), N);
     let aligned = trials(&model("promo_vs_inventory_aligned", &[]), seed(), N);
 
-    let (d, se) = paired(
-        &values(&base, "stockout_store_weeks"),
-        &values(&aligned, "stockout_store_weeks"),
-    );
+    let (d, se) = paired_on(&base, &aligned, "stockout_store_weeks");
     let (b, _) = mean_se(&values(&base, "stockout_store_weeks"));
     // Aligned has fewer stockout store-weeks: at least 4 standard errors and 30% of baseline.
     assert!(
         d < -4.0 * se && d < -0.3 * b,
         "stockouts: baseline {b:.1}, paired change {d:.1} (se {se:.1})"
     );
-    let (d, se) = paired(
-        &values(&base, "on_shelf_availability"),
-        &values(&aligned, "on_shelf_availability"),
-    );
+    let (d, se) = paired_on(&base, &aligned, "on_shelf_availability");
     // Fuller shelves when aligned, by at least 4 standard errors ...
     assert!(
         d > 4.0 * se,
         "availability: paired change {d:.4} (se {se:.4})"
     );
-    let (d, se) = paired(&values(&base, "profit"), &values(&aligned, "profit"));
+    let (d, se) = paired_on(&base, &aligned, "profit");
     // ... and they are not bought with profit: the aligned organisation earns at least as much
     // (the change is not below zero by 2 standard errors).
     assert!(d > -2.0 * se, "profit: paired change {d:.0} (se {se:.0})");
@@ -132,10 +126,7 @@ fn silo_scorecards_empty_shelves_and_both_claim_success() {
         cd_aligned < 0.5 * cd_base,
         "aligned {cd_aligned} vs baseline {cd_base}"
     );
-    let (gap_d, gap_se) = paired(
-        &values(&base, "divergence_gap"),
-        &values(&aligned, "divergence_gap"),
-    );
+    let (gap_d, gap_se) = paired_on(&base, &aligned, "divergence_gap");
     assert!(
         gap_d < -4.0 * gap_se,
         "divergence gap: paired change {gap_d:.3} (se {gap_se:.3})"
@@ -246,10 +237,7 @@ fn interventions_move_the_outcome_in_the_expected_direction() {
     ];
     for (what, set) in cases {
         let arm = trials(&model("promo_vs_inventory", &[set]), seed(), N);
-        let (d, se) = paired(
-            &values(&base, "on_shelf_availability"),
-            &values(&arm, "on_shelf_availability"),
-        );
+        let (d, se) = paired_on(&base, &arm, "on_shelf_availability");
         assert!(
             d > 3.0 * se,
             "{what}: availability change {d:.4} (se {se:.4})"
@@ -619,10 +607,7 @@ fn uncertain_lift_makes_flops_whose_stock_ages() {
         (lift - 1.0).abs() < 4.0 * lift_se + 0.02,
         "mean lift {lift:.3} (se {lift_se:.3})"
     );
-    let (d, se) = paired(
-        &values(&a, "write_off_after_flops"),
-        &values(&b, "write_off_after_flops"),
-    );
+    let (d, se) = paired_on(&a, &b, "write_off_after_flops");
     assert!(
         d > 4.0 * se && d > 0.0,
         "write-offs after flops: +{d:.0} (se {se:.0})"
@@ -667,10 +652,7 @@ fn a_trade_budget_makes_sales_spend_less_on_deals() {
     };
     let loose = trials(&model("promo_vs_inventory", &[&card(0.2)]), seed(), N);
     let tight = trials(&model("promo_vs_inventory", &[&card(0.02)]), seed(), N);
-    let (d, se) = paired(
-        &values(&loose, "trade_spend"),
-        &values(&tight, "trade_spend"),
-    );
+    let (d, se) = paired_on(&loose, &tight, "trade_spend");
     let (base, _) = mean_se(&values(&loose, "trade_spend"));
     assert!(
         d < -4.0 * se && d < -0.2 * base,
@@ -688,10 +670,7 @@ fn missed_store_orders_empty_shelves_in_ordinary_weeks() {
     missing.scenario.world.store_order_miss = 0.1;
     let a = trials(&m, seed(), 200);
     let b = trials(&missing, seed(), 200);
-    let (d, se) = paired(
-        &values(&a, "oos_other_weeks"),
-        &values(&b, "oos_other_weeks"),
-    );
+    let (d, se) = paired_on(&a, &b, "oos_other_weeks");
     assert!(
         d > 4.0 * se && d > 0.01,
         "ordinary-week out-of-stocks: +{d:.4} (se {se:.4})"
@@ -728,10 +707,7 @@ fn ambiguity_and_priority_move_what_roles_past_their_cap_do() {
     }
     let stated = trials(&base, seed(), N);
     let ordered = with(&|m| m.priority = vec![2, 1, 0]);
-    let (d, se) = paired(
-        &values(&stated, "stockout_store_weeks"),
-        &values(&ordered, "stockout_store_weeks"),
-    );
+    let (d, se) = paired_on(&stated, &ordered, "stockout_store_weeks");
     assert!(
         d < -4.0 * se,
         "availability first: stockouts move by {d:.2} (se {se:.2})"
@@ -774,10 +750,7 @@ fn who_approves_and_how_long_it_takes_change_what_happens() {
     let finance = by("finance");
     let sales = by("sales");
     let (a, b) = (trials(&finance, seed(), N), trials(&sales, seed(), N));
-    let (d, se) = paired(
-        &values(&a, "stockout_store_weeks"),
-        &values(&b, "stockout_store_weeks"),
-    );
+    let (d, se) = paired_on(&a, &b, "stockout_store_weeks");
     assert!(
         d < -4.0 * se,
         "stockouts, approved by sales rather than finance: {d:.1} (se {se:.1})"
@@ -801,7 +774,7 @@ fn who_approves_and_how_long_it_takes_change_what_happens() {
             && refused >= asks.horizon as f64 - 1.0,
         "refusals: {refused} a trial from a strict approver"
     );
-    let (d, se) = paired(&values(&a, "holding_cost"), &values(&b, "holding_cost"));
+    let (d, se) = paired_on(&a, &b, "holding_cost");
     assert!(
         d > 4.0 * se,
         "holding cost under a strict approver: {d:.1} (se {se:.1})"

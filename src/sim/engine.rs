@@ -488,14 +488,11 @@ impl<'m> Trial<'m> {
             for &j in &role.levers {
                 let lever = &m.levers[j];
                 if tau % lever.every != 0 {
-                    self.decided[j] = if tau == 0 {
-                        lever.initial_value
-                    } else {
-                        self.chosen[j][tau - 1]
-                    };
+                    self.decided[j] = self.kept(j, tau);
                     continue;
                 }
                 let rule = &m.playbook.rules[j];
+                // The plan (no slips) plays its rules as written: nobody follows the deck there.
                 let deck = if self.slips {
                     org::deck_choice(m, r, j, &st, &self.readings[r], &self.meetings.excluded[j])
                 } else {
@@ -569,17 +566,23 @@ impl<'m> Trial<'m> {
         let m = self.model;
         for (j, lever) in m.levers.iter().enumerate() {
             let Some(g) = lever.gate else { continue };
-            let kept = if tau == 0 {
-                lever.initial_value
-            } else {
-                self.chosen[j][tau - 1]
-            };
+            let kept = self.kept(j, tau);
             if self.decided[j] != kept && self.decided[g] < 0.5 {
                 self.decided[j] = kept;
                 if scored {
                     self.totals.refused += 1.0;
                 }
             }
+        }
+    }
+
+    /// The value lever `j` keeps at week `tau` when nothing new is decided (or approved): last
+    /// week's, or its initial value before the first week.
+    fn kept(&self, j: usize, tau: usize) -> f64 {
+        if tau == 0 {
+            self.model.levers[j].initial_value
+        } else {
+            self.chosen[j][tau - 1]
         }
     }
 

@@ -40,3 +40,9 @@ pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
     let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| y - x).collect();
     mean_se(&d)
 }
+
+/// Paired difference of global metric `name` between two runs of the same trials (`b - a`):
+/// mean and standard error.
+pub fn paired_on(a: &[TrialResult], b: &[TrialResult], name: &str) -> (f64, f64) {
+    paired(&values(a, name), &values(b, name))
+}
