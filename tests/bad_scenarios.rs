@@ -50,6 +50,12 @@ fn root() -> &'static Path {
 
 fn orgsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        // One fit cache for the whole suite, apart from the user's: a scenario fitted by one test
+        // is reused by the next, as a user's second run reuses the first's.
+        .env(
+            "ORGSIM_CACHE_DIR",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/fit-cache"),
+        )
         .args(args)
         .current_dir(root())
         .output()

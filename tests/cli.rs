@@ -3,8 +3,19 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The binary, with one fit cache for the whole suite, apart from the user's: a scenario fitted
+/// by one test is reused by the next, as a user's second run reuses the first's.
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_orgsim"));
+    c.env(
+        "ORGSIM_CACHE_DIR",
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/fit-cache"),
+    );
+    c
+}
+
 fn orgsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_orgsim"))
+    bin()
         .env("ORGSIM_NO_CERTIFICATE", "true")
         .args(args)
         .output()
@@ -243,7 +254,7 @@ fn a_run_records_its_scenario_hash_and_overrides_and_can_be_named() {
     }
 
     // --name: the run's name, and the default folder under output/ (run from a scratch folder).
-    let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+    let o = bin()
         .env("ORGSIM_NO_CERTIFICATE", "true")
         .args([
             "run",
@@ -466,7 +477,7 @@ fn the_current_folder_or_one_above_it_is_refused() {
     std::fs::create_dir(&here).unwrap();
     std::fs::write(here.join("notes.txt"), "mine").unwrap();
     for out in [".", "..", "../project", "./"] {
-        let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        let o = bin()
             .env("ORGSIM_NO_CERTIFICATE", "true")
             .args([
                 "run",
@@ -541,7 +552,7 @@ fn a_full_device_is_an_error_not_a_success() {
             .write(true)
             .open("/dev/full")
             .unwrap();
-        let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        let o = bin()
             .env("ORGSIM_NO_CERTIFICATE", "true")
             .args(args)
             .stdout(full)
@@ -580,7 +591,7 @@ fn series_csv_quotes_names_that_need_it() {
 
 #[test]
 fn a_closed_pipe_ends_quietly() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+    let mut child = bin()
         .env("ORGSIM_NO_CERTIFICATE", "true")
         .arg("schema")
         .stdout(std::process::Stdio::piped())
@@ -665,7 +676,7 @@ fn a_long_run_says_how_long_before_it_starts() {
     let out = tmp.path().join("o");
     // 20,000 stores for ten years: about a second a trial, so hours with the fit (minutes at
     // the least on a much faster machine).
-    let mut child = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+    let mut child = bin()
         .env("ORGSIM_NO_CERTIFICATE", "true")
         .args(["run", "--no-charts", "--out", out.to_str().unwrap()])
         .args(["--set", "world.stores=20000", "--set", "horizon_weeks=520"])
@@ -1378,7 +1389,7 @@ fn run_certifies_the_playbook_the_same_on_any_threads_and_shards() {
     ];
     let certified = |dir: &str, extra: &[&str]| -> std::path::PathBuf {
         let out = tmp.path().join(dir);
-        let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        let o = bin()
             .env_remove("ORGSIM_NO_CERTIFICATE")
             .arg("run")
             .args(small)
@@ -1515,4 +1526,112 @@ fn compare_and_sweep_warn_of_a_setting_that_changes_nothing() {
         "no warning for the inert axis: {err}"
     );
     assert!(!err.contains("--vary org.defection_cost changes"), "{err}");
+}
+
+/// The fit is remembered, and never trusted blindly. A second run of the same scenario takes
+/// its playbooks from the fit cache and writes the same bytes as the first; `--refit` fits
+/// afresh; a corrupt entry, or another scenario's entry under this one's name, is ignored with a
+/// warning and replaced; a merge takes the playbooks its shards ran with, with no cache at all.
+#[test]
+fn a_fitted_playbook_is_remembered_and_never_trusted_blindly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let run = |cache: &Path, out: &str, extra: &[&str]| {
+        let o = bin()
+            .env("ORGSIM_CACHE_DIR", cache)
+            .env("ORGSIM_NO_CERTIFICATE", "true")
+            .args([
+                "run",
+                "--trials",
+                "200",
+                "--no-charts",
+                "--set",
+                "world.stores=6",
+            ])
+            .args(["--set", "horizon_weeks=26", "--out"])
+            .arg(tmp.path().join(out))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{out}: {}", text(&o));
+        text(&o)
+    };
+    let same_as_first = |out: &str| {
+        for f in DATA {
+            let (a, b) = (
+                tmp.path().join("first").join(f),
+                tmp.path().join(out).join(f),
+            );
+            assert!(
+                std::fs::read(a).unwrap() == std::fs::read(b).unwrap(),
+                "{out}: {f} differs"
+            );
+        }
+    };
+    let entries = |dir: &Path| -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(dir.join("playbooks"))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let said = run(&cache, "first", &[]);
+    assert!(!said.contains("fitted before"), "{said}");
+    let entry = match entries(&cache).as_slice() {
+        [one] => one.clone(),
+        other => panic!("one entry expected, found {other:?}"),
+    };
+    let said = run(&cache, "again", &[]);
+    assert!(said.contains("the playbook fitted before"), "{said}");
+    assert!(said.contains("playbooks from the fit cache"), "{said}");
+    same_as_first("again");
+    let said = run(&cache, "refit", &["--refit"]);
+    assert!(!said.contains("fitted before"), "{said}");
+    same_as_first("refit");
+
+    std::fs::write(&entry, "{\"format\": \"orgsim fit cache 1\", \"key\": ").unwrap();
+    let said = run(&cache, "corrupt", &[]);
+    assert!(
+        said.contains("warning: ignored a fit cache entry"),
+        "{said}"
+    );
+    same_as_first("corrupt");
+    let good = std::fs::read_to_string(&entry).unwrap();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&good).is_ok(),
+        "replaced whole"
+    );
+
+    // Another scenario's entry (seven stores) under this one's name.
+    run(&cache, "other", &["--set", "world.stores=7"]);
+    let other = entries(&cache).into_iter().find(|p| *p != entry).unwrap();
+    std::fs::copy(&other, &entry).unwrap();
+    let said = run(&cache, "foreign", &[]);
+    assert!(said.contains("an entry for another key"), "{said}");
+    same_as_first("foreign");
+
+    // No cache: the shards fit, and the merge takes their playbooks.
+    let none = Path::new("");
+    let shards: Vec<String> = (1..=2)
+        .map(|i| {
+            let dir = format!("shard{i}");
+            run(none, &dir, &["--shard", &format!("{i}/2")]);
+            tmp.path().join(dir).to_str().unwrap().to_string()
+        })
+        .collect();
+    let merged = tmp.path().join("merged");
+    let o = bin()
+        .env("ORGSIM_CACHE_DIR", "")
+        .env("ORGSIM_NO_CERTIFICATE", "true")
+        .args(["merge", "--no-charts", "--out", merged.to_str().unwrap()])
+        .args(&shards)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("the playbook the shards ran with"),
+        "{}",
+        text(&o)
+    );
+    same_as_first("merged");
 }

@@ -78,6 +78,12 @@ fn shipped_schema_agrees_with_the_validator_by_pythons_jsonschema() {
 
 fn orgsim(args: &[&str]) {
     let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
+        // One fit cache for the whole suite, apart from the user's: a scenario fitted by one test
+        // is reused by the next, as a user's second run reuses the first's.
+        .env(
+            "ORGSIM_CACHE_DIR",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/fit-cache"),
+        )
         .env("ORGSIM_NO_CERTIFICATE", "true")
         .args(args)
         .output()

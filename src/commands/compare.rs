@@ -42,6 +42,8 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub refit: RefitArg,
 }
 
 /// Runs the command.
@@ -58,6 +60,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         shard,
         force,
         quiet,
+        refit,
     } = args;
     if trials == 0 {
         return Err(Error::Usage("--trials must be at least 1".into()));
@@ -117,7 +120,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         None => format!("compare-{}", specs[0].0),
     };
     let out = out.unwrap_or_else(|| PathBuf::from("output").join(folder_name));
-    let job = shard.map(|s| {
+    let mut job = shard.map(|s| {
         let mut identity = shard_identity_of(&specs[0].1, &common, seed, trials, s);
         identity.insert("kind".into(), "compare".into());
         let arms_json: Vec<serde_json::Value> = specs
@@ -132,7 +135,11 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             })
             .collect();
         identity.insert("arms".into(), arms_json.into());
-        output::ShardJob { shard: s, identity }
+        output::ShardJob {
+            shard: s,
+            identity,
+            playbooks: Vec::new(),
+        }
     });
     if let Some(job) = &job {
         if shard_complete(&out, &job.identity, job.shard) {
@@ -156,14 +163,24 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         }
         let mut model = load::load(&source, &sets)?;
         orgsim::plan_targets(&mut model, &source)?;
-        model.playbook =
-            orgsim::sim::fit::fit_until(&model, threads, cancel)?.ok_or_else(|| {
-                Error::Interrupted {
-                    done: 0,
-                    total: trials,
-                    out: out.clone(),
-                }
-            })?;
+        fit_playbook(
+            &mut model,
+            &Fitting {
+                threads,
+                refit: refit.refit,
+                quiet,
+                certify: false,
+                out: &out,
+                total: trials,
+                known: &[],
+            },
+        )?;
+        if let Some(job) = &mut job {
+            job.playbooks.extend(orgsim::writers::fit_cache::Keyed::of(
+                &model,
+                &model.playbook,
+            ));
+        }
         prepared.push(orgsim::experiment::compare::Arm { label, model });
     }
     if let Some(job) = &job {

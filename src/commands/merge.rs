@@ -22,6 +22,8 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub refit: RefitArg,
 }
 
 /// Runs the command.
@@ -32,20 +34,32 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         no_charts,
         force,
         quiet,
+        refit,
     } = args;
     let shards = read_shards(&dirs)?;
+    // The shards' own playbooks: a merge does not fit again what they were fitted to.
+    let known: Vec<_> = shards.iter().flat_map(|s| s.playbooks.clone()).collect();
+    let how = |certify: bool| Fitting {
+        threads: 0,
+        refit: refit.refit,
+        quiet,
+        certify,
+        out: &out,
+        total: 0,
+        known: &known,
+    };
     orgsim::writers::folder::check(&out, force)?;
     let id = &shards[0].identity;
     match id.get("kind").and_then(|k| k.as_str()) {
         Some("sweep") => return merge_sweep(&shards, &out, no_charts, force, quiet),
-        Some("compare") => return merge_compare(&shards, &out, no_charts, force, quiet),
+        Some("compare") => return merge_compare(&shards, &out, no_charts, force, &how(false)),
         _ => {}
     }
     let text_of = |k: &str| id.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let (source, sets) = source_and_sets(&serde_json::Value::Object(id.clone()));
     if !quiet {
         eprintln!(
-            "{}: {} shards; playing the plan and fitting each role's playbook again ...",
+            "{}: {} shards; playing the plan and taking each role's playbook from the shards ...",
             source.name,
             shards.len()
         );
@@ -53,16 +67,8 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     let mut model = load::load(&source, &sets)?;
     orgsim::plan_targets(&mut model, &source)?;
     model.name = text_of("name");
-    let cancel = interrupt_flag();
-    model.playbook =
-        orgsim::sim::fit::fit_until(&model, 0, cancel)?.ok_or_else(|| Error::Interrupted {
-            done: 0,
-            total: 0,
-            out: out.clone(),
-        })?;
-    if id.get("certificate").and_then(|v| v.as_bool()) == Some(true) {
-        certify(&mut model, 0, quiet, &out)?;
-    }
+    let certify = id.get("certificate").and_then(|v| v.as_bool()) == Some(true);
+    fit_playbook(&mut model, &how(certify))?;
     let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
     let cfg = RunConfig {
         seed: number("seed"),
@@ -235,10 +241,10 @@ fn merge_compare(
     out: &std::path::Path,
     no_charts: bool,
     force: bool,
-    quiet: bool,
+    how: &Fitting,
 ) -> Result<(), Error> {
+    let quiet = how.quiet;
     let id = &shards[0].identity;
-    let cancel = interrupt_flag();
     let text = |v: &serde_json::Value, k: &str| {
         v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string()
     };
@@ -252,12 +258,13 @@ fn merge_compare(
         let (source, sets) = source_and_sets(a);
         let label = text(a, "label");
         if !quiet {
-            eprintln!("{label}: playing the plan and fitting each role's playbook again ...");
+            eprintln!(
+                "{label}: playing the plan and taking each role's playbook from the shards ..."
+            );
         }
         let mut model = load::load(&source, &sets)?;
         orgsim::plan_targets(&mut model, &source)?;
-        model.playbook = orgsim::sim::fit::fit_until(&model, 0, cancel)?
-            .ok_or_else(|| Error::Usage("interrupted while fitting".into()))?;
+        fit_playbook(&mut model, how)?;
         arms.push(orgsim::experiment::compare::Arm { label, model });
     }
     if arms.is_empty() {

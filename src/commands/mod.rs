@@ -3,6 +3,7 @@
 //! never in the library.
 
 pub mod compare;
+pub mod fitting;
 pub mod merge;
 pub mod network;
 pub mod run;
@@ -10,6 +11,7 @@ pub mod shard;
 pub mod sweep;
 pub mod trace;
 
+pub(crate) use fitting::{fit_playbook, Fitting, RefitArg};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use orgsim::scenario::load::{self, DEFAULT_SCENARIO};
 use orgsim::sim::engine::RunConfig;
@@ -42,11 +44,6 @@ pub(crate) fn certify(
             total: 0,
             out: out.to_path_buf(),
         })?;
-    if !certificate.holds() && !quiet {
-        eprintln!(
-            "orgsim: warning: a role can gain by more than two paired standard errors by playing another rule: its playbook is not a best response (see summary.json, roles.*.best_deviation)"
-        );
-    }
     model.playbook.certificate = Some(certificate);
     Ok(started.elapsed().as_secs_f64())
 }

@@ -1,6 +1,7 @@
 //! `orgsim run`: run many seeded trials of a scenario and write summary, per-trial and per-week results.
 
 use super::*;
+use orgsim::writers::fit_cache::Keyed;
 
 /// Run many seeded trials of a scenario and write summary, per-trial and per-week results.
 #[derive(clap::Args)]
@@ -53,6 +54,8 @@ pub struct Args {
     /// its folder is skipped, so a re-submitted array resumes.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    #[command(flatten)]
+    pub refit: RefitArg,
 }
 
 /// Runs the command.
@@ -70,6 +73,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         no_charts,
         no_certificate,
         shard,
+        refit,
     } = args;
     if trials == 0 {
         return Err(Error::Usage("--trials must be at least 1".into()));
@@ -150,25 +154,24 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         }
     }
     let cancel = interrupt_flag();
-    let started = std::time::Instant::now();
-    model.playbook = orgsim::sim::fit::fit_until(&model, threads, cancel)?.ok_or_else(|| {
-        Error::Interrupted {
-            done: 0,
+    // A shard does not certify: the merge does, once, when the run asked for it.
+    let fitted = fit_playbook(
+        &mut model,
+        &Fitting {
+            threads,
+            refit: refit.refit,
+            quiet,
+            certify: !no_certificate && shard.is_none(),
+            out: &out,
             total: trials,
-            out: out.clone(),
-        }
-    })?;
-    let fitted_in = started.elapsed().as_secs_f64();
+            known: &[],
+        },
+    )?;
     if !model.playbook.converged {
         eprintln!(
                 "orgsim: warning: the roles' best responses did not settle; the last playbook stands, and a role may lose to a constant policy of its own (see summary.json, roles.*.playbook)"
             );
     }
-    let certified_in = if no_certificate || shard.is_some() {
-        None
-    } else {
-        Some(certify(&mut model, threads, quiet, &out)?)
-    };
     let cfg = RunConfig {
         seed,
         trials,
@@ -186,6 +189,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         let job = output::ShardJob {
             shard: s,
             identity: id.clone(),
+            playbooks: Keyed::of(&model, &model.playbook).into_iter().collect(),
         };
         let outcome = with_progress(part.end - part.start, quiet, |progress| {
             output::run_shard_to_dir(&model, &cfg, &job, &out, &info, progress, cancel)
@@ -208,8 +212,15 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         output::run_to_dir(&model, &cfg, &out, &info, progress, cancel)
     })?;
     if !quiet {
-        say(&format!("playbooks fitted in {fitted_in:.1} s; "))?;
-        if let Some(c) = certified_in {
+        if fitted.reused {
+            say("playbooks from the fit cache; ")?;
+        } else {
+            say(&format!(
+                "playbooks fitted in {:.1} s; ",
+                fitted.fit_seconds
+            ))?;
+        }
+        if let Some(c) = fitted.certify_seconds.filter(|c| *c > 0.0) {
             say(&format!("certified in {c:.1} s; "))?;
         }
         say(&summary_table(&model, &outcome))?;

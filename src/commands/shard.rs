@@ -77,6 +77,8 @@ pub(crate) struct ShardPart {
     pub(crate) aggregate: Option<orgsim::stats::metrics::Aggregate>,
     pub(crate) points: Option<Vec<orgsim::experiment::sweep::Point>>,
     pub(crate) sums: Option<orgsim::experiment::compare::Sums>,
+    /// The playbooks the shard ran with (none in a partial of an older orgsim).
+    pub(crate) playbooks: Vec<orgsim::writers::fit_cache::Keyed>,
 }
 
 pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
@@ -96,6 +98,8 @@ pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
         aggregate: Option<orgsim::stats::metrics::Aggregate>,
         points: Option<Vec<orgsim::experiment::sweep::Point>>,
         sums: Option<orgsim::experiment::compare::Sums>,
+        #[serde(default)]
+        playbooks: Vec<orgsim::writers::fit_cache::Keyed>,
     }
     let doc: Doc = serde_json::from_str(&text).map_err(|e| {
         Error::Usage(format!(
@@ -111,6 +115,7 @@ pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
         aggregate: doc.aggregate,
         points: doc.points,
         sums: doc.sums,
+        playbooks: doc.playbooks,
     })
 }
 

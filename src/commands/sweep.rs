@@ -42,6 +42,8 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub refit: RefitArg,
 }
 
 /// Runs the command.
@@ -58,6 +60,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         shard,
         force,
         quiet,
+        refit,
     } = args;
     if trials == 0 {
         return Err(Error::Usage("--trials must be at least 1".into()));
@@ -95,7 +98,11 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         identity.insert("kind".into(), "sweep".into());
         identity.insert("name".into(), name.clone().into());
         identity.insert("vary".into(), vary_args.clone().into());
-        output::ShardJob { shard: s, identity }
+        output::ShardJob {
+            shard: s,
+            identity,
+            playbooks: Vec::new(),
+        }
     });
     if let Some(job) = &job {
         if shard_complete(&out, &job.identity, job.shard) {
@@ -143,8 +150,22 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         let all: Vec<String> = sets.iter().cloned().chain(point_sets).collect();
         let mut model = load::load(&source, &all)?;
         orgsim::plan_targets(&mut model, &source)?;
-        model.playbook = orgsim::sim::fit::fit_until(&model, threads, cancel)?
-            .ok_or_else(|| interrupted(i as u64 * trials))?;
+        fit_playbook(
+            &mut model,
+            &Fitting {
+                threads,
+                refit: refit.refit,
+                quiet,
+                certify: false,
+                out: &out,
+                total: grid.len() as u64 * trials,
+                known: &[],
+            },
+        )
+        .map_err(|e| match e {
+            Error::Interrupted { .. } => interrupted(i as u64 * trials),
+            e => e,
+        })?;
         let p = orgsim::experiment::sweep::run_point(&model, point.clone(), &cfg, cancel).map_err(
             |e| match e {
                 Error::Interrupted { done, .. } => interrupted(i as u64 * trials + done),

@@ -14,7 +14,7 @@
 pub const TRIGGERS: [f64; 6] = [-0.1, 0.0, 0.03, 0.07, 0.15, 0.3];
 
 /// One lever's rule, as option indices into the lever's allowed options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     /// Option played when not pushing.
     pub base: usize,
@@ -74,7 +74,7 @@ impl Rule {
 
 /// What the fit found for one role: its expected payout under the playbook and under each
 /// constant policy for its own levers, on the fitting trials.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RoleFit {
     /// Expected payout (fraction of target bonus a period) under the fitted playbook.
     pub payout: f64,
@@ -85,7 +85,7 @@ pub struct RoleFit {
 }
 
 /// Every lever's rule, and what fitting them found.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Playbook {
     /// One rule per lever, in `Model::levers` order.
     pub rules: Vec<Rule>,
@@ -116,7 +116,7 @@ pub struct Playbook {
 }
 
 /// A role's move away from the playbook: new rules for one of its levers, or for two together.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Deviation {
     /// The levers changed (indices into `Model::levers`) and the rule each plays instead.
     pub changes: Vec<(usize, Rule)>,
@@ -145,7 +145,7 @@ impl Deviation {
 }
 
 /// What the certificate found for one role.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RoleCertificate {
     /// The deviation with the largest gain found (`None` for a role with no levers).
     pub best: Option<Deviation>,
@@ -155,7 +155,7 @@ pub struct RoleCertificate {
 
 /// The best-response certificate: per role, the best unilateral deviation from the playbook over
 /// each lever's whole rule family (and pairs of the role's levers), with its paired gain.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Certificate {
     /// Per role, in `Model::roles` order.
     pub roles: Vec<RoleCertificate>,

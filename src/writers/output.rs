@@ -718,6 +718,10 @@ pub struct ShardJob {
     /// Everything that decides the run's numbers (scenario text and hash, overrides, seed,
     /// trials, shard count, version): `orgsim merge` requires every shard's to be equal.
     pub identity: Map<String, Value>,
+    /// The playbooks the shard ran with, keyed by the model each was fitted to
+    /// ([`crate::writers::fit_cache::Keyed`]): written into the partial, so that `orgsim merge`
+    /// reuses them instead of fitting again.
+    pub playbooks: Vec<crate::writers::fit_cache::Keyed>,
 }
 
 /// Runs one shard of a run (`run --shard I/N`) and writes its partial result under `out`:
@@ -744,6 +748,7 @@ pub fn run_shard_to_dir(
                 "shard": shard.index + 1,
                 "trials_in_shard": agg.trials,
                 "command": info.command,
+                "playbooks": job.playbooks,
                 "aggregate": agg,
             });
             let text = serde_json::to_string(&doc).expect("a partial serializes");
@@ -834,6 +839,7 @@ pub fn write_compare_partial(
         "identity": job.identity,
         "shard": job.shard.index + 1,
         "command": info.command,
+        "playbooks": job.playbooks,
         "sums": sums,
     });
     let text = serde_json::to_string(&doc).expect("a partial serializes");
