@@ -1,8 +1,8 @@
 //! What a trial measures, and the streaming statistics that summarise many trials.
 //!
-//! Aggregation merges exactly: moments are kept as fixed-point integer sums and
-//! quantiles come from integer counts over value buckets, so merging partial results
-//! in any order, from any number of threads or shards, gives the same bytes.
+//! Aggregation merges exactly: moments are kept as fixed-point integer sums and quantiles come
+//! from integer counts over relative-error value buckets ([`Sketch`], a DDSketch), so merging
+//! partial results in any order, from any number of threads or shards, gives the same bytes.
 
 use crate::scenario::model::Model;
 
@@ -140,7 +140,9 @@ pub struct TrialResult {
     pub capped: Option<usize>,
 }
 
+mod sketch;
 mod wide;
+pub use sketch::Sketch;
 use wide::Wide;
 
 /// Fixed point: values are summed as whole multiples of 2^-16.
@@ -214,185 +216,6 @@ impl Moments {
         // n*sumsq - sum^2 is exact in integers, so no cancellation error; never negative.
         let num = self.sumsq.times(self.n).sub(&self.sum.square()).to_f64();
         (num.max(0.0) / (self.n as f64 * (self.n - 1) as f64)).sqrt() / SCALE
-    }
-}
-
-/// A multiset of values kept exactly while it has few distinct values, then in
-/// buckets of relative width 2^-`bits`. Which form it takes depends only on the
-/// multiset, never on insertion or merge order.
-///
-/// The counts are a vector sorted by key, not a map: a chunk's sketch holds a few dozen keys and
-/// a run's a few thousand, and merging two sorted vectors is one linear pass where a map pays a
-/// tree descent and an allocation per key (merging was 43% of a `beer_game` run's time).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Sketch {
-    /// (key, count), keys strictly increasing. Written to a partial as the map it stands for.
-    #[serde(with = "as_map")]
-    counts: Vec<(u64, u64)>,
-    coarse: bool,
-    bits: u32,
-    exact_cap: usize,
-}
-
-fn ordered(v: f64) -> u64 {
-    let b = v.to_bits();
-    if b >> 63 == 1 {
-        !b
-    } else {
-        b | (1 << 63)
-    }
-}
-
-fn unordered(k: u64) -> f64 {
-    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
-}
-
-impl Sketch {
-    /// A sketch for per-trial metrics (0.05% buckets past 4096 distinct values).
-    pub fn fine() -> Self {
-        Sketch {
-            counts: Vec::new(),
-            coarse: false,
-            bits: 11,
-            exact_cap: 4096,
-        }
-    }
-    /// A sketch for per-tick series (0.8% buckets past 256 distinct values).
-    pub fn coarse() -> Self {
-        Sketch {
-            counts: Vec::new(),
-            coarse: false,
-            bits: 7,
-            exact_cap: 256,
-        }
-    }
-
-    fn shift(&self) -> u32 {
-        52 - self.bits
-    }
-
-    /// Adds a value.
-    pub fn add(&mut self, v: f64) {
-        let v = if v == 0.0 { 0.0 } else { v };
-        let k = if self.coarse {
-            ordered(v) >> self.shift()
-        } else {
-            ordered(v)
-        };
-        match self.counts.binary_search_by_key(&k, |e| e.0) {
-            Ok(i) => self.counts[i].1 += 1,
-            Err(i) => self.counts.insert(i, (k, 1)),
-        }
-        if !self.coarse && self.counts.len() > self.exact_cap {
-            self.coarsen();
-        }
-    }
-
-    fn coarsen(&mut self) {
-        let s = self.shift();
-        // Keys stay in order when shifted; neighbours may fall into one bucket.
-        let mut c: Vec<(u64, u64)> = Vec::with_capacity(self.counts.len());
-        for &(k, n) in &self.counts {
-            push_count(&mut c, k >> s, n);
-        }
-        self.counts = c;
-        self.coarse = true;
-    }
-
-    /// Merges another sketch of the same kind.
-    pub fn merge(&mut self, o: &Sketch) {
-        if o.coarse && !self.coarse {
-            self.coarsen();
-        }
-        // An exact sketch merged into a coarse one is bucketed on the way in.
-        let shift = if self.coarse && !o.coarse {
-            self.shift()
-        } else {
-            0
-        };
-        let (a, b) = (&self.counts, &o.counts);
-        let mut merged: Vec<(u64, u64)> = Vec::with_capacity(a.len() + b.len());
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() || j < b.len() {
-            let take_a = j == b.len() || (i < a.len() && a[i].0 <= b[j].0 >> shift);
-            let (k, n) = if take_a {
-                i += 1;
-                a[i - 1]
-            } else {
-                j += 1;
-                (b[j - 1].0 >> shift, b[j - 1].1)
-            };
-            push_count(&mut merged, k, n);
-        }
-        self.counts = merged;
-        if !self.coarse && self.counts.len() > self.exact_cap {
-            self.coarsen();
-        }
-    }
-
-    /// The q-quantile by nearest rank (the smallest value with at least q of the mass at or below it).
-    pub fn quantile(&self, q: f64) -> f64 {
-        let n: u64 = self.counts.iter().map(|e| e.1).sum();
-        if n == 0 {
-            return 0.0;
-        }
-        let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
-        let mut seen = 0;
-        for &(k, c) in &self.counts {
-            seen += c;
-            if seen >= rank {
-                return self.value(k);
-            }
-        }
-        unreachable!("rank is at most the total count")
-    }
-
-    fn value(&self, k: u64) -> f64 {
-        if !self.coarse {
-            return unordered(k);
-        }
-        let s = self.shift();
-        let lo = unordered(k << s);
-        let hi = unordered(((k + 1) << s) - 1);
-        if lo == 0.0 || hi == 0.0 {
-            return 0.0;
-        }
-        (lo + hi) / 2.0
-    }
-
-    /// (value, count) pairs in increasing order (bucket midpoints once coarse).
-    pub fn histogram(&self) -> Vec<(f64, u64)> {
-        self.counts
-            .iter()
-            .map(|&(k, c)| (self.value(k), c))
-            .collect()
-    }
-}
-
-/// Appends `(k, n)` to counts sorted by key, adding to the last entry when it has key `k`.
-fn push_count(counts: &mut Vec<(u64, u64)>, k: u64, n: u64) {
-    match counts.last_mut() {
-        Some(last) if last.0 == k => last.1 += n,
-        _ => counts.push((k, n)),
-    }
-}
-
-/// A sketch's counts, serialized as the map `{key: count}` they stand for (the form partial
-/// results have always had).
-mod as_map {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::collections::BTreeMap;
-
-    pub fn serialize<S: Serializer>(counts: &[(u64, u64)], s: S) -> Result<S::Ok, S::Error> {
-        counts
-            .iter()
-            .copied()
-            .collect::<BTreeMap<u64, u64>>()
-            .serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(u64, u64)>, D::Error> {
-        Ok(BTreeMap::<u64, u64>::deserialize(d)?.into_iter().collect())
     }
 }
 
@@ -554,23 +377,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sketch_is_exact_for_few_values_and_close_for_many() {
-        let mut s = Sketch::fine();
-        for v in [3.0, 1.0, 2.0, 4.0, 5.0] {
-            s.add(v);
-        }
-        assert_eq!(s.quantile(0.5), 3.0);
-        assert_eq!(s.quantile(0.1), 1.0);
-        assert_eq!(s.quantile(0.9), 5.0);
-        let mut big = Sketch::coarse();
-        for i in 0..100_000 {
-            big.add(1000.0 + i as f64 * 0.01);
-        }
-        let med = big.quantile(0.5);
-        assert!((med - 1500.0).abs() / 1500.0 < 0.01, "median {med}");
-    }
-
-    #[test]
     fn merge_order_does_not_matter() {
         let vals: Vec<f64> = (0..5000)
             .map(|i| ((i * 7919) % 1013) as f64 * 1.37 - 300.0)
@@ -588,49 +394,6 @@ mod tests {
             assert_eq!(sa, whole);
             assert_eq!(ba, whole);
         }
-    }
-
-    #[test]
-    fn a_sketch_coarsened_on_either_side_of_a_merge_is_the_sketch_of_the_whole() {
-        // 3000 distinct values: past a coarse sketch's 256, so one side of most splits is
-        // bucketed and the other exact; a tree of merges and a JSON round trip change nothing.
-        let vals: Vec<f64> = (0..3000).map(|i| (i as f64 * 0.37).sin() * 1e4).collect();
-        let mut whole = Sketch::coarse();
-        vals.iter().for_each(|v| whole.add(*v));
-        for split in [1, 100, 255, 256, 1500, 2999] {
-            let (a, b) = vals.split_at(split);
-            let (mut sa, mut sb) = (Sketch::coarse(), Sketch::coarse());
-            a.iter().for_each(|v| sa.add(*v));
-            b.iter().for_each(|v| sb.add(*v));
-            let mut ba = sb.clone();
-            ba.merge(&sa);
-            sa.merge(&sb);
-            assert_eq!(sa, whole, "split {split}");
-            assert_eq!(ba, whole, "split {split}, reversed");
-        }
-        let mut parts: Vec<Sketch> = vals
-            .chunks(64)
-            .map(|c| {
-                let mut s = Sketch::coarse();
-                c.iter().for_each(|v| s.add(*v));
-                s
-            })
-            .collect();
-        while parts.len() > 1 {
-            let mut next = Vec::new();
-            for pair in parts.chunks(2) {
-                let mut a = pair[0].clone();
-                if let Some(b) = pair.get(1) {
-                    a.merge(b);
-                }
-                next.push(a);
-            }
-            parts = next;
-        }
-        assert_eq!(parts[0], whole);
-        let text = serde_json::to_string(&whole).unwrap();
-        assert_eq!(serde_json::from_str::<Sketch>(&text).unwrap(), whole);
-        assert!(text.starts_with("{\"counts\":{\""), "{}", &text[..40]);
     }
 
     #[test]
