@@ -169,6 +169,27 @@ const SCALE: f64 = 65536.0;
 /// rounding noise; that trial is refused by name.
 pub const VALUE_LIMIT: f64 = 1_298_074_214_633_706_907_132_624_082_305_024.0; // 2^110
 
+/// `x` rounded half away from zero, as `x.round() as i128` gives it, without the two library calls
+/// (`round` and the float-to-i128 conversion) that were a tenth of a `beer_game` run: below
+/// 2^62 in size, through an i64 cast and the exact fraction `x - trunc(x)`.
+fn to_fixed(x: f64) -> i128 {
+    if x.abs() < 4.611_686_018_427_388e18 {
+        // Below 2^52 both `i as f64` and `x - i` are exact; above it `x` is whole, the fraction 0.
+        let i = x as i64;
+        let frac = x - i as f64;
+        let i = if frac >= 0.5 {
+            i + 1
+        } else if frac <= -0.5 {
+            i - 1
+        } else {
+            i
+        };
+        i as i128
+    } else {
+        x.round() as i128
+    }
+}
+
 /// Count, sum and sum of squares in fixed point: exact and associative.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
@@ -181,7 +202,7 @@ impl Moments {
     /// Adds a value. Values beyond [`VALUE_LIMIT`] are clamped to it, non-finite ones count as
     /// 0: a run never adds them (it refuses the trial first), so only a caller outside a run can.
     pub fn add(&mut self, v: f64) {
-        let q = (v.clamp(-VALUE_LIMIT, VALUE_LIMIT) * SCALE).round() as i128;
+        let q = to_fixed(v.clamp(-VALUE_LIMIT, VALUE_LIMIT) * SCALE);
         self.n += 1;
         self.sum.add_i128(q);
         // Below 2^48 in size (nearly every value), the square fits a u128: the short way.
@@ -427,6 +448,34 @@ mod tests {
         let mut same = Moments::default();
         (0..1000).for_each(|_| same.add(VALUE_LIMIT));
         assert_eq!((same.mean(), same.sd()), (VALUE_LIMIT, 0.0));
+    }
+
+    #[test]
+    fn fixed_point_rounds_as_round_does() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut check = |v: f64| assert_eq!(to_fixed(v), v.round() as i128, "{v:e}");
+        for v in [
+            0.5,
+            -0.5,
+            1.5,
+            -2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            4503599627370495.5,
+        ] {
+            check(v);
+        }
+        for _ in 0..200_000 {
+            // xorshift: values of every size and sign, and halves.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mag = 2f64.powi((x % 130) as i32 - 4);
+            let v = (x >> 11) as f64 / (1u64 << 53) as f64 * mag;
+            let v = if x & 1 == 1 { -v } else { v };
+            check(v);
+            check((v * 2.0).round() / 2.0);
+        }
     }
 
     #[test]
