@@ -156,7 +156,8 @@ def main():
             return timings[a][k] / timings[b][k]
         return None
 
-    w("## Against issue 15's goals\n")
+    w("## Against issue 26's goals\n")
+    w("Where a goal of issue 26 is not in this table, it is not measured yet (see the issue's note).\n")
     def find(scenario, threads, most=True):
         """The label of the run of `scenario` on `threads` with the most (or fewest) trials."""
         runs = [(int(k.split()[1]), k) for k in timings
@@ -173,18 +174,30 @@ def main():
     rows = []
     for scenario in ["promo_vs_inventory", "beer_game"]:
         a, b = same_trials(scenario)
-        rows.append((f"{scenario}, 2 threads against 1 (same trials)", "at least 1.8x", ratio(a, b, 0), "x"))
+        rows.append((f"{scenario}, 2 threads against 1 (same trials)", "at least 1.9x", ratio(a, b, 0), "x"))
         big, small = find(scenario, 2), find(scenario, 2, most=False)
         if big and small:
             rows.append((f"peak memory, {scenario}: {big.split()[1]} against {small.split()[1]} trials",
-                         "at most 1.5x", ratio(big, small, 1), "x"))
-    pv = timings.get("promo_vs_inventory 100000 trials, 2 thread(s)")
+                         "at most 1.3x", ratio(big, small, 1), "x"))
     w("| measure | goal | now |")
     w("|---|---|---|")
-    if pv:
-        w(f"| promo_vs_inventory, 100,000 trials on 2 threads | under 5 s | {pv[0]:.1f} s |")
-    if eng:
-        w(f"| beer_game trial-weeks per second, one core (engine's trial) | at least 1.2e7 | {36 / eng[0]:.3g} |")
+    waits = {}
+    if len(sys.argv) > 3:
+        with open(sys.argv[3]) as f:
+            for line in f:
+                label, secs, _ = line.rstrip("\n").split("\t")
+                waits[label] = float(secs)
+    for key, goal in [("fit and certificate of promo_vs_inventory", "under 2 s"),
+                      ("the same run again", "no fit"),
+                      ("compare of 3 arms of 10,000", "under 10 s")]:
+        for label, secs in waits.items():
+            if label.startswith(key):
+                w(f"| {label} | {goal} | {secs:.1f} s |")
+    sweep = next((v for k, v in waits.items() if k.startswith("sweep of 10 points")), None)
+    if sweep:
+        w(f"| sweep of 100 points of 1,000 trials, cold (10 points measured, times 10) | under 60 s | {10 * sweep:.0f} s |")
+    if promo and floor:
+        w(f"| promo_vs_inventory trial against the floor of its demand draws | within 1.3x | {promo[0] / floor[0]:.2f}x |")
     for label, goal, value, unit in rows:
         if value is not None:
             w(f"| {label} | {goal} | {value:.2f}{unit} |")
