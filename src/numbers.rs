@@ -15,14 +15,22 @@ pub fn num(v: f64) -> String {
 /// still read as floats, or pandas and polars infer integers from it and refuse to stack that
 /// run onto the next (or, for polars, fail on the first fractional row further down the file).
 pub fn float(v: f64) -> String {
+    let mut s = String::new();
+    push_float(&mut s, v);
+    s
+}
+
+/// Appends [`float`]'s form of `v` to `out`, allocating nothing once `out` has room: how a data
+/// file's rows are written, a cell at a time into one reused buffer.
+pub fn push_float(out: &mut String, v: f64) {
+    use std::fmt::Write;
     let r = if v == v.trunc() { v } else { round9(v) };
     // -0.0 prints as "-0.0": a sign that means nothing to a reader.
     let r = if r == 0.0 { 0.0 } else { r };
-    let s = format!("{r}");
-    if r.is_finite() && !s.contains(['.', 'e']) {
-        s + ".0"
-    } else {
-        s
+    let start = out.len();
+    let _ = write!(out, "{r}");
+    if r.is_finite() && !out[start..].contains(['.', 'e']) {
+        out.push_str(".0");
     }
 }
 

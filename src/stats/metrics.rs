@@ -453,7 +453,7 @@ mod tests {
     #[test]
     fn fixed_point_rounds_as_round_does() {
         let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let mut check = |v: f64| assert_eq!(to_fixed(v), v.round() as i128, "{v:e}");
+        let check = |v: f64| assert_eq!(to_fixed(v), v.round() as i128, "{v:e}");
         for v in [
             0.5,
             -0.5,

@@ -8,7 +8,7 @@
 //! variance of 0, is an empty cell), and `series.csv` is `tick,series,mean,p10,p50,p90`.
 
 use crate::error::Result;
-use crate::numbers::float;
+use crate::numbers::{float, push_float};
 use crate::scenario::network::{
     series_names, trial_columns, Demand, NetworkModel, NetworkSpec, PassThrough, Policy,
     POINT_METRICS,
@@ -71,11 +71,10 @@ pub fn run_network_to_dir(
 }
 
 /// A value for a CSV cell: empty where undefined.
-fn cell(v: f64) -> String {
+/// A trial's cell: the value, or nothing where it is undefined (NaN).
+fn cell(out: &mut String, v: f64) {
     if v.is_finite() {
-        float(v)
-    } else {
-        String::new()
+        push_float(out, v);
     }
 }
 
@@ -88,16 +87,10 @@ fn write_trials(
 ) -> Result<NetworkAggregate> {
     let spec = &model.scenario.network;
     let mut csv = TrialsCsv::create(dir, trial_columns(spec))?;
-    let mut row: Vec<String> = Vec::new();
     let agg = network::run(
         spec,
         cfg,
-        &mut |r| {
-            row.clear();
-            row.push(r.trial.to_string());
-            row.extend(r.metrics.iter().map(|v| cell(*v)));
-            csv.row(&row)
-        },
+        &mut |r| csv.row(r.trial, &r.metrics, cell),
         progress,
         cancel,
     )?;

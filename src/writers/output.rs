@@ -5,7 +5,7 @@
 //! place only when complete, replacing only files an earlier orgsim command wrote.
 
 use crate::error::{Error, Result};
-use crate::numbers::{float, round9};
+use crate::numbers::{float, push_float, round9};
 use crate::scenario::format::Objective;
 use crate::scenario::model::Model;
 use crate::sim::engine::{self, RunConfig};
@@ -112,6 +112,8 @@ pub(crate) fn write_run<A>(
 pub(crate) struct TrialsCsv {
     path: PathBuf,
     w: csv::Writer<std::io::BufWriter<fs::File>>,
+    /// One cell's text, reused for every cell of every row.
+    cell: String,
 }
 
 impl TrialsCsv {
@@ -123,12 +125,36 @@ impl TrialsCsv {
         let mut header = vec!["trial".to_string()];
         header.extend(columns);
         w.write_record(&header).map_err(csv_error(&path))?;
-        Ok(TrialsCsv { path, w })
+        Ok(TrialsCsv {
+            path,
+            w,
+            cell: String::with_capacity(32),
+        })
     }
 
-    /// Writes one row.
-    pub(crate) fn row(&mut self, fields: &[String]) -> Result<()> {
-        self.w.write_record(fields).map_err(csv_error(&self.path))
+    /// Writes one row: the trial's index, then each value as `format` writes it, a cell at a
+    /// time through one reused buffer (no allocation a row).
+    pub(crate) fn row<'v>(
+        &mut self,
+        trial: u64,
+        values: impl IntoIterator<Item = &'v f64>,
+        format: fn(&mut String, f64),
+    ) -> Result<()> {
+        use std::fmt::Write as _;
+        let path = &self.path;
+        self.cell.clear();
+        let _ = write!(self.cell, "{trial}");
+        self.w
+            .write_field(self.cell.as_bytes())
+            .map_err(csv_error(path))?;
+        for v in values {
+            self.cell.clear();
+            format(&mut self.cell, *v);
+            self.w
+                .write_field(self.cell.as_bytes())
+                .map_err(csv_error(path))?;
+        }
+        self.w.write_record(None::<&[u8]>).map_err(csv_error(path))
     }
 
     /// Flushes every row to the file.
@@ -178,19 +204,13 @@ fn write_shard_trials(
     cancel: &AtomicBool,
 ) -> Result<Aggregate> {
     let mut csv = TrialsCsv::create(dir, trial_columns(model))?;
-    let mut row: Vec<String> = Vec::new();
     let agg = engine::run_shard(
         model,
         cfg,
         shard,
         &mut |r| {
-            row.clear();
-            row.push(r.trial.to_string());
-            row.extend(r.metrics.iter().map(|v| float(*v)));
-            for role in &r.roles {
-                row.extend(role.iter().map(|v| float(*v)));
-            }
-            csv.row(&row)
+            let roles = r.roles.iter().flatten();
+            csv.row(r.trial, r.metrics.iter().chain(roles), push_float)
         },
         progress,
         cancel,

@@ -400,7 +400,7 @@ mod tests {
                 if i % 11 == 0 {
                     0.0
                 } else {
-                    x * 10f64.powi((i % 13) as i32 - 3)
+                    x * 10f64.powi(i % 13 - 3)
                 }
             })
             .collect();
