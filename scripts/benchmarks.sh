@@ -45,6 +45,12 @@ waited "compare of 3 arms of 10,000 trials, cold (2 threads)" \
   env ORGSIM_CACHE_DIR="$cache/compare" "$bin" "${arms[@]}" --out "$work/compare"
 waited "the same comparison again, fits cached" \
   env ORGSIM_CACHE_DIR="$cache/compare" "$bin" "${arms[@]}" --out "$work/compare2"
+# The Beer Game against its whole-process peer (examples/beer_game_peer.rs), one thread each.
+cargo build --release --quiet --example beer_game_peer
+waited "beer_game peer: the hand-written loop, means and sds, 500,000 trials (1 thread)" \
+  target/release/examples/beer_game_peer $((500000 / ${BENCH_SCALE:-1}))
+waited "orgsim run beer_game, 500,000 trials (1 thread)" \
+  "$bin" run beer_game --trials $((500000 / ${BENCH_SCALE:-1})) --threads 1 --no-charts --quiet --out "$work/peer"
 rm -rf "$work"
 # One timed run of SCENARIO with TRIALS trials (divided by BENCH_SCALE, for a quick check) on
 # THREADS threads, its playbooks already fitted (the cache is warm: the figures are the trials').

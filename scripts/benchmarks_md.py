@@ -193,6 +193,10 @@ def main():
         for label, secs in waits.items():
             if label.startswith(key):
                 w(f"| {label} | {goal} | {secs:.1f} s |")
+    peer = next((v for k, v in waits.items() if k.startswith("beer_game peer")), None)
+    whole = next((v for k, v in waits.items() if k.startswith("orgsim run beer_game")), None)
+    if peer and whole:
+        w(f"| orgsim run beer_game against the hand-written peer (means and sds), 500,000 trials, 1 thread | within 5x | {whole / peer:.1f}x |")
     sweep = next((v for k, v in waits.items() if k.startswith("sweep of 10 points")), None)
     if sweep:
         w(f"| sweep of 100 points of 1,000 trials, cold (10 points measured, times 10) | under 60 s | {10 * sweep:.0f} s |")
