@@ -2,15 +2,35 @@
 #![allow(dead_code)]
 
 use orgsim::scenario::model::Model;
+use orgsim::scenario::playbook::Playbook;
 use orgsim::sim::engine::run_trial;
 use orgsim::stats::metrics::{metric, TrialResult};
 use rayon::prelude::*;
 
 /// A built-in scenario with `--set` style overrides applied, prepared to run (plan, playbooks).
+/// The playbooks come from the suite's fit cache when an earlier test fitted the same model, as
+/// a user's second run takes them: the same playbook, to the bit (`orgsim::writers::fit_cache`).
 pub fn model(name: &str, sets: &[&str]) -> Model {
+    use orgsim::writers::fit_cache::{FitCache, Lookup};
     let source = orgsim::scenario::load::resolve(name).expect("built-in exists");
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    orgsim::prepare(&source, &sets).unwrap_or_else(|e| panic!("{e}"))
+    let mut model = orgsim::scenario::load::load(&source, &sets).unwrap_or_else(|e| panic!("{e}"));
+    orgsim::plan_targets(&mut model, &source).unwrap_or_else(|e| panic!("{e}"));
+    let cache = FitCache::at(concat!(env!("CARGO_TARGET_TMPDIR"), "/fit-cache/playbooks"));
+    match cache.lookup(&model) {
+        // A certificate is a run's, not `prepare`'s: one a CLI test cached is dropped here.
+        Lookup::Hit(p) => {
+            model.playbook = Playbook {
+                certificate: None,
+                ..*p
+            }
+        }
+        _ => {
+            model.playbook = orgsim::sim::fit::fit(&model).unwrap_or_else(|e| panic!("{e}"));
+            let _ = cache.store(&model, &model.playbook);
+        }
+    }
+    model
 }
 
 /// Trials `0..n` of `model` with seed `seed` (whole results, series included).
