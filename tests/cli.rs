@@ -60,8 +60,10 @@ fn same_seed_gives_identical_files_on_any_thread_count() {
         tmp.path().join("b"),
         tmp.path().join("c"),
     );
-    run_into(&a, &["--seed", "5", "--threads", "1"]);
-    run_into(&b, &["--seed", "5", "--threads", "2"]);
+    // a and b fit afresh, each on its own threads (the fit must not depend on them); c takes
+    // the playbook b remembered.
+    run_into(&a, &["--seed", "5", "--threads", "1", "--refit"]);
+    run_into(&b, &["--seed", "5", "--threads", "2", "--refit"]);
     run_into(&c, &["--seed", "5", "--threads", "2"]);
     for f in DATA {
         let x = std::fs::read(a.join(f)).unwrap();
@@ -1400,8 +1402,9 @@ fn run_certifies_the_playbook_the_same_on_any_threads_and_shards() {
         assert!(o.status.success(), "{}", text(&o));
         out
     };
-    let one = certified("one", &["--threads", "1"]);
-    let two = certified("two", &["--threads", "2", "--no-charts"]);
+    // Both fit and certify afresh, on their own threads.
+    let one = certified("one", &["--threads", "1", "--refit"]);
+    let two = certified("two", &["--threads", "2", "--no-charts", "--refit"]);
     let s = summary(&one);
     for (role, v) in s["roles"].as_object().unwrap() {
         // Every role has a lever here, finance its approval of procurement's warehouse cover.
