@@ -3,6 +3,7 @@
 //! peer a run is timed against (`examples/beer_game_peer.rs`). Shared by both through `#[path]`,
 //! so there is one copy of the loop.
 
+use orgsim::sim::network::{beer_game, run_network, STERMAN_FITTED};
 use orgsim::sim::rng::{self, Source};
 
 /// Weeks of the game.
@@ -67,7 +68,26 @@ pub fn yardstick_costs(seed: u64, trial: u64) -> [f64; 4] {
     cost
 }
 
-/// One trial's total cost: the echelons' costs summed in order, as the engine sums them.
+/// The echelons' costs summed in order, as the engine sums them.
+pub fn total(costs: &[f64; 4]) -> f64 {
+    costs.iter().fold(0.0, |a, c| a + c)
+}
+
+/// One trial's total cost.
 pub fn yardstick_trial(seed: u64, trial: u64) -> f64 {
-    yardstick_costs(seed, trial).iter().fold(0.0, |a, c| a + c)
+    total(&yardstick_costs(seed, trial))
+}
+
+/// Panics unless the loop is the engine's game: the same total cost, to the bit, on trials
+/// `0..trials` of seed 1. Checked before the loop is timed.
+pub fn assert_is_the_game(trials: u64) {
+    let spec = beer_game(true, STERMAN_FITTED);
+    for t in 0..trials {
+        let engine = run_network(&spec, 1, t).total_cost();
+        assert_eq!(
+            yardstick_trial(1, t),
+            engine,
+            "trial {t}: the hand-written loop is not the game"
+        );
+    }
 }

@@ -21,18 +21,11 @@ use orgsim::sim::rng::{self, Source};
 
 #[path = "beer_game_loop.rs"]
 mod beer_game_loop;
-use beer_game_loop::{yardstick_trial, WEEKS};
+use beer_game_loop::{assert_is_the_game, yardstick_trial, WEEKS};
 
 fn beer_game_benches(c: &mut Criterion) {
+    assert_is_the_game(200);
     let spec = beer_game(true, STERMAN_FITTED);
-    for t in 0..200 {
-        let engine = run_network(&spec, 1, t).total_cost();
-        assert_eq!(
-            yardstick_trial(1, t),
-            engine,
-            "trial {t}: the yardstick is not the game"
-        );
-    }
     let scoring = Scoring::new(&spec);
     let mut g = c.benchmark_group("beer_game");
     g.throughput(Throughput::Elements(WEEKS as u64));

@@ -12,30 +12,21 @@
 #[path = "../benches/beer_game_loop.rs"]
 mod beer_game_loop;
 
-use beer_game_loop::{yardstick_costs, yardstick_trial};
-use orgsim::sim::network::{beer_game, run_network, STERMAN_FITTED};
+use beer_game_loop::{assert_is_the_game, total, yardstick_costs};
 
 fn main() {
     let trials: u64 = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(500_000);
-    let spec = beer_game(true, STERMAN_FITTED);
-    for t in 0..50 {
-        let engine = run_network(&spec, 1, t).total_cost();
-        assert_eq!(
-            yardstick_trial(1, t),
-            engine,
-            "trial {t}: the peer is not the game"
-        );
-    }
+    assert_is_the_game(50);
     // Welford's running mean and sum of squared deviations: retailer .. factory, then the total.
     let mut n = 0.0;
     let mut mean = [0.0f64; 5];
     let mut m2 = [0.0f64; 5];
     for t in 0..trials {
         let c = yardstick_costs(1, t);
-        let values = [c[0], c[1], c[2], c[3], c.iter().fold(0.0, |a, x| a + x)];
+        let values = [c[0], c[1], c[2], c[3], total(&c)];
         n += 1.0;
         for k in 0..5 {
             let d = values[k] - mean[k];

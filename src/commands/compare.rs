@@ -156,6 +156,15 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     }
     orgsim::writers::folder::check(&out, force)?;
     let cancel = interrupt_flag();
+    let how = Fitting {
+        threads,
+        refit: refit.refit,
+        quiet,
+        certify: false,
+        out: &out,
+        total: trials,
+        known: &[],
+    };
     let mut prepared = Vec::new();
     for (label, source, sets) in specs {
         if !quiet {
@@ -163,18 +172,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         }
         let mut model = load::load(&source, &sets)?;
         orgsim::plan_targets(&mut model, &source)?;
-        fit_playbook(
-            &mut model,
-            &Fitting {
-                threads,
-                refit: refit.refit,
-                quiet,
-                certify: false,
-                out: &out,
-                total: trials,
-                known: &[],
-            },
-        )?;
+        fit_playbook(&mut model, &how)?;
         if let Some(job) = &mut job {
             job.playbooks.extend(orgsim::writers::fit_cache::Keyed::of(
                 &model,

@@ -106,6 +106,31 @@ pub(crate) fn fit_playbook(model: &mut Model, how: &Fitting) -> orgsim::Result<F
     })
 }
 
+/// Computes the best-response certificate of the model's fitted playbook and keeps it with the
+/// playbook (`summary.json`'s `roles.*.best_deviation`, the report). Returns the seconds it took.
+fn certify(
+    model: &mut Model,
+    threads: usize,
+    quiet: bool,
+    out: &std::path::Path,
+) -> orgsim::Result<f64> {
+    if !quiet {
+        eprintln!(
+            "{}: certifying the playbook (each role's best deviation, out of sample) ...",
+            model.name
+        );
+    }
+    let started = std::time::Instant::now();
+    let certificate = orgsim::sim::certificate::certify_until(model, threads, interrupt_flag())?
+        .ok_or_else(|| Error::Interrupted {
+            done: 0,
+            total: 0,
+            out: out.to_path_buf(),
+        })?;
+    model.playbook.certificate = Some(certificate);
+    Ok(started.elapsed().as_secs_f64())
+}
+
 /// Looks for the model's playbook in the merge's partials, then in the cache.
 fn remembered(model: &mut Model, how: &Fitting, cache: Option<&FitCache>) -> bool {
     if let Some(p) = how.known.iter().find_map(|k| k.playbook_for(model)) {

@@ -23,31 +23,6 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
-/// Computes the best-response certificate of the model's fitted playbook and keeps it with the
-/// playbook (`summary.json`'s `roles.*.best_deviation`, the report). Returns the seconds it took.
-pub(crate) fn certify(
-    model: &mut orgsim::scenario::model::Model,
-    threads: usize,
-    quiet: bool,
-    out: &std::path::Path,
-) -> orgsim::Result<f64> {
-    if !quiet {
-        eprintln!(
-            "{}: certifying the playbook (each role's best deviation, out of sample) ...",
-            model.name
-        );
-    }
-    let started = std::time::Instant::now();
-    let certificate = orgsim::sim::certificate::certify_until(model, threads, interrupt_flag())?
-        .ok_or_else(|| Error::Interrupted {
-            done: 0,
-            total: 0,
-            out: out.to_path_buf(),
-        })?;
-    model.playbook.certificate = Some(certificate);
-    Ok(started.elapsed().as_secs_f64())
-}
-
 /// Applies `--name` to the model; returns the name of the default output folder: the name given,
 /// else the scenario's (a run named for its overrides would make an unreadable folder name).
 pub(crate) fn run_name(

@@ -133,6 +133,15 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         total: trials * grid.len() as u64,
         out: out.clone(),
     };
+    let how = Fitting {
+        threads,
+        refit: refit.refit,
+        quiet,
+        certify: false,
+        out: &out,
+        total: grid.len() as u64 * trials,
+        known: &[],
+    };
     let mut points = Vec::new();
     for (i, point) in grid.iter().enumerate() {
         if !range.contains(&i) {
@@ -150,19 +159,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         let all: Vec<String> = sets.iter().cloned().chain(point_sets).collect();
         let mut model = load::load(&source, &all)?;
         orgsim::plan_targets(&mut model, &source)?;
-        fit_playbook(
-            &mut model,
-            &Fitting {
-                threads,
-                refit: refit.refit,
-                quiet,
-                certify: false,
-                out: &out,
-                total: grid.len() as u64 * trials,
-                known: &[],
-            },
-        )
-        .map_err(|e| match e {
+        fit_playbook(&mut model, &how).map_err(|e| match e {
             Error::Interrupted { .. } => interrupted(i as u64 * trials),
             e => e,
         })?;

@@ -244,23 +244,29 @@ impl Sketch {
 
     /// (value, count) pairs in increasing order of value.
     pub fn histogram(&self) -> Vec<(f64, u64)> {
-        let s = self.settled();
-        let neg = s.neg.bins().rev().map(|(k, n)| (s.value(k, true), n));
-        let zeros = (s.zeros > 0).then_some((0.0, s.zeros));
-        let pos = s.pos.bins().map(|(k, n)| (s.value(k, false), n));
+        self.settled().buckets()
+    }
+
+    /// [`Sketch::histogram`] of a settled sketch (pending values are not in its buckets).
+    fn buckets(&self) -> Vec<(f64, u64)> {
+        debug_assert!(self.pending.is_empty(), "buckets of an unsettled sketch");
+        let neg = self.neg.bins().rev().map(|(k, n)| (self.value(k, true), n));
+        let zeros = (self.zeros > 0).then_some((0.0, self.zeros));
+        let pos = self.pos.bins().map(|(k, n)| (self.value(k, false), n));
         neg.chain(zeros).chain(pos).collect()
     }
 
     /// The q-quantile by nearest rank (the bucket of the smallest value with at least q of the
     /// mass at or below it).
     pub fn quantile(&self, q: f64) -> f64 {
-        let hist = self.histogram();
+        let s = self.settled();
+        let hist = s.buckets();
         let n: u64 = hist.iter().map(|e| e.1).sum();
         if n == 0 {
             return 0.0;
         }
         let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
-        let (lo, hi) = self.settled().range.unwrap_or((0.0, 0.0));
+        let (lo, hi) = s.range.unwrap_or((0.0, 0.0));
         let mut seen = 0;
         for (v, c) in hist {
             seen += c;
