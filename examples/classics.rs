@@ -1,4 +1,4 @@
-//! The supply-chain classics of `../shared/CLASSICS.md`, played on orgsim's stock-point network
+//! The supply-chain classics of `docs/classics.md`, played on orgsim's stock-point network
 //! (`orgsim::sim::network`), with the numbers a researcher checks them by:
 //!
 //! ```text

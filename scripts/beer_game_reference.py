@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Independent reference implementation of orgsim's Beer Distribution Game.
 
-Written from ../shared/CLASSICS.md (section 1, "Beer Distribution Game
+Written from docs/classics.md (section 1, "Beer Distribution Game
 (Sterman 1989)") alone, without reading orgsim's Rust source, in plain
-Python 3 with the standard library only. tests/python.rs runs it and checks
+Python 3 with the standard library only. tests/it/python.rs runs it and checks
 orgsim's deterministic classic against it to the last bit.
 
 Every expression is evaluated exactly as the document writes it, left to

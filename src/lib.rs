@@ -7,7 +7,7 @@
 //! from those decisions.
 //!
 //! The code is grouped by layer, and each layer uses only those listed before it
-//! (`tests/architecture.rs` checks this, and that no two modules import each other):
+//! (`tests/it/architecture.rs` checks this, and that no two modules import each other):
 //!
 //! 1. [`error`] and [`numbers`]: what every layer shares;
 //! 2. [`scenario`]: the JSON format, its checks, and the checked [`scenario::model::Model`];

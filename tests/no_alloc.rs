@@ -1,5 +1,10 @@
 //! The per-tick hot loop does not allocate: everything a week needs is set up with the trial.
 
+// The playbooks come from the integration suite's fit cache, which `tests/it` (run first) fills.
+#[allow(dead_code)]
+#[path = "it/common.rs"]
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -35,8 +40,7 @@ fn allocations() -> usize {
 #[test]
 fn stepping_a_trial_allocates_nothing() {
     for name in orgsim::scenario::load::BUILTINS.iter().map(|b| b.name) {
-        let source = orgsim::scenario::load::resolve(name).unwrap();
-        let model = orgsim::prepare(&source, &[]).unwrap();
+        let model = common::model(name, &[]);
         let mut trial = orgsim::sim::engine::Trial::new(&model, 3, 11);
         let before = allocations();
         while !trial.is_done() {

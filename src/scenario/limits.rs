@@ -3,7 +3,7 @@
 //! Two readers use each constant: the validator ([`crate::scenario::model::Model::compile`]) refuses a
 //! value outside it, and the JSON Schema ([`crate::scenario::format`]'s schemars attributes, through
 //! [`Range::schema`]) states it, so an editor and `orgsim validate` cannot disagree about a
-//! range. A test (`scripts/check_schema.py`, run by `tests/python.rs`) checks the shipped
+//! range. A test (`scripts/check_schema.py`, run by `tests/it/python.rs`) checks the shipped
 //! schema against the bad scenarios with an independent validator.
 //!
 //! These limits keep a scenario within the model's sense (a share is at most 1, a lead time at

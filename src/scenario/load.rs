@@ -3,7 +3,6 @@
 
 // A `Problem` carries a whole diagnosis (path, expected, found, hint, position): it is the
 // value of these functions, not an exceptional path worth boxing.
-#![allow(clippy::result_large_err)]
 
 use crate::error::{Error, Problem, Result};
 use crate::scenario::format::Scenario;

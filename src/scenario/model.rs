@@ -852,7 +852,6 @@ impl Check {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn lever(
         &mut self,
         p: &str,

@@ -9,7 +9,6 @@
 
 // A `Problem` carries a whole diagnosis: it is the value of these functions, not an
 // exceptional path worth boxing.
-#![allow(clippy::result_large_err)]
 
 use crate::error::Problem;
 use crate::scenario::format::Meetings;

@@ -2,7 +2,6 @@
 //! file by hand, with its JSON path, line and column.
 
 // A Problem is large, and returned only once per file read: boxing it would buy nothing.
-#![allow(clippy::result_large_err)]
 
 use crate::error::Problem;
 use crate::scenario::format::Scenario;

@@ -1,4 +1,4 @@
-//! The meeting of MODEL.md, as both engines hold it: who voices a doubt, what the room states,
+//! The meeting of docs/model.md, as both engines hold it: who voices a doubt, what the room states,
 //! who leaves, and whether enough voices force a decision.
 //!
 //! What a reading and a doubt are, what a decision settles and which option it rules out

@@ -1,7 +1,7 @@
 //! A stock-point network in real numbers, stepped in the five phases of the Beer Distribution
 //! Game: receive, fill orders, count costs, advance the mail, decide and place.
 //!
-//! This is the engine of the supply-chain classics (`../shared/CLASSICS.md`): the Beer Game and
+//! This is the engine of the supply-chain classics (`docs/classics.md`): the Beer Game and
 //! the order-up-to bullwhip case. It follows the classics' rules to the bit, so quantities are
 //! `f64` and never rounded, backlog is never lost, and orders may be negative where a policy
 //! allows it. The promotions chain ([`crate::sim::world`]) keeps whole units and its own week
@@ -44,7 +44,7 @@ fn draw(demand: &Demand, w: usize, rng: &mut ChaCha8Rng) -> f64 {
     }
 }
 
-/// Sterman's average fitted parameters (θ, α_S, β, S'), as in CLASSICS.md.
+/// Sterman's average fitted parameters (θ, α_S, β, S'), as in docs/classics.md.
 pub const STERMAN_FITTED: Policy = Policy::Sterman {
     theta: 0.36,
     alpha_s: 0.26,
@@ -228,7 +228,7 @@ impl NetworkResult {
     }
 }
 
-/// Sample variance with denominator `n − 1`, in two passes as CLASSICS.md writes it: the mean
+/// Sample variance with denominator `n − 1`, in two passes as docs/classics.md writes it: the mean
 /// first, then the squared deviations, both summed in order from 0.0. (A one-pass formula
 /// rounds differently, and the classic must agree with other implementations to the bit.)
 pub fn variance(x: &[f64]) -> f64 {
@@ -496,7 +496,7 @@ fn decide(p: &mut PointState, policy: &Policy) -> f64 {
             beta,
             desired_stock,
         } => {
-            // Evaluated exactly as CLASSICS.md writes it, for bit-for-bit agreement.
+            // Evaluated exactly as docs/classics.md writes it, for bit-for-bit agreement.
             p.expected = theta * p.incoming + (1.0 - theta) * p.expected;
             let beta = if p.counts_supply_line { 1.0 } else { beta };
             let stock = p.inventory - p.backlog;
@@ -550,7 +550,7 @@ fn shift_in(history: &mut [f64], x: f64) {
     history[last] = x;
 }
 
-/// The players' meeting at the start of week `w`, before its phases: MODEL.md's meeting, on
+/// The players' meeting at the start of week `w`, before its phases: docs/model.md's meeting, on
 /// the Beer Game's board.
 ///
 /// - **Reading.** What a player believes customers want: its expected demand (Sterman's `E`;
@@ -623,7 +623,7 @@ pub fn run_network(network: &NetworkSpec, seed: u64, trial: u64) -> NetworkResul
 }
 
 /// The sums of squared deviations `(SS(q), SS(D))` of stock point `point`'s orders and the
-/// customer's demand over the measured weeks `t = p+2 ..= T` of CLASSICS.md (`p` the point's
+/// customer's demand over the measured weeks `t = p+2 ..= T` of docs/classics.md (`p` the point's
 /// window): their ratio is the trial's bullwhip ratio. Under [`PassThrough::Newest`] the order
 /// decided at the end of week `t − 1` is the textbook's `q_t` (placed at the start of week `t`,
 /// before `D_t`); under [`PassThrough::Previous`] it is decided at the end of week `t`, after
@@ -973,7 +973,7 @@ mod tests {
 
     #[test]
     fn the_classic_opens_with_the_documented_first_orders() {
-        // CLASSICS.md: the board is not an equilibrium of the heuristic; the first orders are
+        // docs/classics.md: the board is not an equilibrium of the heuristic; the first orders are
         // 4.2392 for echelons 0-2 and 4.5928 for the factory. Computed as the rules write them.
         let r = classic();
         let (theta, alpha, beta, s) = (0.36, 0.26, 0.34, 17.0);

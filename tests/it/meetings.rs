@@ -1,4 +1,4 @@
-//! Behaviour 7 of MODEL.md, the meeting story: low psychological safety yields silent,
+//! Behaviour 7 of docs/model.md, the meeting story: low psychological safety yields silent,
 //! unanimous meetings, high stated agreement and low operational agreement; raising safety
 //! turns some meetings into decisions, and what a decision rules out changes the outcome.
 //!

@@ -77,13 +77,7 @@ fn shipped_schema_agrees_with_the_validator_by_pythons_jsonschema() {
 }
 
 fn orgsim(args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_orgsim"))
-        // One fit cache for the whole suite, apart from the user's: a scenario fitted by one test
-        // is reused by the next, as a user's second run reuses the first's.
-        .env(
-            "ORGSIM_CACHE_DIR",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/fit-cache"),
-        )
+    let o = crate::common::orgsim_command()
         .env("ORGSIM_NO_CERTIFICATE", "true")
         .args(args)
         .output()
@@ -223,8 +217,8 @@ fn data_files_load_in_pandas_and_polars_with_no_options_and_runs_stack() {
     check_data(&python, &network_comparisons);
 }
 
-/// CLASSICS.md says two honest implementations of the Beer Game agree to the last bit. This one
-/// holds orgsim to it: `scripts/beer_game_reference.py` was written from CLASSICS.md alone,
+/// docs/classics.md says two honest implementations of the Beer Game agree to the last bit. This one
+/// holds orgsim to it: `scripts/beer_game_reference.py` was written from docs/classics.md alone,
 /// without reading orgsim's source, and every order, inventory, backlog, cost, amplification and
 /// peak of the classic (Sterman's fitted players, and two other parameter sets) must be the same
 /// double. Floats cross as repr strings, parsed by Rust's correctly rounded parser.

@@ -1,11 +1,22 @@
-//! Helpers shared by the behaviour tests: run many trials of a (modified) built-in scenario.
-#![allow(dead_code)]
+//! Helpers shared by the integration tests: the binary, and many trials of a (modified)
+//! built-in scenario.
 
 use orgsim::scenario::model::Model;
 use orgsim::scenario::playbook::Playbook;
 use orgsim::sim::engine::run_trial;
 use orgsim::stats::metrics::{metric, TrialResult};
 use rayon::prelude::*;
+
+/// The suite's fit cache, apart from the user's: a scenario fitted by one test is reused by the
+/// next, as a user's second run reuses the first's. `tests/no_alloc.rs` shares it too.
+pub const FIT_CACHE: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/fit-cache");
+
+/// The `orgsim` binary, pointed at the suite's fit cache.
+pub fn orgsim_command() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_orgsim"));
+    c.env("ORGSIM_CACHE_DIR", FIT_CACHE);
+    c
+}
 
 /// A built-in scenario with `--set` style overrides applied, prepared to run (plan, playbooks).
 /// The playbooks come from the suite's fit cache when an earlier test fitted the same model, as
@@ -16,7 +27,7 @@ pub fn model(name: &str, sets: &[&str]) -> Model {
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
     let mut model = orgsim::scenario::load::load(&source, &sets).unwrap_or_else(|e| panic!("{e}"));
     orgsim::plan_targets(&mut model, &source).unwrap_or_else(|e| panic!("{e}"));
-    let cache = FitCache::at(concat!(env!("CARGO_TARGET_TMPDIR"), "/fit-cache/playbooks"));
+    let cache = FitCache::at(std::path::Path::new(FIT_CACHE).join("playbooks"));
     match cache.lookup(&model) {
         // A certificate is a run's, not `prepare`'s: one a CLI test cached is dropped here.
         Lookup::Hit(p) => {

@@ -10,13 +10,13 @@
 //! After a deliberate change of wording, rewrite the expected files and review the diff:
 //!
 //! ```sh
-//! UPDATE_EXPECTED=1 cargo test --test bad_scenarios
+//! UPDATE_EXPECTED=1 cargo test --test it bad_scenarios
 //! git diff tests/bad_scenarios
 //! ```
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// Where the files are, relative to the crate root (the names appear in the messages).
 const DIR: &str = "tests/bad_scenarios";
@@ -49,13 +49,7 @@ fn root() -> &'static Path {
 }
 
 fn orgsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_orgsim"))
-        // One fit cache for the whole suite, apart from the user's: a scenario fitted by one test
-        // is reused by the next, as a user's second run reuses the first's.
-        .env(
-            "ORGSIM_CACHE_DIR",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/fit-cache"),
-        )
+    crate::common::orgsim_command()
         .args(args)
         .current_dir(root())
         .output()
@@ -187,7 +181,7 @@ fn each_bad_scenario_is_rejected_by_validate_with_exactly_the_expected_message()
     }
     assert!(
         failures.is_empty(),
-        "{} of {} bad scenarios went wrong:\n\n{}\n\nIf the new wording is intended, rewrite the expected files with\n    UPDATE_EXPECTED=1 cargo test --test bad_scenarios\nand review `git diff {DIR}`.",
+        "{} of {} bad scenarios went wrong:\n\n{}\n\nIf the new wording is intended, rewrite the expected files with\n    UPDATE_EXPECTED=1 cargo test --test it bad_scenarios\nand review `git diff {DIR}`.",
         failures.len(),
         cases.len(),
         failures.join("\n\n")

@@ -1,4 +1,4 @@
-//! Behaviour 6 of MODEL.md, the launch story, on the built-in `launch`: sell-in delivered on
+//! Behaviour 6 of docs/model.md, the launch story, on the built-in `launch`: sell-in delivered on
 //! time (sales claims success) while the media campaign airs late and the retailer serves far
 //! fewer stores than were shipped for, and sell-out falls far below plan. Behaviour 0 holds for
 //! every role with a lever, and the interventions (a shorter approval, a shared launch
@@ -7,8 +7,7 @@
 //! Every comparison is paired on common random numbers (trial i of every arm sees the same
 //! demand, store sizes and launch calendar) and states its tolerance.
 
-mod common;
-use common::*;
+use crate::common::*;
 use orgsim::scenario::playbook::Rule;
 
 const SEED: u64 = 5;

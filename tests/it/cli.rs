@@ -1,18 +1,9 @@
 //! The `orgsim` command line as a user meets it: outputs, determinism, and errors.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-/// The binary, with one fit cache for the whole suite, apart from the user's: a scenario fitted
-/// by one test is reused by the next, as a user's second run reuses the first's.
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_orgsim"));
-    c.env(
-        "ORGSIM_CACHE_DIR",
-        concat!(env!("CARGO_TARGET_TMPDIR"), "/fit-cache"),
-    );
-    c
-}
+use crate::common::orgsim_command as bin;
 
 fn orgsim(args: &[&str]) -> Output {
     bin()

@@ -1,5 +1,5 @@
-//! Behaviour 8 of MODEL.md: the supply-chain classics hold on the stock-point network
-//! (`orgsim::sim::network`), played by the rules of `../shared/CLASSICS.md`.
+//! Behaviour 8 of docs/model.md: the supply-chain classics hold on the stock-point network
+//! (`orgsim::sim::network`), played by the rules of `docs/classics.md`.
 //!
 //! - The order-up-to bullwhip case measures the closed form of Chen, Drezner, Ryan &
 //!   Simchi-Levi (2000) over several (p, L), and the `lagged` off-by-one its own ratio.
@@ -238,16 +238,10 @@ fn monte_carlo_demand_has_the_documented_means() {
 
 use orgsim::scenario::load::{load_network, resolve};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn orgsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_orgsim"))
-        // One fit cache for the whole suite, apart from the user's: a scenario fitted by one test
-        // is reused by the next, as a user's second run reuses the first's.
-        .env(
-            "ORGSIM_CACHE_DIR",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/fit-cache"),
-        )
+    crate::common::orgsim_command()
         .args(args)
         .output()
         .expect("run orgsim")

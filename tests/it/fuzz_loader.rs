@@ -7,12 +7,12 @@
 //! changing `load.rs`, `diagnose.rs` or `model.rs`:
 //!
 //! ```sh
-//! PROPTEST_CASES=20000 cargo test --test fuzz_loader    # about a minute
+//! PROPTEST_CASES=20000 cargo test --test it fuzz_loader    # about a minute
 //! ```
 //!
 //! `PROPTEST_CASES` replaces every count below. Keep the test profile (optimised, with debug
 //! assertions and overflow checks) rather than `--release`, which would hide overflows. A
-//! failure is shrunk to a small input and saved in `tests/fuzz_loader.proptest-regressions`,
+//! failure is shrunk to a small input and saved in `tests/it/fuzz_loader.proptest-regressions`,
 //! which is replayed first on every run: commit that file with the fix.
 
 use orgsim::scenario::load::{load, Source, BUILTINS};

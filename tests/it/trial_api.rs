@@ -1,7 +1,6 @@
 //! A trial stepped week by week from outside, as a live workshop will drive it.
 
-mod common;
-use common::model;
+use crate::common::model;
 use orgsim::sim::engine::{run_trial, Trial};
 use orgsim::stats::metrics::FIXED_SERIES;
 

@@ -228,3 +228,162 @@ fn the_library_has_no_command_line_and_no_terminal() {
         found.join("\n")
     );
 }
+
+/// The files a reader is pointed to (by the documents, the sources and the scripts) that the
+/// repository must hold: every backticked or bare `….rs`, `….py`, `….sh` and `docs/….md`.
+/// Each `path::name` must also name a function in that file: tests are cited as evidence.
+fn references(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let is_path = |c: char| c.is_ascii_alphanumeric() || "_/.:-".contains(c);
+    for (i, _) in text.match_indices(['.']) {
+        let ext_end = text[i + 1..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(text.len(), |j| i + 1 + j);
+        let ext = &text[i + 1..ext_end];
+        if !["rs", "py", "sh", "md"].contains(&ext) {
+            continue;
+        }
+        let start = text[..i]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !is_path(*c))
+            .map_or(0, |(j, c)| j + c.len_utf8());
+        let mut end = ext_end;
+        if text[end..].starts_with("::") {
+            end += 2 + text[end + 2..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(text.len() - end - 2);
+        }
+        let r = &text[start..end];
+        let file = r.split("::").next().unwrap_or("");
+        let stem = file.trim_end_matches(&format!(".{ext}"));
+        // A file name, not a version like `0.1.md`.
+        if stem.ends_with('/') || !stem.chars().any(|c| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        out.push(r.to_string());
+    }
+    out
+}
+
+/// What a reader reads of a file: all of a document or a Python script (its docstrings), the
+/// comments of Rust and shell (their code builds paths that are not references).
+fn prose(file: &str, text: &str) -> String {
+    let marker = match file.rsplit('.').next() {
+        Some("rs") => "//",
+        Some("sh") => "#",
+        _ => return text.to_string(),
+    };
+    text.lines()
+        .filter(|l| l.trim_start().starts_with(marker))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The repository's files, as paths from its root with `/`.
+fn repository_files() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel.starts_with('.') || ["target", "output"].contains(&rel.as_str()) {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(rel);
+            }
+        }
+    }
+    out
+}
+
+/// Where `reference` fails to point: no such file (matched as a path suffix, so that
+/// `sim/engine.rs` finds `src/sim/engine.rs`), a path outside the repository, or no such
+/// function in it.
+fn dangling(reference: &str, files: &[String]) -> Option<String> {
+    let (file, item) = match reference.split_once("::") {
+        Some((f, i)) => (f, Some(i)),
+        None => (reference, None),
+    };
+    if file.contains("shared/") {
+        return Some(format!(
+            "{reference}: outside the repository, which a user does not have"
+        ));
+    }
+    let file = file.trim_start_matches("../");
+    let found: Vec<&String> = files
+        .iter()
+        .filter(|f| *f == file || f.ends_with(&format!("/{file}")))
+        .collect();
+    let Some(path) = found.first() else {
+        return Some(format!("{reference}: no such file"));
+    };
+    if let Some(item) = item {
+        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+            .unwrap_or_default();
+        if !text.contains(&format!("fn {item}(")) && !text.contains(&format!("mod {item}")) {
+            return Some(format!("{reference}: {path} has no `fn {item}`"));
+        }
+    }
+    None
+}
+
+#[test]
+fn every_file_and_test_a_document_names_exists() {
+    let files = repository_files();
+    let mut checked = 0;
+    let mut bad = Vec::new();
+    let readable = |f: &String| {
+        f.ends_with(".md") || f.ends_with(".rs") || f.ends_with(".py") || f.ends_with(".sh")
+    };
+    // This file's own planted examples are not references.
+    let this = "tests/it/architecture.rs";
+    for doc in files.iter().filter(|f| readable(f) && *f != this) {
+        let text =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(doc)).unwrap();
+        for r in references(&prose(doc, &text)) {
+            checked += 1;
+            if let Some(why) = dangling(&r, &files) {
+                bad.push(format!("{doc}: {why}"));
+            }
+        }
+    }
+    bad.sort();
+    bad.dedup();
+    assert!(
+        checked > 100,
+        "found only {checked} references: is the scan broken?"
+    );
+    assert!(bad.is_empty(), "references to nothing:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn the_reference_check_sees_what_it_looks_for() {
+    let files = vec![
+        "src/sim/engine.rs".to_string(),
+        "tests/it/cli.rs".to_string(),
+    ];
+    let text = "see `sim/engine.rs`, tests/it/cli.rs::no_such_test and ../shared/MODEL.md.";
+    let refs = references(text);
+    assert_eq!(
+        refs,
+        [
+            "sim/engine.rs",
+            "tests/it/cli.rs::no_such_test",
+            "../shared/MODEL.md"
+        ]
+    );
+    assert!(dangling("sim/engine.rs", &files).is_none());
+    assert!(dangling("sim/gone.rs", &files).is_some());
+    assert!(dangling("../shared/MODEL.md", &files).is_some());
+    assert!(dangling("tests/it/cli.rs::no_such_test", &files).is_some());
+}

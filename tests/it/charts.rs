@@ -2,7 +2,7 @@
 //! depends on the thread count, and the report's text is pinned by a snapshot.
 //!
 //! Update the snapshot after an intended change with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test charts`.
+//! `UPDATE_SNAPSHOTS=1 cargo test --test it charts`.
 
 use orgsim::scenario::model::Model;
 use orgsim::sim::engine::RunConfig;
@@ -308,7 +308,7 @@ fn report_text_matches_snapshot() {
     }
     let Ok(expected) = fs::read_to_string(&path) else {
         panic!(
-            "no snapshot at {}; create it with: UPDATE_SNAPSHOTS=1 cargo test --test charts",
+            "no snapshot at {}; create it with: UPDATE_SNAPSHOTS=1 cargo test --test it charts",
             path.display()
         );
     };
@@ -319,7 +319,7 @@ fn report_text_matches_snapshot() {
             .position(|(a, b)| a != b)
             .unwrap_or(text.lines().count().min(expected.lines().count()));
         panic!(
-            "report text differs from {} at line {}:\n  now:      {}\n  expected: {}\nIf the change is intended, run: UPDATE_SNAPSHOTS=1 cargo test --test charts",
+            "report text differs from {} at line {}:\n  now:      {}\n  expected: {}\nIf the change is intended, run: UPDATE_SNAPSHOTS=1 cargo test --test it charts",
             path.display(),
             line + 1,
             text.lines().nth(line).unwrap_or("(end)"),

@@ -1,12 +1,11 @@
-//! MODEL.md behaviours 0 and 2 to 5 on the built-in promotion scenarios.
+//! docs/model.md behaviours 0 and 2 to 5 on the built-in promotion scenarios.
 //!
 //! Each claim is statistical: it is tested on hundreds or thousands of trials, on common random
 //! numbers (trial i of every arm sees the same demand draws), with the tolerance stated next to
 //! the assertion. Where a behaviour has a cause, the test also moves the cause and checks that
 //! the behaviour moves.
 
-mod common;
-use common::*;
+use crate::common::*;
 use orgsim::scenario::model::Model;
 use orgsim::scenario::playbook::Rule;
 use orgsim::stats::metrics::{SeriesLayout, TrialResult, FIXED_SERIES};
@@ -202,7 +201,7 @@ fn promotions_ramp_to_the_period_end_when_sales_is_behind() {
 
 /// Behaviour 4, the part this version shows: a vaguer strategy is read more differently.
 /// (Coordinated divergence does not yet rise with ambiguity: roles play fitted rules, and the
-/// strategy as they read it weighs little against their bonus. See MODEL.md's note in the README.)
+/// strategy as they read it weighs little against their bonus. See docs/model.md's note in the README.)
 #[test]
 fn ambiguity_raises_interpretation_spread() {
     let mut spread = Vec::new();
