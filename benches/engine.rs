@@ -6,9 +6,11 @@
 //! (`scripts/benchmarks.sh`).
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use orgsim::run::chunks::RunConfig;
+use orgsim::run::organisation::run;
 use orgsim::scenario::load::{load_network, resolve, BUILTINS, NETWORK_BUILTINS};
-use orgsim::sim::engine::{run, run_trial, RunConfig};
 use orgsim::sim::network::{self, NetworkTrial};
+use orgsim::sim::trial::run_trial;
 use std::sync::atomic::AtomicBool;
 
 fn model(name: &str) -> orgsim::scenario::model::Model {
@@ -74,7 +76,7 @@ fn whole_run(c: &mut Criterion) {
     });
     let spec = network_spec("beer_game");
     threads(c, "beer_game_run_20000_trials", 20_000, |cfg| {
-        network::run(
+        orgsim::run::network::run(
             &spec,
             cfg,
             &mut |_| Ok(()),

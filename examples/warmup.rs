@@ -17,8 +17,9 @@
 //! start-up differs. The test passes where the two are within 1.2x of each other, or both below
 //! 0.1% of store-weeks.
 
+use orgsim::run::chunks::RunConfig;
+use orgsim::run::organisation::run;
 use orgsim::scenario::load;
-use orgsim::sim::engine::{run, RunConfig};
 use orgsim::stats::metrics::series_names;
 use std::sync::atomic::AtomicBool;
 

@@ -12,18 +12,21 @@
 //! 1. [`error`] and [`numbers`]: what every layer shares;
 //! 2. [`scenario`]: the JSON format, its checks, and the checked [`scenario::model::Model`];
 //! 3. [`stats`]: per-trial results and their exact, mergeable aggregation;
-//! 4. [`sim`]: the world, the roles, the tick loop, the plan and the playbook fit;
-//! 5. [`experiment`]: paired comparisons and sweeps built from runs;
-//! 6. [`writers`]: the output folder, data files, charts, report and trace.
+//! 4. [`sim`]: the world, the roles, one trial's tick loop, the plan and the playbook fit: pure
+//!    functions of their inputs, with no I/O, no clock and no threads of their own;
+//! 5. [`run`]: many trials on a pool of threads, folded in a fixed order;
+//! 6. [`experiment`]: paired comparisons and sweeps built from runs;
+//! 7. [`writers`]: the output folder, data files, charts, report and trace.
 //!
 //! The command line (`src/main.rs`, `src/commands/`) sits on top. Data flows one way:
-//! scenario text -> [`scenario::load`] -> model -> [`sim::plan`] and [`sim::fit`] -> [`sim::engine`]
-//! -> [`stats::metrics::TrialResult`] -> [`stats::metrics::Aggregate`] -> [`writers`].
+//! scenario text -> [`scenario::load`] -> model -> [`sim::plan`] and [`sim::fit`] -> [`sim::trial`]
+//! (run many at a time by [`run`]) -> [`stats::metrics::TrialResult`] ->
+//! [`stats::metrics::Aggregate`] -> [`writers`].
 //!
 //! ```
 //! let source = orgsim::scenario::load::resolve("promo_vs_inventory").unwrap();
 //! let model = orgsim::prepare(&source, &["world.stores=5".into()]).unwrap();
-//! let result = orgsim::sim::engine::run_trial(&model, 1, 0);
+//! let result = orgsim::sim::trial::run_trial(&model, 1, 0);
 //! assert!(result.metrics[orgsim::stats::metrics::metric("fill_rate")] <= 1.0);
 //! ```
 
@@ -32,6 +35,7 @@
 pub mod error;
 pub mod experiment;
 pub mod numbers;
+pub mod run;
 pub mod scenario;
 pub mod sim;
 pub mod stats;
@@ -44,7 +48,7 @@ pub use error::{Error, Problem, Result};
 pub fn prepare(source: &scenario::load::Source, sets: &[String]) -> Result<scenario::model::Model> {
     let mut model = scenario::load::load(source, sets)?;
     plan_targets(&mut model, source)?;
-    model.playbook = sim::fit::fit(&model)?;
+    model.playbook = sim::fit::fit(&model);
     Ok(model)
 }
 

@@ -41,7 +41,7 @@ fn allocations() -> usize {
 fn stepping_a_trial_allocates_nothing() {
     for name in orgsim::scenario::load::BUILTINS.iter().map(|b| b.name) {
         let model = common::model(name, &[]);
-        let mut trial = orgsim::sim::engine::Trial::new(&model, 3, 11);
+        let mut trial = orgsim::sim::trial::Trial::new(&model, 3, 11);
         let before = allocations();
         while !trial.is_done() {
             trial.step();

@@ -62,7 +62,7 @@ pub(crate) fn fit_playbook(model: &mut Model, how: &Fitting) -> orgsim::Result<F
     let cache = cache();
     let reused = !how.refit && remembered(model, how, cache.as_ref());
     if !reused {
-        model.playbook = orgsim::sim::fit::fit_until(model, how.threads, interrupt_flag())?
+        model.playbook = orgsim::run::pool::fit_until(model, how.threads, interrupt_flag())?
             .ok_or_else(|| Error::Interrupted {
                 done: 0,
                 total: how.total,
@@ -121,7 +121,7 @@ fn certify(
         );
     }
     let started = std::time::Instant::now();
-    let certificate = orgsim::sim::certificate::certify_until(model, threads, interrupt_flag())?
+    let certificate = orgsim::run::pool::certify_until(model, threads, interrupt_flag())?
         .ok_or_else(|| Error::Interrupted {
             done: 0,
             total: 0,

@@ -13,8 +13,8 @@ pub mod trace;
 
 pub(crate) use fitting::{fit_playbook, Fitting, RefitArg};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
+use orgsim::run::chunks::RunConfig;
 use orgsim::scenario::load::{self, DEFAULT_SCENARIO};
-use orgsim::sim::engine::RunConfig;
 use orgsim::writers::folder::OutputFolder;
 use orgsim::writers::output::{self, RunInfo};
 use orgsim::Error;

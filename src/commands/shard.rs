@@ -4,7 +4,7 @@
 use super::*;
 
 /// Parses `--shard I/N` (1 <= I <= N).
-pub(crate) fn parse_shard(text: &str) -> Result<orgsim::sim::engine::Shard, Error> {
+pub(crate) fn parse_shard(text: &str) -> Result<orgsim::run::chunks::Shard, Error> {
     let bad = || {
         Error::Usage(format!(
             "--shard: expected I/N with 1 <= I <= N <= 100000 (e.g. 3/8), found '{text}'"
@@ -18,7 +18,7 @@ pub(crate) fn parse_shard(text: &str) -> Result<orgsim::sim::engine::Shard, Erro
     if i == 0 || i > n || n > 100_000 {
         return Err(bad());
     }
-    Ok(orgsim::sim::engine::Shard {
+    Ok(orgsim::run::chunks::Shard {
         index: i - 1,
         count: n,
     })
@@ -33,7 +33,7 @@ pub(crate) fn shard_identity(
     sets: &[String],
     seed: u64,
     trials: u64,
-    shard: orgsim::sim::engine::Shard,
+    shard: orgsim::run::chunks::Shard,
 ) -> serde_json::Map<String, serde_json::Value> {
     let mut m = shard_identity_of(source, sets, seed, trials, shard);
     m.insert("kind".into(), "run".into());
@@ -47,7 +47,7 @@ pub(crate) fn shard_identity_of(
     sets: &[String],
     seed: u64,
     trials: u64,
-    shard: orgsim::sim::engine::Shard,
+    shard: orgsim::run::chunks::Shard,
 ) -> serde_json::Map<String, serde_json::Value> {
     use sha2::{Digest, Sha256};
     let sha: String = Sha256::digest(source.text.as_bytes())
@@ -123,7 +123,7 @@ pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
 pub(crate) fn shard_complete(
     out: &std::path::Path,
     identity: &serde_json::Map<String, serde_json::Value>,
-    shard: orgsim::sim::engine::Shard,
+    shard: orgsim::run::chunks::Shard,
 ) -> bool {
     out.join("manifest.json").is_file()
         && read_part(out).is_ok_and(|p| &p.identity == identity && p.index == shard.index + 1)

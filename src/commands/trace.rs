@@ -64,7 +64,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             )?),
         };
     let traced = orgsim::writers::trace::replay(&model, seed, trial);
-    orgsim::sim::engine::finite(&model, &traced.result)?;
+    orgsim::run::organisation::finite(&model, &traced.result)?;
     let out = out.unwrap_or_else(|| PathBuf::from("output").join(format!("{folder_name}-trace")));
     let folder = OutputFolder::stage(&out, force)?;
     let csv = orgsim::writers::trace::csv(&model, &traced, role);

@@ -10,10 +10,12 @@
 //! [`Moments`] are kept, merged in chunk order. The result depends on (arms, seed, trials) alone.
 
 use crate::error::{Error, Result};
+use crate::run::chunks::{run_chunks, Partial, RunConfig, Shard, CHUNK};
+use crate::run::organisation::finite;
 use crate::scenario::model::Model;
 use crate::scenario::network::{trial_columns as network_columns, NetworkModel};
-use crate::sim::engine::{finite, run_chunks, run_trial, Partial, RunConfig, Shard, CHUNK};
 use crate::sim::network::{run_network, Scoring};
+use crate::sim::trial::run_trial;
 use crate::stats::metrics::{trial_columns, Aggregate, Moments, TrialResult};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -7,8 +7,8 @@
 //! that does not fit is refused in the same words.
 
 use crate::error::{Error, Result};
+use crate::run::chunks::RunConfig;
 use crate::scenario::model::Model;
-use crate::sim::engine::RunConfig;
 use crate::stats::metrics::{trial_columns, Aggregate, Stat};
 use std::sync::atomic::AtomicBool;
 
@@ -162,7 +162,8 @@ pub fn run_point(
     cfg: &RunConfig,
     cancel: &AtomicBool,
 ) -> Result<Point> {
-    let agg: Aggregate = crate::sim::engine::run(model, cfg, &mut |_| Ok(()), &|_| {}, cancel)?;
+    let agg: Aggregate =
+        crate::run::organisation::run(model, cfg, &mut |_| Ok(()), &|_| {}, cancel)?;
     let names = trial_columns(model);
     let stats = agg
         .metrics
@@ -209,7 +210,7 @@ pub fn inert_axes(varies: &[Vary], points: &[Point]) -> Vec<String> {
 
 /// The grid points of part `shard` of a sweep of `points` points: contiguous, as even as the
 /// count allows (a sweep is sharded by points, a run by trials).
-pub fn shard_points(points: usize, shard: crate::sim::engine::Shard) -> std::ops::Range<usize> {
+pub fn shard_points(points: usize, shard: crate::run::chunks::Shard) -> std::ops::Range<usize> {
     let at = |i: u64| (points as u128 * i as u128 / shard.count.max(1) as u128) as usize;
     at(shard.index)..at(shard.index + 1)
 }

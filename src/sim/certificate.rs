@@ -10,29 +10,20 @@
 
 use crate::scenario::model::Model;
 use crate::scenario::playbook::{Certificate, RoleCertificate};
-use crate::sim::engine;
 use crate::sim::race::{race_role, Samples, SCREEN};
-use crate::Result;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The seeds of the certificate's stages (screen and narrow, confirm, verify): none is the fit's
 /// (`fit::FIT_SEED`, `fit::RACE_SEEDS`), nor a run's default.
 const SEEDS: [u64; 3] = [0xCE27_0001, 0xCE27_0002, 0xCE27_0003];
 
-/// Certifies the model's fitted playbook on `threads` threads (0 = all cores), or `None` once
-/// `cancel` is set.
-pub fn certify_until(
-    model: &Model,
-    threads: usize,
-    cancel: &AtomicBool,
-) -> Result<Option<Certificate>> {
-    if threads == 0 {
-        return Ok(search(model, cancel));
-    }
-    Ok(engine::pool(threads)?.install(|| search(model, cancel)))
+/// Certifies the model's fitted playbook on the caller's thread pool, or `None` once `cancel` is
+/// set ([`crate::run::pool::certify_until`] runs it on the run's threads).
+pub fn certify_cancellable(model: &Model, cancel: &AtomicBool) -> Option<Certificate> {
+    search(model, cancel)
 }
 
-/// [`certify_until`] on all cores, never cancelled.
+/// [`certify_cancellable`] on the caller's thread pool, never cancelled.
 pub fn certify(model: &Model) -> Certificate {
     search(model, &AtomicBool::new(false)).expect("never cancelled")
 }

@@ -26,10 +26,8 @@
 
 use crate::scenario::model::Model;
 use crate::scenario::playbook::{Playbook, RoleFit, Rule, TRIGGERS};
-use crate::sim::engine;
 use crate::sim::race::{apply, race_role, Samples};
 use crate::sim::sample::{paired, Sampler, Scores};
-use crate::Result;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -241,22 +239,17 @@ pub fn candidates_hint(model: &Model) -> usize {
     2 * per_round
 }
 
-/// Fits every role's playbook (see the module doc) on all cores. Needs the plan (for the deck
+/// Fits every role's playbook (see the module doc) on the caller's thread pool (all cores, unless
+/// the caller installed another: [`crate::run::pool::fit_until`]). Needs the plan (for the deck
 /// term).
-pub fn fit(model: &Model) -> Result<Playbook> {
-    Ok(fit_until(model, 0, &AtomicBool::new(false))?.expect("never cancelled"))
+pub fn fit(model: &Model) -> Playbook {
+    search(model, &AtomicBool::new(false)).expect("never cancelled")
 }
 
-/// [`fit`] on `threads` threads (0 = all cores), the run's own: `--threads 1` means one core
-/// for the whole run, the fit included. Stops early (with `None`) once `cancel` is set: a long
-/// fit answers Ctrl-C. The playbook is the same on any number of threads.
-pub fn fit_until(model: &Model, threads: usize, cancel: &AtomicBool) -> Result<Option<Playbook>> {
-    if threads == 0 {
-        // All cores: rayon's global pool is that already, and its threads live on, where a
-        // pool of our own would start them for this fit and leave them exiting after it.
-        return Ok(search(model, cancel));
-    }
-    Ok(engine::pool(threads)?.install(|| search(model, cancel)))
+/// [`fit`], stopping early (with `None`) once `cancel` is set: a long fit answers Ctrl-C. The
+/// playbook is the same on any number of threads.
+pub fn fit_cancellable(model: &Model, cancel: &AtomicBool) -> Option<Playbook> {
+    search(model, cancel)
 }
 
 fn search(model: &Model, cancel: &AtomicBool) -> Option<Playbook> {

@@ -19,19 +19,16 @@
 //! [`Source::Demand`](crate::sim::rng::Source) stream, so two variants of a network (a changed
 //! heuristic, a changed lead time) see the same demand in the same trial.
 
-use crate::error::{Error, Result};
 use crate::scenario::limits::MAX_ECHELONS;
 use crate::scenario::model::MeetingSpec;
 use crate::scenario::network::{series_names, trial_columns};
 pub use crate::scenario::network::{
     Demand, NetworkSpec, NetworkStrategy, PassThrough, PointScorecard, Policy, Step, StockPointSpec,
 };
-use crate::sim::engine::{run_chunks, Partial, RunConfig, CHUNK};
 use crate::sim::meeting::{self, Record, Room, Seats};
 use crate::sim::rng::{self, Source};
-use crate::stats::metrics::{Stat, VALUE_LIMIT};
+use crate::stats::metrics::Stat;
 use rand_chacha::ChaCha8Rng;
-use std::sync::atomic::AtomicBool;
 
 /// This week's demand. Every kind draws exactly one uniform a week, so the stream's position
 /// never depends on the demand's kind.
@@ -876,65 +873,6 @@ pub struct NetworkRow {
     pub trial: u64,
     /// Its metrics, in column order (NaN where undefined).
     pub metrics: Vec<f64>,
-}
-
-/// Runs `cfg.trials` trials in parallel, in fixed chunks folded in chunk order, so the result
-/// is the same bytes on any number of threads; calls `on_trial` for each in trial order and
-/// `progress` after each batch. Refuses a trial with a value beyond what the statistics hold
-/// exactly ([`VALUE_LIMIT`]), by name.
-pub fn run(
-    spec: &NetworkSpec,
-    cfg: &RunConfig,
-    on_trial: &mut (dyn FnMut(&NetworkRow) -> Result<()> + Send),
-    progress: &dyn Fn(u64),
-    cancel: &AtomicBool,
-) -> Result<NetworkAggregate> {
-    let chunks = 0..cfg.trials.div_ceil(CHUNK);
-    let total = NetworkAggregate::new(spec);
-    let scoring = Scoring::new(spec);
-    let run = |c| run_chunk(spec, &scoring, cfg, c);
-    run_chunks(cfg, chunks, total, &run, on_trial, progress, cancel)
-}
-
-impl Partial for NetworkAggregate {
-    fn merge(&mut self, next: &Self) {
-        NetworkAggregate::merge(self, next);
-    }
-    fn trials(&self) -> u64 {
-        self.trials
-    }
-}
-
-fn run_chunk(
-    spec: &NetworkSpec,
-    scoring: &Scoring,
-    cfg: &RunConfig,
-    chunk: u64,
-) -> Result<(NetworkAggregate, Vec<NetworkRow>)> {
-    let mut agg = NetworkAggregate::new(spec);
-    let first = chunk * CHUNK;
-    let last = (first + CHUNK).min(cfg.trials);
-    let mut rows = Vec::with_capacity((last - first) as usize);
-    let columns = trial_columns(spec);
-    let mut game = NetworkTrial::new(spec, cfg.seed, first);
-    for trial in first..last {
-        game.reset(cfg.seed, trial);
-        let r = game.play();
-        let metrics = r.metrics(spec, scoring);
-        if let Some(k) = metrics.iter().position(|v| v.abs() > VALUE_LIMIT) {
-            return Err(Error::TooLarge {
-                what: format!(
-                    "metric '{}' is {:e}, beyond the {VALUE_LIMIT:e} the statistics hold exactly",
-                    columns[k], metrics[k]
-                ),
-                trial,
-                hint: None,
-            });
-        }
-        agg.add(r, &metrics);
-        rows.push(NetworkRow { trial, metrics });
-    }
-    Ok((agg, rows))
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@
 use crate::error::Problem;
 use crate::scenario::format::TargetValue;
 use crate::scenario::model::{metric_name, CardSpec, Model, PlanValues};
-use crate::sim::engine::Trial;
 use crate::sim::org::{self, Tally};
+use crate::sim::trial::Trial;
 
 /// Plays the plan and reads off every value a target may be relative to.
 pub fn compute(model: &Model) -> PlanValues {

@@ -7,7 +7,7 @@
 
 use crate::scenario::model::Model;
 use crate::scenario::playbook::Rule;
-use crate::sim::engine::Trial;
+use crate::sim::trial::Trial;
 use crate::stats::metrics::{metric, TrialResult};
 use rayon::prelude::*;
 use std::collections::HashMap;

@@ -9,11 +9,11 @@
 
 use crate::error::Result;
 use crate::numbers::{float, push_float};
+use crate::run::chunks::RunConfig;
 use crate::scenario::network::{
     series_names, trial_columns, Demand, NetworkModel, NetworkSpec, PassThrough, Policy,
     POINT_METRICS,
 };
-use crate::sim::engine::RunConfig;
 use crate::sim::network::{self, NetworkAggregate};
 use crate::writers::folder::{io, write_file, OutputFolder};
 use crate::writers::output::{
@@ -87,7 +87,7 @@ fn write_trials(
 ) -> Result<NetworkAggregate> {
     let spec = &model.scenario.network;
     let mut csv = TrialsCsv::create(dir, trial_columns(spec))?;
-    let agg = network::run(
+    let agg = crate::run::network::run(
         spec,
         cfg,
         &mut |r| csv.row(r.trial, &r.metrics, cell),

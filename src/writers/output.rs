@@ -6,9 +6,10 @@
 
 use crate::error::{Error, Result};
 use crate::numbers::{float, push_float, round9};
+use crate::run::chunks::{RunConfig, Shard};
+use crate::run::organisation;
 use crate::scenario::format::Objective;
 use crate::scenario::model::Model;
-use crate::sim::engine::{self, RunConfig};
 use crate::stats::metrics::{
     series_names, trial_columns, Aggregate, Stat, GLOBAL_METRICS, ROLE_METRICS,
 };
@@ -191,20 +192,20 @@ fn write_trials(
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<Aggregate> {
-    let all = engine::Shard { index: 0, count: 1 };
+    let all = Shard { index: 0, count: 1 };
     write_shard_trials(model, cfg, all, dir, progress, cancel)
 }
 
 fn write_shard_trials(
     model: &Model,
     cfg: &RunConfig,
-    shard: engine::Shard,
+    shard: Shard,
     dir: &Path,
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<Aggregate> {
     let mut csv = TrialsCsv::create(dir, trial_columns(model))?;
-    let agg = engine::run_shard(
+    let agg = organisation::run_shard(
         model,
         cfg,
         shard,
@@ -734,7 +735,7 @@ pub const PARTIAL: &str = "partial.json";
 /// One shard of a run, and the identity of the run it belongs to.
 pub struct ShardJob {
     /// Which part of the trials.
-    pub shard: engine::Shard,
+    pub shard: Shard,
     /// Everything that decides the run's numbers (scenario text and hash, overrides, seed,
     /// trials, shard count, version): `orgsim merge` requires every shard's to be equal.
     pub identity: Map<String, Value>,

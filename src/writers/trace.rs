@@ -5,7 +5,7 @@
 //! [`Trial::traced`]. This module only formats what the trial recorded; it decides nothing.
 
 use crate::scenario::model::Model;
-use crate::sim::engine::{Decision, Trial};
+use crate::sim::trial::{Decision, Trial};
 use crate::stats::metrics::TrialResult;
 
 /// One trial, replayed with its decisions.

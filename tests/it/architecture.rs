@@ -14,6 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["scenario"],
     &["stats"],
     &["sim"],
+    &["run"],
     &["experiment"],
     &["writers"],
 ];
@@ -386,4 +387,56 @@ fn the_reference_check_sees_what_it_looks_for() {
     assert!(dangling("sim/gone.rs", &files).is_some());
     assert!(dangling("../shared/MODEL.md", &files).is_some());
     assert!(dangling("tests/it/cli.rs::no_such_test", &files).is_some());
+}
+
+/// What the simulation must not do, as text that would do it: touch files or the terminal, read a
+/// clock, or start threads. (Spreading work over the pool its caller installed, `par_iter`, is
+/// allowed: the run layer decides how many threads there are.)
+const IMPURE: &[&str] = &[
+    "std::fs",
+    "File::",
+    "std::io",
+    "std::time",
+    "Instant::",
+    "SystemTime",
+    "ThreadPoolBuilder",
+    "std::thread",
+    "thread::spawn",
+    "env::var",
+];
+
+fn impurities(text: &str) -> Vec<&'static str> {
+    IMPURE
+        .iter()
+        .copied()
+        .filter(|n| text.contains(n))
+        .collect()
+}
+
+/// Architecture invariant: a trial is a pure function of (model, seed, trial index). The
+/// simulation and its statistics do no I/O, read no clock and start no threads; the run layer
+/// (`src/run/`) owns the threads, the writers and the commands own the files and the terminal.
+#[test]
+fn the_simulation_does_no_io_reads_no_clock_and_starts_no_threads() {
+    let mut found = Vec::new();
+    let sources = library_sources();
+    let pure = sources
+        .iter()
+        .filter(|(name, _)| name.starts_with("sim") || name.starts_with("stats"));
+    for (name, text) in pure {
+        for needle in impurities(text) {
+            found.push(format!("{name}: {needle}"));
+        }
+    }
+    assert!(
+        sources.keys().filter(|n| n.starts_with("sim::")).count() > 10,
+        "found too few sim modules: is src/sim/ where it was?"
+    );
+    assert!(found.is_empty(), "impure simulation:\n{}", found.join("\n"));
+    // The check sees what it looks for.
+    let planted = "let t = std::time::Instant::now(); rayon::ThreadPoolBuilder::new();";
+    assert_eq!(
+        impurities(planted),
+        ["std::time", "Instant::", "ThreadPoolBuilder"]
+    );
 }

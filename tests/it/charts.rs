@@ -4,8 +4,8 @@
 //! Update the snapshot after an intended change with
 //! `UPDATE_SNAPSHOTS=1 cargo test --test it charts`.
 
+use orgsim::run::chunks::RunConfig;
 use orgsim::scenario::model::Model;
-use orgsim::sim::engine::RunConfig;
 use orgsim::stats::metrics::GLOBAL_METRICS;
 use orgsim::writers::charts::{CHARTS, HEIGHT, WIDTH};
 use orgsim::writers::output::{run_to_dir, RunInfo};

@@ -3,7 +3,7 @@
 
 use orgsim::scenario::model::Model;
 use orgsim::scenario::playbook::Playbook;
-use orgsim::sim::engine::run_trial;
+use orgsim::sim::trial::run_trial;
 use orgsim::stats::metrics::{metric, TrialResult};
 use rayon::prelude::*;
 
@@ -37,7 +37,7 @@ pub fn model(name: &str, sets: &[&str]) -> Model {
             }
         }
         _ => {
-            model.playbook = orgsim::sim::fit::fit(&model).unwrap_or_else(|e| panic!("{e}"));
+            model.playbook = orgsim::sim::fit::fit(&model);
             let _ = cache.store(&model, &model.playbook);
         }
     }

@@ -52,11 +52,11 @@ fn run_if_small(model: &Model) -> Result<(), TestCaseError> {
     if model.horizon * model.stores > MAX_STORE_WEEKS {
         return Ok(());
     }
-    let r = orgsim::sim::engine::run_trial(model, 1, 0);
+    let r = orgsim::sim::trial::run_trial(model, 1, 0);
     // Summarised as a run would, in a build with overflow checks: never a panic. A trial whose
     // numbers a run cannot summarise is refused by name (TooLarge), never wrapped.
     orgsim::stats::metrics::Aggregate::new(model).add(&r);
-    if let Err(e) = orgsim::sim::engine::finite(model, &r) {
+    if let Err(e) = orgsim::run::organisation::finite(model, &r) {
         prop_assert!(matches!(e, orgsim::Error::TooLarge { .. }), "{e}");
     }
     for (name, v) in orgsim::stats::metrics::GLOBAL_METRICS

@@ -105,7 +105,7 @@ proptest! {
     #[test]
     fn metrics_stay_in_range(v in scenario(), seed in 0u64..1000) {
         let m = compile(&v);
-        let r = orgsim::sim::engine::run_trial(&m, seed, 0);
+        let r = orgsim::sim::trial::run_trial(&m, seed, 0);
         for (name, x) in GLOBAL_METRICS.iter().zip(&r.metrics) {
             prop_assert!(x.is_finite(), "{} = {}", name, x);
         }

@@ -2,9 +2,11 @@
 //! (overflow checks on) and summarise exactly; units past what the world counts are refused by
 //! name; one past each limit is refused naming the JSON path, what was expected and what was found.
 
+use orgsim::run::chunks::RunConfig;
+use orgsim::run::organisation::finite;
 use orgsim::scenario::load::{load, Source, BUILTINS};
 use orgsim::scenario::model::Model;
-use orgsim::sim::engine::{finite, run_trial, RunConfig};
+use orgsim::sim::trial::run_trial;
 use orgsim::stats::metrics::{Aggregate, TrialResult, GLOBAL_METRICS};
 use orgsim::Error;
 use serde_json::{json, Value};
@@ -87,7 +89,7 @@ fn the_largest_prices_and_quantities_run_and_summarise_exactly() {
         threads: 2,
     };
     let mut rows = Vec::new();
-    let agg = orgsim::sim::engine::run(
+    let agg = orgsim::run::organisation::run(
         &model,
         &cfg,
         &mut |r| {

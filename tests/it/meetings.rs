@@ -6,7 +6,7 @@
 //! is held), so every comparison is paired: the same trials, the same demand, the same rules.
 
 use orgsim::scenario::model::{MeetingSpec, Model};
-use orgsim::sim::engine::run_trial;
+use orgsim::sim::trial::run_trial;
 use orgsim::stats::metrics::{metric, TrialResult};
 
 const SEED: u64 = 11;

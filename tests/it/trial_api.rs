@@ -1,7 +1,7 @@
 //! A trial stepped week by week from outside, as a live workshop will drive it.
 
 use crate::common::model;
-use orgsim::sim::engine::{run_trial, Trial};
+use orgsim::sim::trial::{run_trial, Trial};
 use orgsim::stats::metrics::FIXED_SERIES;
 
 #[test]
