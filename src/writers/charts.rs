@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::scenario::format::Objective;
 use crate::scenario::model::Model;
 use crate::stats::metrics::{metric, series_names, Aggregate, PromoPhase, Stat};
+use crate::stats::period::{extreme, fold};
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
@@ -531,30 +532,6 @@ fn promoter(model: &Model) -> &str {
     model.promo_lever.map_or("the promoting role", |j| {
         model.roles[model.levers[j].role].name.as_str()
     })
-}
-
-/// Mean of a weekly series in each week of the period, over whole periods (over every week when
-/// the horizon is shorter than a period).
-fn fold(values: &[f64], period: usize) -> Vec<f64> {
-    let whole = values.len() / period * period;
-    let used = if whole > 0 { &values[..whole] } else { values };
-    (0..period.min(used.len()))
-        .map(|k| {
-            let v: Vec<f64> = used.iter().skip(k).step_by(period).copied().collect();
-            v.iter().sum::<f64>() / v.len().max(1) as f64
-        })
-        .collect()
-}
-
-/// (week of the period, counting from 1; value) of the highest or lowest entry, the first on ties.
-fn extreme(v: &[f64], highest: bool) -> (usize, f64) {
-    let mut best = (1, v.first().copied().unwrap_or(0.0));
-    for (k, x) in v.iter().enumerate() {
-        if (highest && *x > best.1) || (!highest && *x < best.1) {
-            best = (k + 1, *x);
-        }
-    }
-    best
 }
 
 /// What the three stacked panels share: the week axis, period ends, promotion weeks.
@@ -1686,12 +1663,9 @@ mod tests {
 
     #[test]
     fn a_period_folds_and_reads_as_words() {
+        // The fold itself is tested in `stats::period`.
         let weekly = [0.0, 0.0, 0.2, 0.0, 0.0, 0.0, 0.1, 0.02, 9.0];
         let by_week = fold(&weekly, 4);
-        assert_eq!(by_week.len(), 4, "the cut-short last period is left out");
-        assert!((by_week[2] - 0.15).abs() < 1e-12);
-        assert_eq!(extreme(&by_week, true), (3, by_week[2]));
-        assert_eq!(extreme(&by_week, false), (1, 0.0));
         assert_eq!(
             course(&by_week),
             "rose from 0.0% off in week 1 to 15.0% in week 3, then fell to 1.0% in week 4"

@@ -11,6 +11,7 @@ use crate::scenario::format::{Objective, Role, RoleMetric, TargetValue};
 use crate::scenario::model::{metric_name, Model, RoleSpec, TargetSpec};
 use crate::scenario::playbook::Deviation;
 use crate::stats::metrics::{metric, series_names, Aggregate, Stat, GLOBAL_METRICS};
+use crate::stats::period;
 use crate::writers::charts::{claims_while_missed, grouped, Chart};
 use serde::Serialize;
 use std::path::Path;
@@ -762,22 +763,15 @@ fn hockey_stick(model: &Model, agg: &Aggregate) -> Option<String> {
     if model.promo_lever.is_none() || p < 2 || model.horizon < p {
         return None;
     }
-    let mut by_week = vec![(0.0, 0.0); p];
-    for t in 0..model.horizon / p * p {
-        let w = &mut by_week[t % p];
-        *w = (w.0 + agg.series_at(s, t).moments.mean(), w.1 + 1.0);
-    }
-    let depth: Vec<f64> = by_week.iter().map(|(sum, n)| sum / n).collect();
-    let (k, peak) = depth
-        .iter()
-        .copied()
-        .enumerate()
-        .fold(
-            (0, f64::NEG_INFINITY),
-            |b, (i, v)| if v > b.1 { (i, v) } else { b },
-        );
+    let weekly: Vec<f64> = (0..model.horizon)
+        .map(|t| agg.series_at(s, t).moments.mean())
+        .collect();
+    // The charts' fold: whole periods only (the horizon holds at least one), week by week.
+    let depth = period::fold(&weekly, p);
+    let (week, peak) = period::extreme(&depth, true);
     let others = (depth.iter().sum::<f64>() - peak) / (p - 1) as f64;
-    let verdict = if peak > 1.5 * others + 0.005 && 2 * k + 1 >= p {
+    // `week` counts from 1: in the second half of the period (its middle week, for an odd one).
+    let verdict = if peak > 1.5 * others + 0.005 && 2 * week > p {
         "Promotions bunch towards period ends"
     } else if peak > 1.5 * others + 0.005 {
         "Promotions bunch early in the period"
@@ -785,8 +779,7 @@ fn hockey_stick(model: &Model, agg: &Aggregate) -> Option<String> {
         "Promotions do not bunch"
     };
     Some(format!(
-        "{verdict}: the mean promotion depth was deepest in week {} of {p} at {:.1}%, against {:.1}% in the other weeks.",
-        k + 1,
+        "{verdict}: the mean promotion depth was deepest in week {week} of {p} at {:.1}%, against {:.1}% in the other weeks.",
         100.0 * peak,
         100.0 * others
     ))
