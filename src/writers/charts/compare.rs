@@ -2,7 +2,8 @@
 //! first arm, with its 95% interval and the line of no difference. Each metric has its own
 //! strip and scale (profit and a rate share no axis); the numbers are written beside the bars.
 
-use super::{text, write_figure, Figure, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, VERMILION};
+use super::style::{text, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, VERMILION};
+use super::{write_figure, Figure};
 use crate::error::Result;
 use crate::experiment::compare::Row;
 use plotters::coord::Shift;
