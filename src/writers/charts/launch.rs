@@ -29,31 +29,47 @@ pub(super) fn launch_chart<DB: DrawingBackend>(
     );
     let body = header(root, ctx, title, &note)?;
     let [(top, g_top), (mid, g_mid), (low, g_low)] = three_panels(&body);
-    let shelf_line = |chart: &mut KeyedChart<DB>| -> Drawn {
-        let y = chart.y_range();
-        chart.draw_series(DashedLineSeries::new(
-            [(shelf - 0.5, y.start), (shelf - 0.5, y.end)],
-            6,
-            4,
-            STOCKOUT.stroke_width(2),
-        ))?;
-        Ok(())
-    };
-    // The campaign.
+    campaign_panel(&top, &g_top, ctx, &weeks, (shelf, l.campaign_spend))?;
+    customers_panel(&mid, &g_mid, ctx, &weeks, shelf)?;
+    shelves_panel(&low, &g_low, &weeks, shelf)
+}
+
+/// The dashed red line at shelf day, across the panel.
+fn shelf_line<DB: DrawingBackend>(chart: &mut KeyedChart<DB>, shelf: f64) -> Drawn {
+    let y = chart.y_range();
+    chart.draw_series(DashedLineSeries::new(
+        [(shelf - 0.5, y.start), (shelf - 0.5, y.end)],
+        6,
+        4,
+        STOCKOUT.stroke_width(2),
+    ))?;
+    Ok(())
+}
+
+/// The campaign: media spend each week against shelf day (week `shelf`), on an axis that
+/// reaches at least the planned spend a store a week (`campaign_spend`); and how often the
+/// campaign aired after shelf day.
+fn campaign_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    gutter: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+    weeks: &Weeks,
+    (shelf, campaign_spend): (f64, f64),
+) -> Drawn {
     let media = weekly_mean(ctx, "media_spend", 1.0);
     let top_spend = media
         .iter()
-        .fold(l.campaign_spend, |a, &v| a.max(v))
+        .fold(campaign_spend, |a, &v| a.max(v))
         .max(1e-9)
         * 1.1;
-    let mut chart = week_panel(&top, &weeks, 0.0..top_spend, ("media per store", 4), false)?;
+    let mut chart = week_panel(area, weeks, 0.0..top_spend, ("media per store", 4), false)?;
     weekly_bars(&mut chart, &media, top_spend, BLUE)?;
-    shelf_line(&mut chart)?;
+    shelf_line(&mut chart, shelf)?;
     let n = ctx.agg.sample.len().max(1) as f64;
     let k = metric("media_weeks_late");
     let late = ctx.agg.sample.iter().filter(|r| r.metrics[k] > 0.0).count() as f64 / n;
     legend(
-        &g_top,
+        gutter,
         &[(Mark::Bar(BLUE), "media spend, mean".to_string())],
         (6, 12),
         false,
@@ -62,8 +78,18 @@ pub(super) fn launch_chart<DB: DrawingBackend>(
         format!("aired after shelf day in {}", pct(late)),
         "of trials".to_string(),
     ];
-    gutter_note(&g_top, &lines, 12 + 30 + 4)?;
-    // Customers who came against what they could buy.
+    gutter_note(gutter, &lines, 12 + 30 + 4)
+}
+
+/// Customers who came against what they could buy, with the stores stocked and sell-out
+/// against plan.
+fn customers_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    gutter: &DrawingArea<DB, Shift>,
+    ctx: &Ctx,
+    weeks: &Weeks,
+    shelf: f64,
+) -> Drawn {
     let demand = weekly_mean(ctx, "consumer_demand", 1.0);
     let sold = weekly_mean(ctx, "sell_out", 1.0);
     let top_units = demand
@@ -72,15 +98,15 @@ pub(super) fn launch_chart<DB: DrawingBackend>(
         .fold(0.0f64, |a, &v| a.max(v))
         .max(1e-9)
         * 1.1;
-    let mut chart = week_panel(&mid, &weeks, 0.0..top_units, ("units a week", 5), false)?;
+    let mut chart = week_panel(area, weeks, 0.0..top_units, ("units a week", 5), false)?;
     draw_line(&mut chart, &demand, top_units, GREY.stroke_width(3))?;
     draw_line(&mut chart, &sold, top_units, GREEN.stroke_width(3))?;
-    shelf_line(&mut chart)?;
+    shelf_line(&mut chart, shelf)?;
     let items = [
         (Mark::Line(GREY), "customers' demand, mean".to_string()),
         (Mark::Line(GREEN), "sell-out, mean".to_string()),
     ];
-    legend(&g_mid, &items, (6, 12), false)?;
+    legend(gutter, &items, (6, 12), false)?;
     let served = ctx.agg.metrics[metric("stores_served_share")]
         .moments
         .mean();
@@ -89,15 +115,23 @@ pub(super) fn launch_chart<DB: DrawingBackend>(
         format!("stores stocked: {}", pct(served)),
         format!("sell-out: {} of plan", pct(vs_plan)),
     ];
-    gutter_note(&g_mid, &lines, 12 + 30 * items.len() as i32 + 4)?;
-    // Shelves.
+    gutter_note(gutter, &lines, 12 + 30 * items.len() as i32 + 4)
+}
+
+/// The shelves: the share of stores out of stock each week, on a full 0 to 100% axis.
+fn shelves_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    gutter: &DrawingArea<DB, Shift>,
+    weeks: &Weeks,
+    shelf: f64,
+) -> Drawn {
     let y = 0.0..100.0;
-    let mut chart = week_panel(&low, &weeks, y, ("stores out (%)", 6), true)?;
+    let mut chart = week_panel(area, weeks, y, ("stores out (%)", 6), true)?;
     weekly_bars(&mut chart, &weeks.stockout, 100.0, STOCKOUT)?;
-    shelf_line(&mut chart)?;
+    shelf_line(&mut chart, shelf)?;
     let items = [
         (Mark::Bar(STOCKOUT), "stores out of stock, mean".to_string()),
         (Mark::Dashed(STOCKOUT), "shelf day".to_string()),
     ];
-    legend(&g_low, &items, (6, 12), false)
+    legend(gutter, &items, (6, 12), false)
 }
