@@ -2,7 +2,8 @@
 //! first arm, with its 95% interval and the line of no difference. Each metric has its own
 //! strip and scale (profit and a rate share no axis); the numbers are written beside the bars.
 
-use super::{text, write_figure, Figure, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, VERMILION};
+use super::style::{text, XyChart, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, VERMILION};
+use super::{write_figure, Figure};
 use crate::error::Result;
 use crate::experiment::compare::Row;
 use plotters::coord::Shift;
@@ -69,93 +70,118 @@ fn draw<DB: DrawingBackend>(
     );
     top.draw_text(&note, &text(NOTE_PX).color(&GREY), (24, 54))
         .map_err(e)?;
-    let others = &arms[1..];
     let strips = body.split_evenly((FOREST.len(), 1));
-    for (strip, (metric, words, more_is_better)) in strips.iter().zip(FOREST) {
-        let (label, plot) = strip.split_horizontally(250);
-        let (plot, numbers) = plot.split_horizontally(WIDTH as i32 - 250 - 250);
-        label
-            .draw_text(words, &text(TICK_PX + 1.0), (24, 4))
-            .map_err(e)?;
-        let found: Vec<&Row> = others.iter().filter_map(|a| row(rows, a, metric)).collect();
-        if found.is_empty() {
-            continue;
-        }
-        let size = row(rows, &arms[0], metric).map_or(0.0, |r| r.mean);
-        let lo = found.iter().map(|r| r.diff_ci95[0]).fold(0.0, f64::min);
-        let hi = found.iter().map(|r| r.diff_ci95[1]).fold(0.0, f64::max);
-        let pad = ((hi - lo) * 0.1).max(1e-9);
-        let n = others.len() as f64;
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_top(4)
-            .margin_bottom(4)
-            .x_label_area_size(22)
-            .build_cartesian_2d((lo - pad)..(hi + pad), 0.0..n)
-            .map_err(|x| x.to_string())?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .disable_y_axis()
-            .x_labels(5)
-            .x_label_formatter(&|v| short(*v, size))
-            .label_style(text(TICK_PX - 3.0))
-            .light_line_style(WHITE)
-            .draw()
-            .map_err(|x| x.to_string())?;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                [(0.0, 0.0), (0.0, n)],
-                GREY.stroke_width(2),
-            )))
-            .map_err(|x| x.to_string())?;
-        for (k, arm) in others.iter().enumerate() {
-            let Some(r) = row(rows, arm, metric) else {
-                continue;
-            };
-            let y = n - k as f64 - 0.5;
-            let better = (r.diff > 0.0) == more_is_better;
-            let clear = r.diff_ci95[0] > 0.0 || r.diff_ci95[1] < 0.0;
-            let colour = match (clear, better) {
-                (false, _) => GREY,
-                (true, true) => BLUE,
-                (true, false) => VERMILION,
-            };
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    [(r.diff_ci95[0], y), (r.diff_ci95[1], y)],
-                    colour.stroke_width(4),
-                )))
-                .map_err(|x| x.to_string())?;
-            chart
-                .draw_series(std::iter::once(Circle::new(
-                    (r.diff, y),
-                    6,
-                    colour.filled(),
-                )))
-                .map_err(|x| x.to_string())?;
-            // The bar's row, in pixels of the strip: the plot's range 0..n spans its height less
-            // the axis area.
-            let (_, h) = numbers.dim_in_pixel();
-            let y_px = ((h as f64 - 30.0) * (k as f64 + 0.5) / n) as i32 - 4;
-            let line = format!(
-                "{} [{}, {}]",
-                short(r.diff, size),
-                short(r.diff_ci95[0], size),
-                short(r.diff_ci95[1], size)
-            );
-            numbers
-                .draw_text(&line, &text(TICK_PX - 2.0).color(&INK), (8, y_px))
-                .map_err(e)?;
-            label
-                .draw_text(
-                    &arm_label(arm),
-                    &text(TICK_PX - 3.0).color(&GREY),
-                    (40, y_px + 4),
-                )
-                .map_err(e)?;
-        }
+    for (strip, spec) in strips.iter().zip(FOREST) {
+        metric_strip(strip, rows, arms, spec)?;
     }
     Ok(())
+}
+
+/// One metric's strip: its words on the left, a bar for each arm against the first across the
+/// middle, the numbers on the right. Empty but for the words when no arm has the metric.
+fn metric_strip<DB: DrawingBackend>(
+    strip: &DrawingArea<DB, Shift>,
+    rows: &[Row],
+    arms: &[String],
+    (metric, words, more_is_better): (&str, &str, bool),
+) -> std::result::Result<(), String> {
+    let e = |x: DrawingAreaErrorKind<DB::ErrorType>| x.to_string();
+    let others = &arms[1..];
+    let (label, plot) = strip.split_horizontally(250);
+    let (plot, numbers) = plot.split_horizontally(WIDTH as i32 - 250 - 250);
+    label
+        .draw_text(words, &text(TICK_PX + 1.0), (24, 4))
+        .map_err(e)?;
+    let found: Vec<&Row> = others.iter().filter_map(|a| row(rows, a, metric)).collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    let size = row(rows, &arms[0], metric).map_or(0.0, |r| r.mean);
+    let lo = found.iter().map(|r| r.diff_ci95[0]).fold(0.0, f64::min);
+    let hi = found.iter().map(|r| r.diff_ci95[1]).fold(0.0, f64::max);
+    let pad = ((hi - lo) * 0.1).max(1e-9);
+    let n = others.len() as f64;
+    let mut chart = strip_axes(&plot, (lo - pad)..(hi + pad), n, size)?;
+    for (k, arm) in others.iter().enumerate() {
+        let Some(r) = row(rows, arm, metric) else {
+            continue;
+        };
+        let y = n - k as f64 - 0.5;
+        let better = (r.diff > 0.0) == more_is_better;
+        let clear = r.diff_ci95[0] > 0.0 || r.diff_ci95[1] < 0.0;
+        let colour = match (clear, better) {
+            (false, _) => GREY,
+            (true, true) => BLUE,
+            (true, false) => VERMILION,
+        };
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                [(r.diff_ci95[0], y), (r.diff_ci95[1], y)],
+                colour.stroke_width(4),
+            )))
+            .map_err(|x| x.to_string())?;
+        chart
+            .draw_series(std::iter::once(Circle::new(
+                (r.diff, y),
+                6,
+                colour.filled(),
+            )))
+            .map_err(|x| x.to_string())?;
+        // The bar's row, in pixels of the strip: the plot's range 0..n spans its height less
+        // the axis area.
+        let (_, h) = numbers.dim_in_pixel();
+        let y_px = ((h as f64 - 30.0) * (k as f64 + 0.5) / n) as i32 - 4;
+        let line = format!(
+            "{} [{}, {}]",
+            short(r.diff, size),
+            short(r.diff_ci95[0], size),
+            short(r.diff_ci95[1], size)
+        );
+        numbers
+            .draw_text(&line, &text(TICK_PX - 2.0).color(&INK), (8, y_px))
+            .map_err(e)?;
+        label
+            .draw_text(
+                &arm_label(arm),
+                &text(TICK_PX - 3.0).color(&GREY),
+                (40, y_px + 4),
+            )
+            .map_err(e)?;
+    }
+    Ok(())
+}
+
+/// A strip's axes: the differences across (`x`), one row for each of the `n` other arms, and
+/// the grey line of no difference.
+fn strip_axes<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    x: std::ops::Range<f64>,
+    n: f64,
+    size: f64,
+) -> std::result::Result<XyChart<'a, DB>, String> {
+    let mut chart = ChartBuilder::on(plot)
+        .margin_top(4)
+        .margin_bottom(4)
+        .x_label_area_size(22)
+        .build_cartesian_2d(x, 0.0..n)
+        .map_err(|x| x.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .disable_y_axis()
+        .x_labels(5)
+        .x_label_formatter(&|v| short(*v, size))
+        .label_style(text(TICK_PX - 3.0))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(|x| x.to_string())?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            [(0.0, 0.0), (0.0, n)],
+            GREY.stroke_width(2),
+        )))
+        .map_err(|x| x.to_string())?;
+    Ok(chart)
 }
 
 /// An arm's label cut to fit beside the strip.

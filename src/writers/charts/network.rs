@@ -3,7 +3,8 @@
 //! backlog). Read top to bottom, it shows the orders swelling upstream and the stock swinging
 //! from backlog to surplus, the Beer Game's story in one picture.
 
-use super::{text, write_figure, Figure, GREY, GRID, INK, NOTE_PX, SERIES, TICK_PX, TITLE_PX};
+use super::style::{text, GREY, GRID, INK, NOTE_PX, SERIES, TICK_PX, TITLE_PX};
+use super::{write_figure, Figure};
 use crate::error::Result;
 use crate::scenario::network::NetworkModel;
 use crate::sim::network::NetworkAggregate;

@@ -2,7 +2,8 @@
 //! bands; for two, heat maps of coordinated divergence and of the divergence gap over the grid.
 //! Written as PNG and SVG like a run's charts, with the embedded font; other sweeps get none.
 
-use super::{text, write_figure, Figure, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, VERMILION};
+use super::style::{text, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, VERMILION};
+use super::{write_figure, Figure};
 use crate::error::Result;
 use crate::experiment::sweep::{Point, Vary};
 use crate::stats::metrics::Stat;

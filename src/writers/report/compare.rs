@@ -3,7 +3,8 @@
 //! scales. Rendered from `templates/compare.html`; like a run's report it holds only what the
 //! inputs determine.
 
-use super::{named, shell_line};
+use super::shell_line;
+use super::words::named;
 use crate::error::{Error, Result};
 use crate::experiment::compare::{Arm, Row};
 use crate::writers::charts::compare::FOREST;

@@ -1,0 +1,117 @@
+//! The report's two tables: every metric (mean, 95% interval, percentiles and the plan's
+//! value) and every role (attainment, payout, how often it claims success, and claims while
+//! the strategy is missed, bias and its reading of the strategy).
+
+use super::words::{capitalised, fmt_num, pct, words};
+use crate::scenario::model::Model;
+use crate::stats::metrics::{Aggregate, Stat, GLOBAL_METRICS};
+use crate::writers::charts::claims_while_missed;
+use serde::Serialize;
+
+/// An identifier with its plain words, for the table of metrics.
+#[derive(Serialize)]
+struct Named {
+    words: String,
+    id: &'static str,
+}
+
+impl Named {
+    fn of(id: &'static str) -> Self {
+        Named {
+            words: capitalised(words(id)),
+            id,
+        }
+    }
+}
+
+/// A row of the table of metrics.
+#[derive(Serialize)]
+pub(super) struct MetricRow {
+    name: Named,
+    mean: String,
+    ci: String,
+    p10: String,
+    p50: String,
+    p90: String,
+    plan: String,
+}
+
+/// A row of the table of roles.
+#[derive(Serialize)]
+pub(super) struct RoleRow {
+    name: String,
+    attainment: String,
+    attainment_ci: String,
+    payout: String,
+    claims: String,
+    claims_missed: String,
+    bias: String,
+    reading: Vec<String>,
+}
+
+// ---------------------------------------------------------------- the rows
+
+/// The table of metrics: every global metric but those of meetings or a launch the scenario
+/// does not have.
+pub(super) fn metric_rows(model: &Model, agg: &Aggregate) -> Vec<MetricRow> {
+    GLOBAL_METRICS
+        .iter()
+        .zip(&agg.metrics)
+        .enumerate()
+        // A scenario without meetings has nothing to say about them: six rows of zeros; nor
+        // one without a launch about its campaign and allocation.
+        .filter(|(_, (name, _))| {
+            model.meetings.is_some() || !crate::scenario::vocabulary::MEETING_METRICS.contains(name)
+        })
+        .filter(|(_, (name, _))| {
+            model.scenario.world.launch.is_some()
+                || !crate::scenario::vocabulary::LAUNCH_METRICS.contains(name)
+        })
+        .map(|(m, (name, st))| {
+            let ci = st.ci95();
+            let q = |p| fmt_num(st.sketch.quantile(p));
+            let plan = model
+                .plan
+                .as_ref()
+                .filter(|_| !crate::scenario::model::not_in_plan(name));
+            MetricRow {
+                name: Named::of(name),
+                mean: fmt_num(st.moments.mean()),
+                ci: format!("{} to {}", fmt_num(ci[0]), fmt_num(ci[1])),
+                p10: q(0.1),
+                p50: q(0.5),
+                p90: q(0.9),
+                plan: plan.map_or("–".into(), |p| fmt_num(p.metrics[m])),
+            }
+        })
+        .collect()
+}
+
+/// The table of roles, one row each.
+pub(super) fn role_rows(model: &Model, agg: &Aggregate) -> Vec<RoleRow> {
+    let ci = |s: &Stat| {
+        let c = s.ci95();
+        format!("{} to {}", fmt_num(c[0]), fmt_num(c[1]))
+    };
+    model
+        .roles
+        .iter()
+        .enumerate()
+        .map(|(r, role)| {
+            let [a, p, c, bias] = &agg.roles[r];
+            RoleRow {
+                name: role.name.clone(),
+                attainment: fmt_num(a.moments.mean()),
+                attainment_ci: ci(a),
+                payout: fmt_num(p.moments.mean()),
+                claims: pct(c.moments.mean()),
+                claims_missed: pct(claims_while_missed(agg, r)),
+                bias: fmt_num(bias.moments.mean()),
+                reading: agg.interpretations[r]
+                    .iter()
+                    .map(|s| pct(s.moments.mean()))
+                    .collect(),
+            }
+        })
+        .collect()
+}
