@@ -13,9 +13,14 @@ use orgsim::sim::network::{self, NetworkTrial};
 use orgsim::sim::trial::run_trial;
 use std::sync::atomic::AtomicBool;
 
-fn model(name: &str) -> orgsim::scenario::model::Model {
+fn model(name: &str) -> orgsim::Prepared {
     let source = resolve(name).unwrap();
-    orgsim::prepare(&source, &[]).unwrap()
+    let how = orgsim::PrepareConfig {
+        threads: 0,
+        cancel: &AtomicBool::new(false),
+        certify: false,
+    };
+    orgsim::prepare(&source, &[], &how).unwrap().unwrap()
 }
 
 fn network_spec(name: &str) -> network::NetworkSpec {

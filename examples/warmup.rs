@@ -36,7 +36,14 @@ fn main() {
         if load::is_network(&source) || !(only.is_empty() || only.iter().any(|o| o == name)) {
             continue;
         }
-        let fitted = orgsim::prepare(&source, &[]).expect("a built-in prepares");
+        let how = orgsim::PrepareConfig {
+            threads: 0,
+            cancel: &AtomicBool::new(false),
+            certify: false,
+        };
+        let fitted = orgsim::prepare(&source, &[], &how)
+            .expect("a built-in prepares")
+            .expect("never cancelled");
         for stores in [10, 400] {
             let mut reference = None;
             let mut seen = Vec::new();
@@ -45,19 +52,22 @@ fn main() {
                     format!("world.stores={stores}"),
                     format!("warmup_weeks={warm}"),
                 ];
-                let mut model = load::load(&source, &sets).expect("a built-in loads");
-                if seen.contains(&model.warmup) {
+                let loaded = orgsim::run::prepare::load(&source, &sets).expect("a built-in loads");
+                let warmup = loaded.model().warmup;
+                if seen.contains(&warmup) {
                     continue; // rounded up to the same whole periods
                 }
-                seen.push(model.warmup);
-                if let Err(e) = orgsim::plan_targets(&mut model, &source) {
-                    println!(
-                        "{name} | {stores} | {} | refused: {e} | | | |",
-                        model.warmup
-                    );
-                    continue;
-                }
-                model.playbook = fitted.playbook.clone();
+                seen.push(warmup);
+                let planned = match loaded.plan() {
+                    Ok(planned) => planned,
+                    Err(e) => {
+                        println!("{name} | {stores} | {warmup} | refused: {e} | | | |");
+                        continue;
+                    }
+                };
+                // Every warm-up plays the playbook fitted at the default: what is measured is
+                // the start-up, not a refit.
+                let model = planned.remembered(fitted.playbook.clone());
                 let (first, all) = stockout_shares(&model, trials);
                 let (ref_first, ref_all) = *reference.get_or_insert((first, all));
                 let ratio = first / ref_first.max(1e-12);
@@ -76,7 +86,7 @@ fn main() {
 }
 
 /// The mean share of store-weeks out of stock in the first scored period, and in all of them.
-fn stockout_shares(model: &orgsim::scenario::model::Model, trials: u64) -> (f64, f64) {
+fn stockout_shares(model: &orgsim::Prepared, trials: u64) -> (f64, f64) {
     let cfg = RunConfig {
         seed: 1,
         trials,

@@ -24,8 +24,10 @@
 //! [`stats::metrics::Aggregate`] -> [`writers`].
 //!
 //! ```
+//! use std::sync::atomic::AtomicBool;
 //! let source = orgsim::scenario::load::resolve("promo_vs_inventory").unwrap();
-//! let model = orgsim::prepare(&source, &["world.stores=5".into()]).unwrap();
+//! let how = orgsim::PrepareConfig { threads: 0, cancel: &AtomicBool::new(false), certify: false };
+//! let model = orgsim::prepare(&source, &["world.stores=5".into()], &how).unwrap().unwrap();
 //! let result = orgsim::sim::trial::run_trial(&model, 1, 0);
 //! assert!(result.metrics[orgsim::stats::metrics::metric("fill_rate")] <= 1.0);
 //! ```
@@ -43,24 +45,4 @@ pub mod writers;
 
 pub use error::{Error, Problem, Result};
 
-/// Loads a scenario (file or built-in, with `--set` overrides) and makes it runnable: the plan is
-/// played, plan-relative targets are resolved from it, and every role's playbook is fitted.
-pub fn prepare(source: &scenario::load::Source, sets: &[String]) -> Result<scenario::model::Model> {
-    let mut model = scenario::load::load(source, sets)?;
-    plan_targets(&mut model, source)?;
-    model.playbook = sim::fit::fit(&model);
-    Ok(model)
-}
-
-/// Plays the plan and resolves plan-relative targets; a target the plan cannot set is an
-/// invalid scenario, located in the source text like every other problem.
-pub fn plan_targets(
-    model: &mut scenario::model::Model,
-    source: &scenario::load::Source,
-) -> Result<()> {
-    let values = sim::plan::compute(model);
-    sim::plan::resolve(model, values).map_err(|problems| Error::InvalidScenario {
-        source_name: source.name.clone(),
-        problems: scenario::overrides::locate_all(&source.text, &model.overrides, problems),
-    })
-}
+pub use run::prepare::{prepare, PrepareConfig, Prepared};

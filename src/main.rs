@@ -114,10 +114,11 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
                 ))?;
                 return Ok(());
             }
-            let mut model = load::load(&source, &sets)?;
-            warn(&source, &model);
+            let loaded = orgsim::run::prepare::load(&source, &sets)?;
+            warn(&source, loaded.model());
             // Plan-relative targets are checked too: the plan is one deterministic trial.
-            orgsim::plan_targets(&mut model, &source)?;
+            let planned = loaded.plan()?;
+            let model = planned.model();
             say(&format!(
                 "{}: valid ({} roles, {} levers, {} stock points, {} weeks)\n",
                 source.name,

@@ -170,9 +170,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         if !quiet {
             eprintln!("{label}: playing the plan and fitting each role's playbook ...");
         }
-        let mut model = load::load(&source, &sets)?;
-        orgsim::plan_targets(&mut model, &source)?;
-        fit_playbook(&mut model, &how)?;
+        let (model, _) = prepare(&source, &sets, None, &how)?;
         if let Some(job) = &mut job {
             job.playbooks.extend(orgsim::writers::fit_cache::Keyed::of(
                 &model,

@@ -2,7 +2,10 @@
 //! build (a shard's partial, or the fit cache), else fitted, certified when asked, and remembered.
 
 use super::*;
+use orgsim::run::prepare::{Planned, Prepared};
+use orgsim::scenario::load::Source;
 use orgsim::scenario::model::Model;
+use orgsim::scenario::playbook::Playbook;
 use orgsim::writers::fit_cache::{FitCache, Keyed, Lookup};
 
 /// The flag every fitting command takes.
@@ -54,33 +57,56 @@ pub(crate) fn cache() -> Option<FitCache> {
     Some(FitCache::at(dir.join("playbooks")))
 }
 
-/// Gives `model` its playbook (and certificate, when asked): remembered if it can be, else
-/// fitted and remembered. A remembered playbook is the one a fresh fit gives, to the bit
+/// Loads a scenario with its overrides, names it (`--name`, or a merged run's name), plays its
+/// plan and gives it its playbook ([`fit_playbook`]): the door every command but `run` takes in
+/// one step (`run` does work between the steps).
+pub(crate) fn prepare(
+    source: &Source,
+    sets: &[String],
+    name: Option<String>,
+    how: &Fitting,
+) -> orgsim::Result<(Prepared, Fitted)> {
+    let mut loaded = orgsim::run::prepare::load(source, sets)?;
+    if let Some(name) = name {
+        loaded.rename(name);
+    }
+    fit_playbook(loaded.plan()?, how)
+}
+
+/// Gives a planned model its playbook (and certificate, when asked): remembered if it can be,
+/// else fitted and remembered. A remembered playbook is the one a fresh fit gives, to the bit
 /// (`orgsim::writers::fit_cache`), so the run's files are the same either way.
-pub(crate) fn fit_playbook(model: &mut Model, how: &Fitting) -> orgsim::Result<Fitted> {
+pub(crate) fn fit_playbook(planned: Planned, how: &Fitting) -> orgsim::Result<(Prepared, Fitted)> {
     let started = std::time::Instant::now();
     let cache = cache();
-    let reused = !how.refit && remembered(model, how, cache.as_ref());
-    if !reused {
-        model.playbook = orgsim::run::pool::fit_until(model, how.threads, interrupt_flag())?
-            .ok_or_else(|| Error::Interrupted {
-                done: 0,
-                total: how.total,
-                out: how.out.to_path_buf(),
-            })?;
-    }
+    let known = match how.refit {
+        true => None,
+        false => remembered(planned.model(), how, cache.as_ref()),
+    };
+    let reused = known.is_some();
+    let interrupted = || Error::Interrupted {
+        done: 0,
+        total: how.total,
+        out: how.out.to_path_buf(),
+    };
+    let mut prepared = match known {
+        Some(playbook) => planned.remembered(playbook),
+        None => planned
+            .fit(how.threads, interrupt_flag())?
+            .ok_or_else(interrupted)?,
+    };
     let fit_seconds = started.elapsed().as_secs_f64();
     let mut changed = !reused;
-    let certify_seconds = match (how.certify, model.playbook.certificate.is_some()) {
+    let certify_seconds = match (how.certify, prepared.playbook.certificate.is_some()) {
         (false, _) => None,
         (true, true) => Some(0.0),
         (true, false) => {
             changed = true;
-            Some(certify(model, how.threads, how.quiet, how.out)?)
+            Some(certify(&mut prepared, how.threads, how.quiet, how.out)?)
         }
     };
     if let (true, Some(c)) = (changed, &cache) {
-        if let Err(e) = c.store(model, &model.playbook) {
+        if let Err(e) = c.store(&prepared, &prepared.playbook) {
             if !how.quiet {
                 eprintln!(
                     "orgsim: warning: could not remember the playbook in {}: {e}",
@@ -89,7 +115,7 @@ pub(crate) fn fit_playbook(model: &mut Model, how: &Fitting) -> orgsim::Result<F
             }
         }
     }
-    let certificate = model.playbook.certificate.as_ref();
+    let certificate = prepared.playbook.certificate.as_ref();
     if how.certify && !how.quiet && certificate.is_some_and(|c| !c.holds()) {
         eprintln!(
             "orgsim: warning: a role can gain by more than two paired standard errors by playing another rule: its playbook is not a best response (see summary.json, roles.*.best_deviation)"
@@ -97,19 +123,20 @@ pub(crate) fn fit_playbook(model: &mut Model, how: &Fitting) -> orgsim::Result<F
     }
     if !how.certify {
         // Remembered with it or not, a run that did not ask reports none.
-        model.playbook.certificate = None;
+        prepared.forget_certificate();
     }
-    Ok(Fitted {
+    let fitted = Fitted {
         reused,
         fit_seconds,
         certify_seconds,
-    })
+    };
+    Ok((prepared, fitted))
 }
 
 /// Computes the best-response certificate of the model's fitted playbook and keeps it with the
 /// playbook (`summary.json`'s `roles.*.best_deviation`, the report). Returns the seconds it took.
 fn certify(
-    model: &mut Model,
+    prepared: &mut Prepared,
     threads: usize,
     quiet: bool,
     out: &std::path::Path,
@@ -117,48 +144,43 @@ fn certify(
     if !quiet {
         eprintln!(
             "{}: certifying the playbook (each role's best deviation, out of sample) ...",
-            model.name
+            prepared.name
         );
     }
     let started = std::time::Instant::now();
-    let certificate = orgsim::run::pool::certify_until(model, threads, interrupt_flag())?
+    prepared
+        .certify(threads, interrupt_flag())?
         .ok_or_else(|| Error::Interrupted {
             done: 0,
             total: 0,
             out: out.to_path_buf(),
         })?;
-    model.playbook.certificate = Some(certificate);
     Ok(started.elapsed().as_secs_f64())
 }
 
 /// Looks for the model's playbook in the merge's partials, then in the cache.
-fn remembered(model: &mut Model, how: &Fitting, cache: Option<&FitCache>) -> bool {
+fn remembered(model: &Model, how: &Fitting, cache: Option<&FitCache>) -> Option<Playbook> {
     if let Some(p) = how.known.iter().find_map(|k| k.playbook_for(model)) {
-        model.playbook = p;
         if !how.quiet {
             eprintln!("{}: the playbook the shards ran with", model.name);
         }
-        return true;
+        return Some(p);
     }
-    let Some(cache) = cache else {
-        return false;
-    };
-    match cache.lookup(model) {
+    match cache?.lookup(model) {
         Lookup::Hit(p) => {
-            model.playbook = *p;
             if !how.quiet {
                 eprintln!(
                     "{}: the playbook fitted before (fit cache {}; --refit fits afresh)",
                     model.name,
-                    cache.dir().display()
+                    cache?.dir().display()
                 );
             }
-            true
+            Some(*p)
         }
-        Lookup::Miss => false,
+        Lookup::Miss => None,
         Lookup::Ignored(why) => {
             eprintln!("orgsim: warning: ignored a fit cache entry, fitting afresh: {why}");
-            false
+            None
         }
     }
 }

@@ -64,11 +64,8 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             shards.len()
         );
     }
-    let mut model = load::load(&source, &sets)?;
-    orgsim::plan_targets(&mut model, &source)?;
-    model.name = text_of("name");
     let certify = id.get("certificate").and_then(|v| v.as_bool()) == Some(true);
-    fit_playbook(&mut model, &how(certify))?;
+    let (model, _) = prepare(&source, &sets, Some(text_of("name")), &how(certify))?;
     let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
     let cfg = RunConfig {
         seed: number("seed"),
@@ -262,9 +259,7 @@ fn merge_compare(
                 "{label}: playing the plan and taking each role's playbook from the shards ..."
             );
         }
-        let mut model = load::load(&source, &sets)?;
-        orgsim::plan_targets(&mut model, &source)?;
-        fit_playbook(&mut model, how)?;
+        let (model, _) = prepare(&source, &sets, None, how)?;
         arms.push(orgsim::experiment::compare::Arm { label, model });
     }
     if arms.is_empty() {

@@ -11,7 +11,7 @@ pub mod shard;
 pub mod sweep;
 pub mod trace;
 
-pub(crate) use fitting::{fit_playbook, Fitting, RefitArg};
+pub(crate) use fitting::{fit_playbook, prepare, Fitting, RefitArg};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use orgsim::run::chunks::RunConfig;
 use orgsim::scenario::load::{self, DEFAULT_SCENARIO};
@@ -26,14 +26,14 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 /// Applies `--name` to the model; returns the name of the default output folder: the name given,
 /// else the scenario's (a run named for its overrides would make an unreadable folder name).
 pub(crate) fn run_name(
-    model: &mut orgsim::scenario::model::Model,
+    loaded: &mut orgsim::run::prepare::Loaded,
     name: Option<String>,
 ) -> Result<String, Error> {
     let Some(name) = name else {
-        return Ok(model.scenario.name.clone());
+        return Ok(loaded.model().scenario.name.clone());
     };
     check_name(&name)?;
-    model.name = name.clone();
+    loaded.rename(name.clone());
     Ok(name)
 }
 

@@ -100,16 +100,16 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             no_charts,
         });
     }
-    let mut model = load::load(&source, &sets)?;
-    warn(&source, &model);
-    let folder_name = run_name(&mut model, name)?;
+    let mut loaded = orgsim::run::prepare::load(&source, &sets)?;
+    warn(&source, loaded.model());
+    let folder_name = run_name(&mut loaded, name)?;
     let folder_name = match shard {
         Some(s) => format!("{folder_name}-shard-{}-of-{}", s.index + 1, s.count),
         None => folder_name,
     };
     let out = out.unwrap_or_else(|| PathBuf::from("output").join(folder_name));
     let identity = shard.map(|s| {
-        let mut id = shard_identity(&model, &source, &sets, seed, trials, s);
+        let mut id = shard_identity(loaded.model(), &source, &sets, seed, trials, s);
         // A shard does not certify: the merge does, once, when the run asked for it.
         id.insert("certificate".into(), (!no_certificate).into());
         id
@@ -136,27 +136,28 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         );
     }
     let started = std::time::Instant::now();
-    orgsim::plan_targets(&mut model, &source)?;
+    let planned = loaded.plan()?;
     if !quiet {
+        let model = planned.model();
         let mut one = started.elapsed().as_secs_f64();
         // One cold trial of a small scenario can take ten times its usual time (a busy
         // machine, first-touch memory): before saying "this will take long", time the
         // plan twice more and keep the fastest.
-        if estimate(&model, one, trials, threads).is_some() {
+        if estimate(model, one, trials, threads).is_some() {
             for _ in 0..2 {
                 let again = std::time::Instant::now();
-                orgsim::sim::plan::compute(&model);
+                orgsim::sim::plan::compute(model);
                 one = one.min(again.elapsed().as_secs_f64());
             }
         }
-        if let Some(note) = estimate(&model, one, trials, threads) {
+        if let Some(note) = estimate(model, one, trials, threads) {
             eprintln!("orgsim: {note}");
         }
     }
     let cancel = interrupt_flag();
     // A shard does not certify: the merge does, once, when the run asked for it.
-    let fitted = fit_playbook(
-        &mut model,
+    let (model, fitted) = fit_playbook(
+        planned,
         &Fitting {
             threads,
             refit: refit.refit,

@@ -157,9 +157,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             );
         }
         let all: Vec<String> = sets.iter().cloned().chain(point_sets).collect();
-        let mut model = load::load(&source, &all)?;
-        orgsim::plan_targets(&mut model, &source)?;
-        fit_playbook(&mut model, &how).map_err(|e| match e {
+        let (model, _) = prepare(&source, &all, None, &how).map_err(|e| match e {
             Error::Interrupted { .. } => interrupted(i as u64 * trials),
             e => e,
         })?;

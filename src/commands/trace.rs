@@ -46,9 +46,21 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         force,
     } = args;
     let source = load::resolve(&scenario)?;
-    let mut model = orgsim::prepare(&source, &sets)?;
-    warn(&source, &model);
-    let folder_name = run_name(&mut model, name)?;
+    let mut loaded = orgsim::run::prepare::load(&source, &sets)?;
+    warn(&source, loaded.model());
+    let folder_name = run_name(&mut loaded, name)?;
+    let out = out.unwrap_or_else(|| PathBuf::from("output").join(format!("{folder_name}-trace")));
+    // The playbook a run of the same scenario plays: from the fit cache when a run fitted it.
+    let how = Fitting {
+        threads: 0,
+        refit: false,
+        quiet: true,
+        certify: false,
+        out: &out,
+        total: 0,
+        known: &[],
+    };
+    let (model, _) = fit_playbook(loaded.plan()?, &how)?;
     let role =
         match role {
             None => None,
@@ -65,7 +77,6 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         };
     let traced = orgsim::writers::trace::replay(&model, seed, trial);
     orgsim::run::organisation::finite(&model, &traced.result)?;
-    let out = out.unwrap_or_else(|| PathBuf::from("output").join(format!("{folder_name}-trace")));
     let folder = OutputFolder::stage(&out, force)?;
     let csv = orgsim::writers::trace::csv(&model, &traced, role);
     orgsim::writers::folder::write_file(&folder.dir().join("trace.csv"), csv.as_bytes())?;

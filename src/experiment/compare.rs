@@ -12,7 +12,7 @@
 use crate::error::{Error, Result};
 use crate::run::chunks::{run_chunks, Partial, RunConfig, Shard, CHUNK};
 use crate::run::organisation::finite;
-use crate::scenario::model::Model;
+use crate::run::prepare::Prepared;
 use crate::scenario::network::{trial_columns as network_columns, NetworkModel};
 use crate::sim::network::{run_network, Scoring};
 use crate::sim::trial::run_trial;
@@ -25,7 +25,7 @@ pub struct Arm {
     /// The arm's label in tables and charts.
     pub label: String,
     /// The model the arm runs.
-    pub model: Model,
+    pub model: Prepared,
 }
 
 /// One metric of one arm.
@@ -377,14 +377,18 @@ pub fn compare_networks(
 mod tests {
     use super::*;
 
-    fn small(sets: &[&str]) -> Model {
+    fn small(sets: &[&str]) -> Prepared {
         let source = crate::scenario::load::resolve("promo_vs_inventory").unwrap();
         let mut all: Vec<String> = vec!["world.stores=3".into(), "horizon_weeks=12".into()];
         all.extend(sets.iter().map(|s| s.to_string()));
-        // The plan only: the comparison's arithmetic does not need fitted playbooks.
-        let mut model = crate::scenario::load::load(&source, &all).unwrap();
-        crate::plan_targets(&mut model, &source).unwrap();
-        model
+        // The plan only: the comparison's arithmetic does not need fitted playbooks, so the
+        // arms play the playbook as loaded.
+        let planned = crate::run::prepare::load(&source, &all)
+            .unwrap()
+            .plan()
+            .unwrap();
+        let as_loaded = planned.model().playbook.clone();
+        planned.remembered(as_loaded)
     }
 
     /// The paired difference and its interval, computed by hand from the arms' own trials.

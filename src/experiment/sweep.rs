@@ -8,7 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::run::chunks::RunConfig;
-use crate::scenario::model::Model;
+use crate::run::prepare::Prepared;
 use crate::stats::metrics::{trial_columns, Aggregate, Stat};
 use std::sync::atomic::AtomicBool;
 
@@ -157,7 +157,7 @@ pub struct Point {
 
 /// Runs one prepared point: the trials, summarised (no per-trial rows are kept).
 pub fn run_point(
-    model: &Model,
+    model: &Prepared,
     values: Vec<String>,
     cfg: &RunConfig,
     cancel: &AtomicBool,

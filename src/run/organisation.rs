@@ -3,16 +3,17 @@
 
 use crate::error::{Error, Result};
 use crate::run::chunks::{run_chunks, RunConfig, Shard, CHUNK};
+use crate::run::prepare::Prepared;
 use crate::scenario::model::Model;
 use crate::sim::trial::run_trial;
 use crate::stats::metrics::{Aggregate, TrialResult, GLOBAL_METRICS, VALUE_LIMIT};
 use std::sync::atomic::AtomicBool;
 
-/// Runs all trials in parallel; calls `on_trial` for each in trial order (with its
+/// Runs all trials of a prepared model in parallel; calls `on_trial` for each in trial order (with its
 /// series dropped) and `progress` after each batch. Stops early, with
 /// [`Error::Interrupted`], once `cancel` is set.
 pub fn run(
-    model: &Model,
+    model: &Prepared,
     cfg: &RunConfig,
     on_trial: &mut (dyn FnMut(&TrialResult) -> Result<()> + Send),
     progress: &dyn Fn(u64),
@@ -24,13 +25,14 @@ pub fn run(
 
 /// [`run`], for the trials of one [`Shard`] only.
 pub fn run_shard(
-    model: &Model,
+    model: &Prepared,
     cfg: &RunConfig,
     shard: Shard,
     on_trial: &mut (dyn FnMut(&TrialResult) -> Result<()> + Send),
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> Result<Aggregate> {
+    let model = model.model();
     let chunks = shard.chunks(cfg.trials);
     let total = Aggregate::new(model);
     let run = |c| run_chunk(model, cfg, c);

@@ -3,7 +3,7 @@
 //!
 //! What a reading and a doubt are, what a decision settles and which option it rules out
 //! belong to the engine: the organisation's roles read the strategy's weights and play lever
-//! menus ([`crate::sim::engine`]); a network's players believe a demand figure and play an
+//! menus ([`crate::sim::trial`]); a network's players believe a demand figure and play an
 //! ordering heuristic ([`crate::sim::network`]). The ritual itself, the threshold cascade and
 //! its record, is this module, so the two cannot drift apart.
 

@@ -516,10 +516,10 @@ mod tests {
     fn a_shared_bonus_pays_only_the_roles_it_names() {
         let source = crate::scenario::load::resolve("promo_vs_inventory_aligned").unwrap();
         let only = |roles: &str| {
-            crate::scenario::load::load(&source, &[format!("org.shared_bonus.roles={roles}")])
+            crate::run::prepare::load(&source, &[format!("org.shared_bonus.roles={roles}")])
         };
-        let mut m = only(r#"["sales","procurement"]"#).unwrap();
-        crate::plan_targets(&mut m, &source).unwrap();
+        let m = only(r#"["sales","procurement"]"#).unwrap().plan().unwrap();
+        let m = m.model();
         let covered: Vec<bool> = m.roles.iter().map(|r| r.shares_bonus).collect();
         assert_eq!(covered, [true, true, false, false, false]);
         // A period in which the shared scorecard pays nothing and sales' own pays in full.
@@ -534,13 +534,13 @@ mod tests {
         let own = payout(&sales.card, attainment(&sales.card, &t, 1.0));
         assert!(own > 0.0);
         assert!(
-            blended_payout(&m, sales, &t, 1.0) < own,
+            blended_payout(m, sales, &t, 1.0) < own,
             "sales shares the bonus"
         );
         let retailer = &m.roles[3];
         let own = payout(&retailer.card, attainment(&retailer.card, &t, 1.0));
         assert_eq!(
-            blended_payout(&m, retailer, &t, 1.0),
+            blended_payout(m, retailer, &t, 1.0),
             own,
             "the retailer does not"
         );

@@ -149,7 +149,7 @@ use wide::Wide;
 const SCALE: f64 = 65536.0;
 
 /// The largest magnitude a summarised value may have: 2^110, about 1.3e33. A run refuses a trial
-/// with a value beyond it, by name ([`crate::sim::engine::finite`]), rather than clamp or wrap it.
+/// with a value beyond it, by name ([`crate::run::organisation::finite`]), rather than clamp or wrap it.
 ///
 /// Why the statistics are wide rather than the inputs narrow. [`Moments`] keep sums exactly, so
 /// that merging in any order gives the same bytes. In i128 at 2^-16 a sum of squares held values

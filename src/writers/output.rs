@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::numbers::{float, push_float, round9};
 use crate::run::chunks::{RunConfig, Shard};
 use crate::run::organisation;
+use crate::run::prepare::Prepared;
 use crate::scenario::format::Objective;
 use crate::scenario::model::Model;
 use crate::stats::metrics::{
@@ -46,7 +47,7 @@ pub struct Outcome<A = Aggregate> {
 
 /// Runs `cfg.trials` trials of `model` and writes every output file under `out`.
 pub fn run_to_dir(
-    model: &Model,
+    model: &Prepared,
     cfg: &RunConfig,
     out: &Path,
     info: &RunInfo,
@@ -186,7 +187,7 @@ pub(crate) fn object(v: Value) -> Map<String, Value> {
 }
 
 fn write_trials(
-    model: &Model,
+    model: &Prepared,
     cfg: &RunConfig,
     dir: &Path,
     progress: &dyn Fn(u64),
@@ -197,7 +198,7 @@ fn write_trials(
 }
 
 fn write_shard_trials(
-    model: &Model,
+    model: &Prepared,
     cfg: &RunConfig,
     shard: Shard,
     dir: &Path,
@@ -750,7 +751,7 @@ pub struct ShardJob {
 /// `identity` says which run the shard belongs to; `orgsim merge` requires every shard's to be
 /// equal.
 pub fn run_shard_to_dir(
-    model: &Model,
+    model: &Prepared,
     cfg: &RunConfig,
     job: &ShardJob,
     out: &Path,

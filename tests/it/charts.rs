@@ -5,7 +5,6 @@
 //! `UPDATE_SNAPSHOTS=1 cargo test --test it charts`.
 
 use orgsim::run::chunks::RunConfig;
-use orgsim::scenario::model::Model;
 use orgsim::stats::metrics::GLOBAL_METRICS;
 use orgsim::writers::charts::{CHARTS, HEIGHT, WIDTH};
 use orgsim::writers::output::{run_to_dir, RunInfo};
@@ -16,10 +15,8 @@ use std::sync::atomic::AtomicBool;
 const SEED: u64 = 7;
 
 /// The built-in headline scenario with overrides (fewer stores keeps tests quick).
-fn model(sets: &[&str]) -> Model {
-    let source = orgsim::scenario::load::resolve("promo_vs_inventory").unwrap();
-    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    orgsim::prepare(&source, &sets).unwrap()
+fn model(sets: &[&str]) -> orgsim::Prepared {
+    crate::common::prepared("promo_vs_inventory", sets)
 }
 
 const SMALL: &[&str] = &["world.stores=10"];
@@ -333,7 +330,7 @@ fn a_launch_draws_its_own_chart_and_tells_its_story() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("launch");
     let source = orgsim::scenario::load::resolve("launch").unwrap();
-    let model = orgsim::prepare(&source, &["world.stores=50".to_string()]).unwrap();
+    let model = crate::common::prepared("launch", &["world.stores=50"]);
     let info = RunInfo {
         source: source.name.clone(),
         command: vec!["orgsim".into(), "run".into(), "launch".into()],

@@ -2,10 +2,11 @@
 //! built-in scenario.
 
 use orgsim::scenario::model::Model;
-use orgsim::scenario::playbook::Playbook;
 use orgsim::sim::trial::run_trial;
 use orgsim::stats::metrics::{metric, TrialResult};
+use orgsim::Prepared;
 use rayon::prelude::*;
+use std::sync::atomic::AtomicBool;
 
 /// The suite's fit cache, apart from the user's: a scenario fitted by one test is reused by the
 /// next, as a user's second run reuses the first's. `tests/no_alloc.rs` shares it too.
@@ -21,27 +22,33 @@ pub fn orgsim_command() -> std::process::Command {
 /// A built-in scenario with `--set` style overrides applied, prepared to run (plan, playbooks).
 /// The playbooks come from the suite's fit cache when an earlier test fitted the same model, as
 /// a user's second run takes them: the same playbook, to the bit (`orgsim::writers::fit_cache`).
-pub fn model(name: &str, sets: &[&str]) -> Model {
+pub fn prepared(name: &str, sets: &[&str]) -> Prepared {
     use orgsim::writers::fit_cache::{FitCache, Lookup};
     let source = orgsim::scenario::load::resolve(name).expect("built-in exists");
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    let mut model = orgsim::scenario::load::load(&source, &sets).unwrap_or_else(|e| panic!("{e}"));
-    orgsim::plan_targets(&mut model, &source).unwrap_or_else(|e| panic!("{e}"));
+    let planned = orgsim::run::prepare::load(&source, &sets)
+        .and_then(|loaded| loaded.plan())
+        .unwrap_or_else(|e| panic!("{e}"));
     let cache = FitCache::at(std::path::Path::new(FIT_CACHE).join("playbooks"));
-    match cache.lookup(&model) {
+    match cache.lookup(planned.model()) {
         // A certificate is a run's, not `prepare`'s: one a CLI test cached is dropped here.
         Lookup::Hit(p) => {
-            model.playbook = Playbook {
-                certificate: None,
-                ..*p
-            }
+            let mut prepared = planned.remembered(*p);
+            prepared.forget_certificate();
+            prepared
         }
         _ => {
-            model.playbook = orgsim::sim::fit::fit(&model);
-            let _ = cache.store(&model, &model.playbook);
+            let never = AtomicBool::new(false);
+            let prepared = planned.fit(0, &never).unwrap().expect("never cancelled");
+            let _ = cache.store(&prepared, &prepared.playbook);
+            prepared
         }
     }
-    model
+}
+
+/// [`prepared`]'s model, for a test that changes it before it plays trials of it.
+pub fn model(name: &str, sets: &[&str]) -> Model {
+    prepared(name, sets).model().clone()
 }
 
 /// Trials `0..n` of `model` with seed `seed` (whole results, series included).

@@ -82,7 +82,14 @@ fn assert_summaries_match(model: &Model, agg: &Aggregate, rows: &[TrialResult]) 
 
 #[test]
 fn the_largest_prices_and_quantities_run_and_summarise_exactly() {
-    let model = orgsim::prepare(&source(&largest()), &[]).expect("the largest values are valid");
+    let how = orgsim::PrepareConfig {
+        threads: 0,
+        cancel: &AtomicBool::new(false),
+        certify: false,
+    };
+    let model = orgsim::prepare(&source(&largest()), &[], &how)
+        .expect("the largest values are valid")
+        .expect("never cancelled");
     let cfg = RunConfig {
         seed: 3,
         trials: 6,

@@ -12,9 +12,7 @@ use orgsim::stats::metrics::{metric, TrialResult};
 const SEED: u64 = 11;
 
 fn prepared(name: &str, sets: &[&str]) -> Model {
-    let source = orgsim::scenario::load::resolve(name).unwrap();
-    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    orgsim::prepare(&source, &sets).unwrap()
+    crate::common::model(name, sets)
 }
 
 fn trials(model: &Model, n: u64) -> Vec<TrialResult> {

@@ -27,7 +27,7 @@
 
 use std::collections::BTreeMap;
 
-/// Values a sketch holds unbucketed: a batch of 16 chunks of `sim::engine::CHUNK` trials.
+/// Values a sketch holds unbucketed: a batch of 16 chunks of `run::chunks::CHUNK` trials.
 pub const PENDING: usize = 1024;
 
 /// A multiset of values in relative-error buckets; see the module's documentation.
