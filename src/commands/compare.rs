@@ -17,31 +17,17 @@ pub struct Args {
     /// An override applied to every arm (before an --arm's own), as for `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
-    /// Trials per arm (the same trials in every arm).
-    #[arg(long, default_value_t = 1000)]
-    pub trials: u64,
-    /// Base seed.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Worker threads (default: all cores).
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
+    #[command(flatten)]
+    pub run: TrialArgs,
     /// Output folder (default: output/compare-<first scenario's name>).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Skip the charts and report.html.
-    #[arg(long)]
-    pub no_charts: bool,
     /// Run only part I of N of the trials, in every arm (1 <= I <= N), and write a partial result
     /// for `orgsim merge` (default folder output/compare-<name>-shard-I-of-N).
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
-    /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
-    #[arg(long)]
-    pub force: bool,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
     #[command(flatten)]
     pub refit: RefitArg,
 }
@@ -52,15 +38,19 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         scenarios,
         arms,
         sets: common,
-        trials,
-        seed,
-        threads,
         out,
-        no_charts,
         shard,
-        force,
-        quiet,
         refit,
+        run: TrialArgs {
+            trials,
+            seed,
+            threads,
+        },
+        write: WriteArgs {
+            force,
+            quiet,
+            no_charts,
+        },
     } = args;
     if trials == 0 {
         return Err(Error::Usage("--trials must be at least 1".into()));

@@ -13,15 +13,8 @@ pub struct Args {
     /// Output folder.
     #[arg(long)]
     pub out: PathBuf,
-    /// Skip the charts and report.html.
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
-    #[arg(long)]
-    pub force: bool,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
     #[command(flatten)]
     pub refit: RefitArg,
 }
@@ -31,10 +24,12 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     let Args {
         dirs,
         out,
-        no_charts,
-        force,
-        quiet,
         refit,
+        write: WriteArgs {
+            force,
+            quiet,
+            no_charts,
+        },
     } = args;
     let shards = read_shards(&dirs)?;
     // The shards' own playbooks: a merge does not fit again what they were fitted to.

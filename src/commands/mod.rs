@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod fitting;
+pub mod flags;
 pub mod merge;
 pub mod network;
 pub mod run;
@@ -12,6 +13,7 @@ pub mod sweep;
 pub mod trace;
 
 pub(crate) use fitting::{fit_playbook, prepare, Fitting, RefitArg};
+pub(crate) use flags::{TrialArgs, WriteArgs};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use orgsim::run::chunks::RunConfig;
 use orgsim::scenario::load::{self, DEFAULT_SCENARIO};

@@ -1,6 +1,7 @@
 //! `orgsim run`: run many seeded trials of a scenario and write summary, per-trial and per-week results.
 
 use super::*;
+use orgsim::numbers::three_decimals_or_scientific;
 use orgsim::writers::fit_cache::Keyed;
 
 /// Run many seeded trials of a scenario and write summary, per-trial and per-week results.
@@ -9,15 +10,8 @@ pub struct Args {
     /// A scenario file, or the name of a built-in scenario (see `orgsim list`).
     #[arg(default_value = DEFAULT_SCENARIO)]
     pub scenario: String,
-    /// Number of trials.
-    #[arg(long, default_value_t = 1000)]
-    pub trials: u64,
-    /// Base seed; the same seed gives the same files.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Worker threads (default: all cores).
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
+    #[command(flatten)]
+    pub run: TrialArgs,
     /// Output folder (default: output/<scenario name>).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -35,15 +29,6 @@ pub struct Args {
     /// brackets, and writes to output/<scenario name>.
     #[arg(long)]
     pub name: Option<String>,
-    /// Write into --out even if it holds files orgsim did not write (beside them, never over them).
-    #[arg(long)]
-    pub force: bool,
-    /// Print nothing but errors (no summary, no progress bar).
-    #[arg(long)]
-    pub quiet: bool,
-    /// Skip the charts (charts/*.png, charts/*.svg) and report.html.
-    #[arg(long)]
-    pub no_charts: bool,
     /// Skip the best-response certificate (each role's best deviation from its playbook, searched
     /// out of sample after the fit; about half a minute for the default scenario on 2 cores).
     /// summary.json then gives roles.*.best_deviation as null.
@@ -55,6 +40,8 @@ pub struct Args {
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
     #[command(flatten)]
+    pub write: WriteArgs,
+    #[command(flatten)]
     pub refit: RefitArg,
 }
 
@@ -62,18 +49,22 @@ pub struct Args {
 pub fn execute(args: Args) -> orgsim::Result<()> {
     let Args {
         scenario,
-        trials,
-        seed,
-        threads,
         out,
         sets,
         name,
-        force,
-        quiet,
-        no_charts,
         no_certificate,
         shard,
         refit,
+        run: TrialArgs {
+            trials,
+            seed,
+            threads,
+        },
+        write: WriteArgs {
+            force,
+            quiet,
+            no_charts,
+        },
     } = args;
     if trials == 0 {
         return Err(Error::Usage("--trials must be at least 1".into()));
@@ -286,9 +277,13 @@ pub(crate) fn summary_table(model: &orgsim::scenario::model::Model, o: &output::
         s.push_str(&format!(
             "{:<26} {:>12} {:>25} {:>12}\n",
             name,
-            short(st.moments.mean()),
-            format!("[{}, {}]", short(ci[0]), short(ci[1])),
-            short(st.sketch.quantile(0.5))
+            three_decimals_or_scientific(st.moments.mean()),
+            format!(
+                "[{}, {}]",
+                three_decimals_or_scientific(ci[0]),
+                three_decimals_or_scientific(ci[1])
+            ),
+            three_decimals_or_scientific(st.sketch.quantile(0.5))
         ));
     }
     s.push_str(&format!(
@@ -300,21 +295,10 @@ pub(crate) fn summary_table(model: &orgsim::scenario::model::Model, o: &output::
         s.push_str(&format!(
             "{:<26} {:>12} {:>17.0}%\n",
             role.name,
-            short(a.moments.mean()),
+            three_decimals_or_scientific(a.moments.mean()),
             100.0 * c.moments.mean()
         ));
     }
     s.push_str(&format!("\nresults in {}\n", o.out.display()));
     s
-}
-
-pub(crate) fn short(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e6 {
-        format!("{:.3e}", v)
-    } else if a >= 100.0 {
-        format!("{:.0}", v)
-    } else {
-        format!("{:.3}", v)
-    }
 }

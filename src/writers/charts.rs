@@ -11,7 +11,7 @@
 //!
 //! Each chart of [`CHARTS`] is drawn in the file named after it (`promotions_vs_inventory`,
 //! `launch`, `promotions_by_week_of_period`, `scorecards_vs_outcome`, `outcomes`,
-//! `interpretations`), on pieces they share: the look (`style`), numbers as labels (`labels`),
+//! `interpretations`), on pieces they share: the look (`style`), numbers as labels (`crate::numbers`),
 //! the week-by-week frame (`weeks`) and what the promotion lever fixes (`promo_lever`). A
 //! comparison's, a sweep's and a network run's charts are [`compare`], [`sweep`] and [`network`].
 //! This file says which charts a run draws, and writes each as SVG and PNG.
@@ -29,7 +29,6 @@ pub mod network;
 pub mod sweep;
 
 mod interpretations;
-mod labels;
 mod launch;
 mod outcomes;
 mod promo_lever;
@@ -39,7 +38,6 @@ mod scorecards_vs_outcome;
 mod style;
 mod weeks;
 
-pub use labels::grouped;
 pub use scorecards_vs_outcome::claims_while_missed;
 
 /// Width of every chart, in pixels.

@@ -8,6 +8,7 @@
 //! variance of 0, is an empty cell), and `series.csv` is `tick,series,mean,p10,p50,p90`.
 
 use crate::error::Result;
+use crate::numbers::three_figures;
 use crate::numbers::{float, push_float};
 use crate::run::chunks::RunConfig;
 use crate::scenario::network::{
@@ -189,25 +190,14 @@ fn mean_ci(agg: &NetworkAggregate, spec_cols: &[String], name: &str) -> Option<S
     }
     let (m, ci) = (s.moments.mean(), s.ci95());
     if s.moments.sd() == 0.0 {
-        Some(short(m))
+        Some(three_figures(m))
     } else {
         Some(format!(
             "{} ({} to {})",
-            short(m),
-            short(ci[0]),
-            short(ci[1])
+            three_figures(m),
+            three_figures(ci[0]),
+            three_figures(ci[1])
         ))
-    }
-}
-
-fn short(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e15 {
-        return format!("{v:.0}");
-    }
-    match v.abs() {
-        a if a >= 100.0 => format!("{v:.0}"),
-        a if a >= 10.0 => format!("{v:.1}"),
-        _ => format!("{v:.2}"),
     }
 }
 
@@ -238,7 +228,7 @@ pub fn findings(model: &NetworkModel, agg: &NetworkAggregate) -> Vec<String> {
             };
             out.push(format!(
                 "The {last}'s largest order is {peak} a week, in week {week}, where the customers never ask for more than {} on average.",
-                short(demand_top)
+                three_figures(demand_top)
             ));
         }
     } else if let Some(a) = amp(first) {
@@ -265,7 +255,7 @@ pub fn findings(model: &NetworkModel, agg: &NetworkAggregate) -> Vec<String> {
             "The {}'s bullwhip ratio, measured over weeks p + 2 to {}, is {ratio}; the textbook's closed form for its window and lead time is {}. Over a finite window with its mean removed, the measured ratio sits above the closed form by about (ratio - 1)/(weeks - 1).",
             p.name,
             spec.weeks,
-            short(formula)
+            three_figures(formula)
         ));
     }
     out
@@ -322,8 +312,8 @@ fn meetings_finding(spec: &NetworkSpec, agg: &NetworkAggregate, cols: &[String])
     let mut text = format!(
         "The players meet every {} weeks at psychological safety {}: {} meetings a trial, in {} of which nobody voiced a doubt about the demand the others believe in. The room stated {} agreement while the players' orders agreed {}.",
         g.every_weeks,
-        short(g.psychological_safety),
-        short(held),
+        three_figures(g.psychological_safety),
+        three_figures(held),
         pct(1.0 - mean("meetings_with_dissent")? / held),
         pct(mean("stated_agreement")?),
         pct(mean("operational_agreement")?),
@@ -331,13 +321,13 @@ fn meetings_finding(spec: &NetworkSpec, agg: &NetworkAggregate, cols: &[String])
     if decisions > 0.0 && excluded == 0.0 {
         text += &format!(
             " Its {} decisions a trial ruled nothing out: nothing was decided.",
-            short(decisions)
+            three_figures(decisions)
         );
     } else if decisions > 0.0 {
         text += &format!(
             " Its {} decisions a trial made {} players a trial stop ignoring what they had on order: each lost the habit its own heuristic wanted.",
-            short(decisions),
-            short(excluded)
+            three_figures(decisions),
+            three_figures(excluded)
         );
     } else {
         text += " No meeting decided anything.";
@@ -345,7 +335,7 @@ fn meetings_finding(spec: &NetworkSpec, agg: &NetworkAggregate, cols: &[String])
     if let Some(d) = mean("departures").filter(|d| *d > 0.0) {
         text += &format!(
             " Doubt left unsaid ended in {} departures a trial; an empty seat passes on what it is asked for.",
-            short(d)
+            three_figures(d)
         );
     }
     Some(text)
@@ -388,9 +378,9 @@ fn report(
             let ci = s.ci95();
             format!(
                 "{}</td><td>{} to {}</td><td>{}",
-                short(s.moments.mean()),
-                short(ci[0]),
-                short(ci[1]),
+                three_figures(s.moments.mean()),
+                three_figures(ci[0]),
+                three_figures(ci[1]),
                 s.moments.count()
             )
         };

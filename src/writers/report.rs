@@ -31,7 +31,6 @@ mod words;
 
 pub use reproduce::shell_line;
 pub use roles::deviation_words;
-pub use words::fmt_num;
 
 use findings::findings;
 use reproduce::Reproduce;

@@ -6,6 +6,7 @@ use super::style::{text, XyChart, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, V
 use super::{write_figure, Figure};
 use crate::error::Result;
 use crate::experiment::compare::Row;
+use crate::numbers::signed_to_precision_of;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -40,17 +41,6 @@ impl Figure for Forest<'_> {
 
 fn row<'a>(rows: &'a [Row], arm: &str, metric: &str) -> Option<&'a Row> {
     rows.iter().find(|r| r.arm == arm && r.metric == metric)
-}
-
-/// A difference as the strip prints it, at a precision set by the size of the metric (`size`,
-/// its mean in the first arm): whole from 100, two decimals from 1, four below.
-fn short(v: f64, size: f64) -> String {
-    let v = if v == 0.0 { 0.0 } else { v };
-    match size.abs() {
-        s if s >= 100.0 => format!("{v:+.0}"),
-        s if s >= 1.0 => format!("{v:+.2}"),
-        _ => format!("{v:+.4}"),
-    }
 }
 
 fn draw<DB: DrawingBackend>(
@@ -133,9 +123,9 @@ fn metric_strip<DB: DrawingBackend>(
         let y_px = ((h as f64 - 30.0) * (k as f64 + 0.5) / n) as i32 - 4;
         let line = format!(
             "{} [{}, {}]",
-            short(r.diff, size),
-            short(r.diff_ci95[0], size),
-            short(r.diff_ci95[1], size)
+            signed_to_precision_of(r.diff, size),
+            signed_to_precision_of(r.diff_ci95[0], size),
+            signed_to_precision_of(r.diff_ci95[1], size)
         );
         numbers
             .draw_text(&line, &text(TICK_PX - 2.0).color(&INK), (8, y_px))
@@ -170,7 +160,7 @@ fn strip_axes<'a, DB: DrawingBackend>(
         .disable_y_mesh()
         .disable_y_axis()
         .x_labels(5)
-        .x_label_formatter(&|v| short(*v, size))
+        .x_label_formatter(&|v| signed_to_precision_of(*v, size))
         .label_style(text(TICK_PX - 3.0))
         .light_line_style(WHITE)
         .draw()

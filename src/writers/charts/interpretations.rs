@@ -2,11 +2,11 @@
 //! strategy's objectives (mean bars with 10th to 90th percentile whiskers), beside the weights as
 //! written.
 
-use super::labels::pct;
 use super::style::{
     header, legend, text, Keyed, KeyedChart, Mark, BLUE, DESC_PX, GREEN, GRID, INK, ORANGE, TICK_PX,
 };
 use super::{Ctx, Drawn};
+use crate::numbers::whole_percent;
 use crate::scenario::format::Objective;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -63,7 +63,7 @@ fn interpretation_axes<'a, DB: DrawingBackend>(
         .bold_line_style(GRID)
         .y_labels(6)
         .x_label_formatter(&label)
-        .y_label_formatter(&|v| pct(*v))
+        .y_label_formatter(&|v| whole_percent(*v))
         .label_style(text(TICK_PX + 1.0))
         .axis_desc_style(text(DESC_PX))
         .y_desc("weight on the objective")

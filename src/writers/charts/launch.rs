@@ -2,11 +2,11 @@
 //! with a launch: the campaign's spend against shelf day, customers against sell-out, and the
 //! stores out of stock.
 
-use super::labels::pct;
 use super::style::KeyedChart;
 use super::style::{gutter_note, header, legend, Mark, BLUE, GREEN, GREY, STOCKOUT};
 use super::weeks::{draw_line, three_panels, week_panel, weekly_bars, weekly_mean, Weeks};
 use super::{Ctx, Drawn};
+use crate::numbers::whole_percent;
 use crate::stats::metrics::metric;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -75,7 +75,7 @@ fn campaign_panel<DB: DrawingBackend>(
         false,
     )?;
     let lines = [
-        format!("aired after shelf day in {}", pct(late)),
+        format!("aired after shelf day in {}", whole_percent(late)),
         "of trials".to_string(),
     ];
     gutter_note(gutter, &lines, 12 + 30 + 4)
@@ -112,8 +112,8 @@ fn customers_panel<DB: DrawingBackend>(
         .mean();
     let vs_plan = ctx.agg.metrics[metric("sell_out_vs_plan")].moments.mean();
     let lines = [
-        format!("stores stocked: {}", pct(served)),
-        format!("sell-out: {} of plan", pct(vs_plan)),
+        format!("stores stocked: {}", whole_percent(served)),
+        format!("sell-out: {} of plan", whole_percent(vs_plan)),
     ];
     gutter_note(gutter, &lines, 12 + 30 * items.len() as i32 + 4)
 }

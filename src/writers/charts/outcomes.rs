@@ -2,12 +2,12 @@
 //! availability, fill rate, write-offs), each with its mean and the strategy's target where it
 //! sets one, and the equal-width bins they are drawn from.
 
-use super::labels::short;
-use super::labels::{grouped, pct};
 use super::style::{
     header, min_max, padded, text, XyChart, CAPTION_PX, DESC_PX, GRID, INK, SKY, STOCKOUT, TICK_PX,
 };
 use super::{Ctx, Drawn};
+use crate::numbers::axis_label;
+use crate::numbers::{grouped, whole_percent};
 use crate::scenario::model::Model;
 use crate::stats::metrics::{metric, Stat};
 use plotters::coord::Shift;
@@ -201,7 +201,7 @@ fn histogram_caption(
         .map_or(0, |(_, c)| *c);
     if zeros as f64 >= 0.2 * total {
         // A spike at zero hides in the first bar; say it.
-        caption += &format!(", zero in {}", pct(zeros as f64 / total));
+        caption += &format!(", zero in {}", whole_percent(zeros as f64 / total));
     }
     caption
 }
@@ -227,7 +227,7 @@ fn histogram_axes<'a, DB: DrawingBackend>(
         .disable_x_mesh()
         .x_labels(6)
         .y_labels(5)
-        .x_label_formatter(&|v| short(*v))
+        .x_label_formatter(&|v| axis_label(*v))
         .y_label_formatter(&|v| format!("{v:.0}%"))
         .label_style(text(TICK_PX))
         .axis_desc_style(text(DESC_PX))

@@ -3,13 +3,13 @@
 //! target at mid-period and those where it was not; and its caption, a sentence read from the
 //! same numbers. Skipped for a scenario without a promotion lever.
 
-use super::labels::grouped;
-use super::labels::short;
 use super::promo_lever::{depth_top, promoter};
 use super::style::{
     header, legend, text, Keyed, KeyedChart, Mark, BLUE, DESC_PX, GRID, TICK_PX, VERMILION,
 };
 use super::{Ctx, Drawn};
+use crate::numbers::axis_label;
+use crate::numbers::grouped;
 use crate::stats::metrics::PromoPhase;
 use crate::stats::period::extreme;
 use plotters::coord::Shift;
@@ -136,7 +136,7 @@ fn phase_axes<'a, DB: DrawingBackend>(
         .bold_line_style(GRID)
         .y_labels(6)
         .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| short(*v))
+        .y_label_formatter(&|v| axis_label(*v))
         .label_style(text(TICK_PX + 1.0))
         .axis_desc_style(text(DESC_PX))
         .x_desc("week of the period")

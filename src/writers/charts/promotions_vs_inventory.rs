@@ -3,7 +3,6 @@
 //! fixed scales; and the caption that says, in one sentence, where in the average period
 //! promotions peak, stock bottoms out and stockouts peak.
 
-use super::labels::short;
 use super::promo_lever::depth_top;
 use super::style::{gutter_note, header, legend, Mark, GREY, ORANGE, SERIES, STOCKOUT};
 use super::weeks::{
@@ -11,6 +10,7 @@ use super::weeks::{
     Band, Weeks,
 };
 use super::{Ctx, Drawn};
+use crate::numbers::axis_label;
 use crate::stats::period::{extreme, fold};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -95,7 +95,7 @@ fn promo_panel<DB: DrawingBackend>(
     weekly_bars(&mut chart, &weeks.promo, top, ORANGE)?;
     let mut items = vec![(Mark::Bar(ORANGE), "promo depth, mean".to_string())];
     if weeks.promo_mark.is_finite() {
-        let mark = format!("promotion week: {}% or more", short(weeks.promo_mark));
+        let mark = format!("promotion week: {}% or more", axis_label(weeks.promo_mark));
         items.push((Mark::Band(ORANGE), mark));
     }
     legend(gutter, &items, (6, 12), false)?;

@@ -3,13 +3,13 @@
 //! profit misses its target shaded; and the share of trials in that quadrant, which the report's
 //! table of roles prints too.
 
-use super::labels::pct;
-use super::labels::short;
 use super::style::{
     header, legend, min_max, padded, text, Mark, XyChart, BLUE, CAPTION_PX, DESC_PX, GREY, GRID,
     STOCKOUT, TICK_PX, VERMILION,
 };
 use super::{Ctx, Drawn};
+use crate::numbers::axis_label;
+use crate::numbers::whole_percent;
 use crate::scenario::model::Model;
 use crate::stats::metrics::{metric, Aggregate};
 use plotters::coord::Shift;
@@ -97,7 +97,7 @@ fn role_panel<DB: DrawingBackend>(
     let caption = format!(
         "{}: {} succeed, org misses",
         ctx.model.roles[r].name,
-        pct(claims_while_missed(ctx.agg, r))
+        whole_percent(claims_while_missed(ctx.agg, r))
     );
     let mut chart = ChartBuilder::on(area)
         .caption(caption, text(CAPTION_PX))
@@ -112,8 +112,8 @@ fn role_panel<DB: DrawingBackend>(
         .bold_line_style(GRID)
         .x_labels(5)
         .y_labels(5)
-        .x_label_formatter(&|v| short(*v))
-        .y_label_formatter(&|v| short(*v))
+        .x_label_formatter(&|v| axis_label(*v))
+        .y_label_formatter(&|v| axis_label(*v))
         .label_style(text(TICK_PX))
         .axis_desc_style(text(DESC_PX))
         .x_desc("attainment (1 = target)")

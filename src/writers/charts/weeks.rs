@@ -5,10 +5,10 @@
 //! Both week-by-week charts are drawn from these pieces, so their panels line up and their
 //! weeks read the same.
 
-use super::labels::short;
 use super::promo_lever::promo_mark;
 use super::style::{text, Keyed, KeyedChart, DESC_PX, GREY, GRID, ORANGE, TICK_PX};
 use super::{Ctx, Drawn, WIDTH};
+use crate::numbers::axis_label;
 use crate::scenario::model::Model;
 use crate::stats::metrics::{series_names, Aggregate, Stat};
 use plotters::coord::Shift;
@@ -133,7 +133,7 @@ pub(super) fn week_panel<'a, DB: DrawingBackend>(
         .bold_line_style(GRID)
         .y_labels(y_ticks)
         .x_label_formatter(x_fmt)
-        .y_label_formatter(&|v| short(*v))
+        .y_label_formatter(&|v| axis_label(*v))
         .label_style(text(TICK_PX))
         .axis_desc_style(text(DESC_PX))
         .x_desc(if bottom {

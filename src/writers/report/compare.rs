@@ -7,6 +7,7 @@ use super::shell_line;
 use super::words::named;
 use crate::error::{Error, Result};
 use crate::experiment::compare::{Arm, Row};
+use crate::numbers::to_precision_of;
 use crate::writers::charts::compare::FOREST;
 use crate::writers::charts::Chart;
 use serde::Serialize;
@@ -71,16 +72,6 @@ fn arm_words(arm: &Arm, first: &Arm) -> String {
     }
 }
 
-/// A number at a precision set by the size of the metric it belongs to: whole from 100, two
-/// decimals from 1, four below.
-fn num(v: f64, size: f64) -> String {
-    match size.abs() {
-        s if s >= 100.0 => format!("{v:.0}"),
-        s if s >= 1.0 => format!("{v:.2}"),
-        _ => format!("{v:.4}"),
-    }
-}
-
 /// One sentence per arm and headline metric, from the paired difference and its interval.
 fn findings(rows: &[Row], arms: &[Arm]) -> Vec<String> {
     let base = &arms[0].label;
@@ -106,18 +97,18 @@ fn findings(rows: &[Row], arms: &[Arm]) -> Vec<String> {
                 format!(
                     "{}: {words} {dir} by {} a trial than in {base} (95% interval {} to {}): {}.",
                     arm.label,
-                    num(r.diff.abs(), whole),
-                    num(a, whole),
-                    num(b, whole),
+                    to_precision_of(r.diff.abs(), whole),
+                    to_precision_of(a, whole),
+                    to_precision_of(b, whole),
                     if better { "better" } else { "worse" }
                 )
             } else {
                 format!(
                     "{}: no clear change in {words} against {base} (paired difference {}, 95% interval {} to {}).",
                     arm.label,
-                    num(r.diff, whole),
-                    num(lo, whole),
-                    num(hi, whole)
+                    to_precision_of(r.diff, whole),
+                    to_precision_of(lo, whole),
+                    to_precision_of(hi, whole)
                 )
             };
             out.push(sentence);
@@ -144,13 +135,17 @@ pub fn write_compare_report(
             TableRow {
                 arm: r.arm.clone(),
                 metric: named(&r.metric),
-                mean: num(r.mean, whole),
-                ci: format!("{} to {}", num(r.ci95[0], whole), num(r.ci95[1], whole)),
-                diff: num(r.diff, whole),
+                mean: to_precision_of(r.mean, whole),
+                ci: format!(
+                    "{} to {}",
+                    to_precision_of(r.ci95[0], whole),
+                    to_precision_of(r.ci95[1], whole)
+                ),
+                diff: to_precision_of(r.diff, whole),
                 diff_ci: format!(
                     "{} to {}",
-                    num(r.diff_ci95[0], whole),
-                    num(r.diff_ci95[1], whole)
+                    to_precision_of(r.diff_ci95[0], whole),
+                    to_precision_of(r.diff_ci95[1], whole)
                 ),
             }
         })

@@ -4,12 +4,12 @@
 //! strategy; and, where the scenario has them, the meetings and the launch.
 
 use super::scenario::{claimant_words, target_words};
-use super::words::{fmt_num, named, pct};
+use super::words::named;
+use crate::numbers::{grouped, readable, whole_percent};
 use crate::scenario::format::Objective;
 use crate::scenario::model::Model;
 use crate::stats::metrics::{metric, series_names, Aggregate};
 use crate::stats::period;
-use crate::writers::charts::grouped;
 
 /// The findings, in the order the page prints them; a finding with nothing to say is left out.
 pub(super) fn findings(model: &Model, agg: &Aggregate) -> Vec<String> {
@@ -36,15 +36,15 @@ fn launch(model: &Model, agg: &Aggregate) -> Option<String> {
     Some(format!(
         "The launch: the product went on shelf in week {}, and its campaign aired after shelf day in {} of trials, {} weeks late on average (marketing learned the date {} to {} weeks ahead; approval took {} to {}). The retailer stocked {} of the {} stores the launch was shipped for, and sell-out came to {} of plan.",
         l.shelf_week,
-        pct(late),
-        fmt_num(mean_of(agg, "media_weeks_late")),
+        whole_percent(late),
+        readable(mean_of(agg, "media_weeks_late")),
         l.notice_weeks.min,
         l.notice_weeks.max,
         l.approval_weeks.min,
         l.approval_weeks.max,
-        pct(mean_of(agg, "stores_served_share")),
+        whole_percent(mean_of(agg, "stores_served_share")),
         grouped(model.stores as f64),
-        pct(mean_of(agg, "sell_out_vs_plan")),
+        whole_percent(mean_of(agg, "sell_out_vs_plan")),
     ))
 }
 
@@ -55,7 +55,7 @@ fn mean_of(agg: &Aggregate, name: &str) -> f64 {
 fn divergence(model: &Model, agg: &Aggregate) -> String {
     format!(
         "Coordinated divergence: in {} of trials {} claimed success while the organisation missed its strategy.",
-        pct(mean_of(agg, "coordinated_divergence")),
+        whole_percent(mean_of(agg, "coordinated_divergence")),
         claimant_words(model)
     )
 }
@@ -71,11 +71,11 @@ fn strategy(model: &Model, agg: &Aggregate) -> String {
                 let v = r.metrics[t.metric];
                 t.at_least.is_none_or(|lo| v >= lo) && t.at_most.is_none_or(|hi| v <= hi)
             });
-            let share = pct(ok.count() as f64 / n);
+            let share = whole_percent(ok.count() as f64 / n);
             format!("{} in {share}", target_words(model, t))
         })
         .collect();
-    let all = pct(mean_of(agg, "strategy_met"));
+    let all = whole_percent(mean_of(agg, "strategy_met"));
     if parts.is_empty() {
         return format!("The strategy sets no targets, so it counts as met in {all} of trials.");
     }
@@ -91,14 +91,14 @@ fn gap(model: &Model, agg: &Aggregate) -> String {
     let gap = mean_of(agg, "divergence_gap");
     let mut s = format!(
         "The strategy's worst-met target was attained to {} on average (strategy attainment, strategy_attainment; 1 = met exactly)",
-        fmt_num(strategy)
+        readable(strategy)
     );
     if !model.claimants.is_empty() {
         s += &format!(
             ", while {} attained {} of their own targets: a divergence gap (divergence_gap) of {}",
             claimant_words(model),
-            fmt_num(strategy + gap),
-            fmt_num(gap)
+            readable(strategy + gap),
+            readable(gap)
         );
     }
     s + "."
@@ -120,19 +120,19 @@ fn claims_and_shelves(model: &Model, agg: &Aggregate) -> Vec<String> {
             let share = won.len() as f64 / agg.sample.len().max(1) as f64;
             let mut s = format!(
                 "In {} of trials {} met its target (attainment of 1 or more)",
-                pct(share),
+                whole_percent(share),
                 model.roles[r].name
             );
             if !won.is_empty() {
                 s += &format!(
                     " while shelves were empty in {} store-weeks on average",
-                    fmt_num(shelves(&won))
+                    readable(shelves(&won))
                 );
             }
             if !lost.is_empty() && !won.is_empty() {
                 s += &format!(
                     ", against {} in the trials where it missed",
-                    fmt_num(shelves(&lost))
+                    readable(shelves(&lost))
                 );
             }
             s + "."
@@ -182,13 +182,13 @@ fn shelves(agg: &Aggregate) -> String {
         / agg.sample.len().max(1) as f64;
     format!(
         "Shelves were empty in {} store-weeks per trial on average, an on-shelf availability (on_shelf_availability) of {:.1}%, losing {} units of demand (fill rate {:.1}%). Stock was written off in {} of trials (median {} units, mean {}).",
-        fmt_num(so),
+        readable(so),
         100.0 * mean_of(agg, "on_shelf_availability"),
-        fmt_num(mean_of(agg, "lost_sales_units")),
+        readable(mean_of(agg, "lost_sales_units")),
         100.0 * mean_of(agg, "fill_rate"),
-        pct(share_wo),
-        fmt_num(wrote_off),
-        fmt_num(mean_of(agg, "write_off_units")),
+        whole_percent(share_wo),
+        readable(wrote_off),
+        readable(mean_of(agg, "write_off_units")),
     )
 }
 
@@ -210,10 +210,10 @@ fn readings(model: &Model, agg: &Aggregate) -> Option<String> {
     Some(format!(
         "Readings diverge: {} reads a weight of {} on {} into the strategy, which states {} (spread of the readings, interpretation_spread: {}).",
         model.roles[r].name,
-        pct(agg.interpretations[r][k].moments.mean()),
+        whole_percent(agg.interpretations[r][k].moments.mean()),
         named(Objective::ALL[k].name()),
-        pct(model.weights[k]),
-        fmt_num(mean_of(agg, "interpretation_spread")),
+        whole_percent(model.weights[k]),
+        readable(mean_of(agg, "interpretation_spread")),
     ))
 }
 
@@ -232,23 +232,23 @@ fn meetings(model: &Model, agg: &Aggregate) -> Option<String> {
     );
     let mut s = format!(
         "Meetings: {} a trial, every {} weeks, at psychological safety {}. In {} of them nobody voiced a doubt. The room stated {} agreement while the roles' actions agreed {}",
-        fmt_num(held),
+        readable(held),
         g.every,
-        fmt_num(g.safety),
-        pct(silent),
-        pct(mean_of(agg, "stated_agreement")),
-        pct(mean_of(agg, "operational_agreement")),
+        readable(g.safety),
+        whole_percent(silent),
+        whole_percent(mean_of(agg, "stated_agreement")),
+        whole_percent(mean_of(agg, "operational_agreement")),
     );
     if decisions > 0.0 && excluded == 0.0 {
         s += &format!(
             ". Its {} decisions a trial ruled nothing out: nothing was decided",
-            fmt_num(decisions)
+            readable(decisions)
         );
     } else if decisions > 0.0 {
         s += &format!(
             ". Its {} decisions a trial ruled out {} options; the role that played each one lost it",
-            fmt_num(decisions),
-            fmt_num(excluded)
+            readable(decisions),
+            readable(excluded)
         );
     } else if decisions == 0.0 {
         s += ". No meeting decided anything, and nothing was ruled out";
@@ -257,7 +257,7 @@ fn meetings(model: &Model, agg: &Aggregate) -> Option<String> {
     if departures > 0.0 {
         s += &format!(
             ". Doubt left unsaid ended in {} departures a trial",
-            fmt_num(departures)
+            readable(departures)
         );
     }
     Some(s + ".")

@@ -2,12 +2,12 @@
 //! levers it pulls and the rules its fitted playbook plays, what the fit expected it to earn,
 //! and whether its playbook is a best response.
 
-use super::words::{fmt_num, list_nums, named, of_plan, pct};
+use super::words::{list_nums, named, of_plan};
+use crate::numbers::{grouped, readable, whole_percent};
 use crate::scenario::format::{Role, RoleMetric};
 use crate::scenario::model::{metric_name, Model, RoleSpec};
 use crate::scenario::playbook::Deviation;
 use crate::stats::metrics::Aggregate;
-use crate::writers::charts::grouped;
 use serde::Serialize;
 
 /// One role as the page shows it.
@@ -32,8 +32,8 @@ pub(super) fn role_views(model: &Model, agg: &Aggregate) -> Vec<RoleView> {
             scorecard: scorecard_lines(model, r, raw, spec),
             payout: format!(
                 "pays from {} of target (half the bonus) up to a cap at {}",
-                pct(spec.card.threshold),
-                pct(spec.card.cap)
+                whole_percent(spec.card.threshold),
+                whole_percent(spec.card.cap)
             ),
             levers: raw
                 .levers
@@ -80,9 +80,9 @@ fn scorecard_lines(model: &Model, r: usize, raw: &Role, spec: &RoleSpec) -> Vec<
             format!(
                 "{}{at}: target {} {unit}{}, weight {}",
                 named(&metric_name(c.metric)),
-                fmt_num(compiled.target),
+                readable(compiled.target),
                 of_plan(compiled.plan, plan_value),
-                pct(compiled.weight)
+                whole_percent(compiled.weight)
             )
         })
         .collect()
@@ -110,9 +110,9 @@ fn fit_words(model: &Model, agg: &Aggregate, r: usize) -> String {
     let fit = &book.fits[r];
     let trials = grouped(book.fit_trials as f64);
     let mut s = if model.roles[r].levers.is_empty() {
-        format!("With no lever of its own, it expected {} target bonuses a period on the {trials} fitting trials", fmt_num(fit.payout))
+        format!("With no lever of its own, it expected {} target bonuses a period on the {trials} fitting trials", readable(fit.payout))
     } else {
-        format!("Fitted on {trials} trials, the playbook was expected to pay {} target bonuses a period", fmt_num(fit.payout))
+        format!("Fitted on {trials} trials, the playbook was expected to pay {} target bonuses a period", readable(fit.payout))
     };
     if let Some((options, pay)) = &fit.best_constant {
         let levers = &model.roles[r].levers;
@@ -124,21 +124,21 @@ fn fit_words(model: &Model, agg: &Aggregate, r: usize) -> String {
                 if l.approves.is_some() {
                     format!("{} {}", l.name, l.option_words(o))
                 } else {
-                    format!("{} {}", l.name, fmt_num(l.options[o]))
+                    format!("{} {}", l.name, readable(l.options[o]))
                 }
             })
             .collect();
         s += &format!(
             ", against {} for its best constant policy ({})",
-            fmt_num(*pay),
+            readable(*pay),
             policy.join(", ")
         );
     }
     let [_, paid, _, bias] = &agg.roles[r];
     s += &format!(
         ". It was paid {} on average: a projection bias (projection_bias) of {}.",
-        fmt_num(paid.moments.mean()),
-        fmt_num(bias.moments.mean())
+        readable(paid.moments.mean()),
+        readable(bias.moments.mean())
     );
     if let Some(words) = certificate_words(model, r) {
         s += " ";
@@ -178,17 +178,17 @@ fn certificate_words(model: &Model, r: usize) -> Option<String> {
     Some(if d.beats_playbook() {
         format!(
             "Its playbook is not a best response: of {searched} other rules searched out of sample, playing {rule} would gain it {} (95% CI {} to {}) on {} fresh trials, so what this role does in the story is partly an artefact of the fit.",
-            fmt_num(d.gain),
-            fmt_num(lo),
-            fmt_num(hi),
+            readable(d.gain),
+            readable(lo),
+            readable(hi),
             grouped(d.trials as f64)
         )
     } else {
         format!(
             "It plays a best response: of {searched} other rules searched out of sample, the best ({rule}) would change its utility by {} (95% CI {} to {}) on {} fresh trials, within two standard errors of nothing.",
-            fmt_num(d.gain),
-            fmt_num(lo),
-            fmt_num(hi),
+            readable(d.gain),
+            readable(lo),
+            readable(hi),
             grouped(d.trials as f64)
         )
     })

@@ -2,7 +2,8 @@
 //! (objectives, priority, ambiguity, targets, who claims success, what is ruled out), the world,
 //! the organisation and the plan, each in a sentence or a list.
 
-use super::words::{fmt_num, list_nums, named, of_plan, pct, words};
+use super::words::{list_nums, named, of_plan, words};
+use crate::numbers::{readable, whole_percent};
 use crate::scenario::format::{Objective, TargetValue};
 use crate::scenario::model::{Model, TargetSpec};
 use crate::stats::metrics::GLOBAL_METRICS;
@@ -54,7 +55,7 @@ pub(super) fn scenario_view(model: &Model) -> ScenarioView {
         .iter()
         .zip(model.weights)
         .filter(|(_, w)| *w > 0.0)
-        .map(|(o, w)| format!("{} {}", named(o.name()), pct(w)))
+        .map(|(o, w)| format!("{} {}", named(o.name()), whole_percent(w)))
         .collect();
     let priority = if st.priority.is_empty() {
         "none stated".to_string()
@@ -107,7 +108,7 @@ pub(super) fn target_words(model: &Model, t: &TargetSpec) -> String {
             Some(TargetValue::Plan { plan }) => Some(plan),
             _ => None,
         };
-        v.map(|v| format!("{}{}", fmt_num(v), of_plan(factor, plan_value)))
+        v.map(|v| format!("{}{}", readable(v), of_plan(factor, plan_value)))
     };
     match (bound(t.at_least, 0), bound(t.at_most, 1)) {
         (Some(lo), Some(hi)) => format!("{name} from {lo} to {hi}"),
@@ -147,7 +148,10 @@ fn world_words(model: &Model) -> String {
 fn org_words(model: &Model) -> String {
     let shared = match &model.shared {
         Some((w, _)) if model.roles.iter().all(|r| r.shares_bonus) => {
-            format!("{} of every bonus is paid on a shared scorecard", pct(*w))
+            format!(
+                "{} of every bonus is paid on a shared scorecard",
+                whole_percent(*w)
+            )
         }
         Some((w, _)) => {
             let covered: Vec<&str> = model
@@ -158,14 +162,14 @@ fn org_words(model: &Model) -> String {
                 .collect();
             format!(
                 "{} of the bonus of {} is paid on a shared scorecard",
-                pct(*w),
+                whole_percent(*w),
                 covered.join(", ")
             )
         }
         None => "no shared bonus".into(),
     };
     let cost = if model.defection_cost > 0.0 {
-        format!("a cost of defection of {}", fmt_num(model.defection_cost))
+        format!("a cost of defection of {}", readable(model.defection_cost))
     } else {
         "no cost of defection".into()
     };

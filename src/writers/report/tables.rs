@@ -2,7 +2,8 @@
 //! value) and every role (attainment, payout, how often it claims success, and claims while
 //! the strategy is missed, bias and its reading of the strategy).
 
-use super::words::{capitalised, fmt_num, pct, words};
+use super::words::{capitalised, words};
+use crate::numbers::{readable, whole_percent};
 use crate::scenario::model::Model;
 use crate::stats::metrics::{Aggregate, Stat, GLOBAL_METRICS};
 use crate::writers::charts::claims_while_missed;
@@ -69,19 +70,19 @@ pub(super) fn metric_rows(model: &Model, agg: &Aggregate) -> Vec<MetricRow> {
         })
         .map(|(m, (name, st))| {
             let ci = st.ci95();
-            let q = |p| fmt_num(st.sketch.quantile(p));
+            let q = |p| readable(st.sketch.quantile(p));
             let plan = model
                 .plan
                 .as_ref()
                 .filter(|_| !crate::scenario::model::not_in_plan(name));
             MetricRow {
                 name: Named::of(name),
-                mean: fmt_num(st.moments.mean()),
-                ci: format!("{} to {}", fmt_num(ci[0]), fmt_num(ci[1])),
+                mean: readable(st.moments.mean()),
+                ci: format!("{} to {}", readable(ci[0]), readable(ci[1])),
                 p10: q(0.1),
                 p50: q(0.5),
                 p90: q(0.9),
-                plan: plan.map_or("–".into(), |p| fmt_num(p.metrics[m])),
+                plan: plan.map_or("–".into(), |p| readable(p.metrics[m])),
             }
         })
         .collect()
@@ -91,7 +92,7 @@ pub(super) fn metric_rows(model: &Model, agg: &Aggregate) -> Vec<MetricRow> {
 pub(super) fn role_rows(model: &Model, agg: &Aggregate) -> Vec<RoleRow> {
     let ci = |s: &Stat| {
         let c = s.ci95();
-        format!("{} to {}", fmt_num(c[0]), fmt_num(c[1]))
+        format!("{} to {}", readable(c[0]), readable(c[1]))
     };
     model
         .roles
@@ -101,15 +102,15 @@ pub(super) fn role_rows(model: &Model, agg: &Aggregate) -> Vec<RoleRow> {
             let [a, p, c, bias] = &agg.roles[r];
             RoleRow {
                 name: role.name.clone(),
-                attainment: fmt_num(a.moments.mean()),
+                attainment: readable(a.moments.mean()),
                 attainment_ci: ci(a),
-                payout: fmt_num(p.moments.mean()),
-                claims: pct(c.moments.mean()),
-                claims_missed: pct(claims_while_missed(agg, r)),
-                bias: fmt_num(bias.moments.mean()),
+                payout: readable(p.moments.mean()),
+                claims: whole_percent(c.moments.mean()),
+                claims_missed: whole_percent(claims_while_missed(agg, r)),
+                bias: readable(bias.moments.mean()),
                 reading: agg.interpretations[r]
                     .iter()
-                    .map(|s| pct(s.moments.mean()))
+                    .map(|s| whole_percent(s.moments.mean()))
                     .collect(),
             }
         })

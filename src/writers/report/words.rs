@@ -1,51 +1,8 @@
-//! How the report writes a number or an identifier: `72,725`, `97.5%`, and "on-shelf
-//! availability (on_shelf_availability)", plain words with the identifier a reader can find
-//! in the CSV files beside them.
-//!
-//! Every section of the report, and the comparison's report, words its numbers here, so a
-//! number reads the same wherever it appears.
+//! How the report writes an identifier: "on-shelf availability (on_shelf_availability)", plain
+//! words with the identifier a reader can find in the CSV files beside them, and a value against
+//! the plan. Numbers themselves are formatted by `crate::numbers`, as everywhere else.
 
-use crate::writers::charts::grouped;
-
-/// A number for tables and sentences, formatted the same on every machine: `72,725`,
-/// `58.2`, `0.994`, `0.1`.
-pub fn fmt_num(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1000.0 {
-        return grouped(v);
-    }
-    let s = if a >= 100.0 {
-        format!("{v:.0}")
-    } else if a >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.3}")
-    };
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        &s
-    };
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.to_string()
-    }
-}
-
-pub(super) fn pct(v: f64) -> String {
-    format!("{:.0}%", 100.0 * v)
-}
-
-/// A multiple as a percentage, with a decimal only where one is needed: `97%`, `97.5%`.
-pub(super) fn share(v: f64) -> String {
-    let p = 100.0 * v;
-    if (p - p.round()).abs() < 1e-9 {
-        format!("{p:.0}%")
-    } else {
-        format!("{p:.1}%")
-    }
-}
+use crate::numbers::{percent, readable};
 
 // ---------------------------------------------------------------- plain words
 
@@ -116,15 +73,15 @@ pub(super) fn capitalised(s: String) -> String {
 /// " (97% of the plan's 0.96)" for a target written relative to the plan.
 pub(super) fn of_plan(factor: Option<f64>, plan_value: Option<f64>) -> String {
     match (factor, plan_value) {
-        (Some(f), Some(v)) => format!(" ({} of the plan's {})", share(f), fmt_num(v)),
-        (Some(f), None) => format!(" ({} of plan)", share(f)),
+        (Some(f), Some(v)) => format!(" ({} of the plan's {})", percent(f), readable(v)),
+        (Some(f), None) => format!(" ({} of plan)", percent(f)),
         _ => String::new(),
     }
 }
 
 /// Numbers as a list: `0, 0.1, 0.2`.
 pub(super) fn list_nums(v: &[f64]) -> String {
-    let parts: Vec<String> = v.iter().map(|x| fmt_num(*x)).collect();
+    let parts: Vec<String> = v.iter().map(|x| readable(*x)).collect();
     parts.join(", ")
 }
 
@@ -156,12 +113,12 @@ mod tests {
 
     #[test]
     fn numbers_are_readable() {
-        assert_eq!(fmt_num(72725.4), "72,725");
-        assert_eq!(fmt_num(0.9944), "0.994");
-        assert_eq!(fmt_num(19.28), "19.3");
-        assert_eq!(fmt_num(0.0), "0");
-        assert_eq!(fmt_num(0.1), "0.1");
-        assert_eq!(fmt_num(12.0), "12");
-        assert_eq!(fmt_num(-0.0001), "0");
+        assert_eq!(readable(72725.4), "72,725");
+        assert_eq!(readable(0.9944), "0.994");
+        assert_eq!(readable(19.28), "19.3");
+        assert_eq!(readable(0.0), "0");
+        assert_eq!(readable(0.1), "0.1");
+        assert_eq!(readable(12.0), "12");
+        assert_eq!(readable(-0.0001), "0");
     }
 }
