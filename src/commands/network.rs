@@ -3,7 +3,9 @@
 
 use super::*;
 use orgsim::scenario::network::{trial_columns, NetworkModel};
-use orgsim::writers::network::{findings, run_network_to_dir};
+use orgsim::sim::network::NetworkRow;
+use orgsim::writers::network::{cell, findings, publish_network_run};
+use orgsim::writers::output::RunFolder;
 
 /// What `orgsim run` was asked, as far as a network run uses it.
 pub struct NetworkRun {
@@ -57,7 +59,13 @@ pub fn execute(run: NetworkRun) -> orgsim::Result<()> {
     };
     let cancel = interrupt_flag();
     let outcome = with_progress(run.trials, run.quiet, |progress| {
-        run_network_to_dir(&model, &cfg, &out, &info, progress, cancel)
+        // The command drives the run; the folder is its sink, a row per trial.
+        let spec = &model.scenario.network;
+        let mut folder = RunFolder::stage(&out, run.force, trial_columns(spec))?;
+        let on_trial = &mut |r: &NetworkRow| folder.row(r.trial, &r.metrics, cell);
+        let agg = orgsim::run::network::run(spec, &cfg, on_trial, progress, cancel)
+            .map_err(|e| e.at(&out))?;
+        publish_network_run(folder, &model, &cfg, &info, agg)
     })?;
     if !run.quiet {
         say(&summary(&model, &outcome))?;

@@ -2,7 +2,12 @@
 
 use super::*;
 use orgsim::numbers::three_decimals_or_scientific;
+use orgsim::run::chunks::Shard;
+use orgsim::run::prepare::Prepared;
+use orgsim::stats::metrics::{trial_columns, Aggregate};
 use orgsim::writers::fit_cache::Keyed;
+use orgsim::writers::output::RunFolder;
+use std::path::Path;
 
 /// Run many seeded trials of a scenario and write summary, per-trial and per-week results.
 #[derive(clap::Args)]
@@ -184,7 +189,8 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             playbooks: Keyed::of(&model, &model.playbook).into_iter().collect(),
         };
         let outcome = with_progress(part.end - part.start, quiet, |progress| {
-            output::run_shard_to_dir(&model, &cfg, &job, &out, &info, progress, cancel)
+            let (folder, agg) = play(&model, &cfg, s, &out, force, progress, cancel)?;
+            folder.publish_shard(&model, &cfg, &info, &job, agg)
         })?;
         if !quiet {
             say(&format!(
@@ -201,7 +207,9 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         return Ok(());
     }
     let outcome = with_progress(trials, quiet, |progress| {
-        output::run_to_dir(&model, &cfg, &out, &info, progress, cancel)
+        let all = Shard { index: 0, count: 1 };
+        let (folder, agg) = play(&model, &cfg, all, &out, force, progress, cancel)?;
+        folder.publish_run(&model, &cfg, &info, agg)
     })?;
     if !quiet {
         if fitted.reused {
@@ -301,4 +309,23 @@ pub(crate) fn summary_table(model: &orgsim::scenario::model::Model, o: &output::
     }
     s.push_str(&format!("\nresults in {}\n", o.out.display()));
     s
+}
+
+/// Plays the trials of part `shard` of the run into a staged folder for `out`: the command drives
+/// the run, and the folder is its sink (each trial's row goes into `trials.csv` as it is folded).
+/// The folder is published by the caller, with the aggregate.
+fn play(
+    model: &Prepared,
+    cfg: &RunConfig,
+    shard: Shard,
+    out: &Path,
+    force: bool,
+    progress: &dyn Fn(u64),
+    cancel: &AtomicBool,
+) -> orgsim::Result<(RunFolder, Aggregate)> {
+    let mut folder = RunFolder::stage(out, force, trial_columns(model))?;
+    let on_trial = &mut |r: &_| folder.trial(r);
+    let agg = orgsim::run::organisation::run_shard(model, cfg, shard, on_trial, progress, cancel)
+        .map_err(|e| e.at(out))?;
+    Ok((folder, agg))
 }

@@ -75,7 +75,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
                 },
             )?),
         };
-    let traced = orgsim::writers::trace::replay(&model, seed, trial);
+    let traced = orgsim::sim::trial::replay(&model, seed, trial);
     orgsim::run::organisation::finite(&model, &traced.result)?;
     let folder = OutputFolder::stage(&out, force)?;
     let csv = orgsim::writers::trace::csv(&model, &traced, role);

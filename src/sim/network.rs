@@ -875,6 +875,26 @@ pub struct NetworkRow {
     pub metrics: Vec<f64>,
 }
 
+/// The textbook's variance ratio for an order-up-to point (Chen et al. 2000), in the
+/// convention it plays: `1 + 2L/p + 2L²/p²` passing the newest demand through,
+/// `1 + 2L²/p²` (`(1 − L)² + L²` for p = 1) passing the one before.
+pub fn bullwhip_closed_form(policy: &Policy) -> Option<f64> {
+    let Policy::OrderUpTo {
+        window,
+        lead_weeks,
+        pass_through,
+    } = policy
+    else {
+        return None;
+    };
+    let (p, l) = (*window as f64, *lead_weeks);
+    Some(match (pass_through, *window) {
+        (PassThrough::Newest, _) => 1.0 + 2.0 * l / p + 2.0 * l * l / (p * p),
+        (PassThrough::Previous, 1) => (1.0 - l).powi(2) + l * l,
+        (PassThrough::Previous, _) => 1.0 + 2.0 * l * l / (p * p),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,36 +12,35 @@ use crate::numbers::three_figures;
 use crate::numbers::{float, push_float};
 use crate::run::chunks::RunConfig;
 use crate::scenario::network::{
-    series_names, trial_columns, Demand, NetworkModel, NetworkSpec, PassThrough, Policy,
-    POINT_METRICS,
+    series_names, trial_columns, Demand, NetworkModel, NetworkSpec, POINT_METRICS,
 };
+use crate::sim::network::bullwhip_closed_form;
 use crate::sim::network::{self, NetworkAggregate};
 use crate::writers::folder::{io, write_file, OutputFolder};
 use crate::writers::output::{
-    csv_error, object, rayon_threads, rounded, run_manifest, stat_json, write_run,
-    ManifestScenario, Outcome, RunInfo, TrialsCsv,
+    csv_error, object, rayon_threads, rounded, run_manifest, stat_json, ManifestScenario, Outcome,
+    RunFolder, RunInfo,
 };
 use serde_json::{json, Map, Value};
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 
 /// A finished network run.
 pub type NetworkOutcome = Outcome<NetworkAggregate>;
 
-/// Runs `cfg.trials` trials of a network scenario and writes every output file under `out`.
-pub fn run_network_to_dir(
+/// Publishes a network run from its folder, whose `trials.csv` rows the command handed in
+/// ([`RunFolder::row`] with [`cell`]): `summary.json`, `series.csv`, when asked the wave chart and
+/// `report.html`, and the manifest.
+pub fn publish_network_run(
+    folder: RunFolder,
     model: &NetworkModel,
     cfg: &RunConfig,
-    out: &Path,
     info: &RunInfo,
-    progress: &dyn Fn(u64),
-    cancel: &AtomicBool,
+    aggregate: NetworkAggregate,
 ) -> Result<NetworkOutcome> {
-    let (agg, seconds) = write_run(
-        out,
-        info,
-        |tmp| write_trials(model, cfg, tmp, progress, cancel),
-        |agg, tmp| {
+    let out = folder.out().to_path_buf();
+    let agg = &aggregate;
+    let seconds = folder.publish_with(
+        |tmp| {
             write_file(
                 &tmp.join("summary.json"),
                 summary_json(model, cfg, agg).as_bytes(),
@@ -65,58 +64,17 @@ pub fn run_network_to_dir(
         },
     )?;
     Ok(Outcome {
-        aggregate: agg,
-        out: out.to_path_buf(),
+        aggregate,
+        out,
         seconds,
     })
 }
 
-/// A value for a CSV cell: empty where undefined.
-/// A trial's cell: the value, or nothing where it is undefined (NaN).
-fn cell(out: &mut String, v: f64) {
+/// A network trial's cell: the value, or nothing where it is undefined (NaN).
+pub fn cell(out: &mut String, v: f64) {
     if v.is_finite() {
         push_float(out, v);
     }
-}
-
-fn write_trials(
-    model: &NetworkModel,
-    cfg: &RunConfig,
-    dir: &Path,
-    progress: &dyn Fn(u64),
-    cancel: &AtomicBool,
-) -> Result<NetworkAggregate> {
-    let spec = &model.scenario.network;
-    let mut csv = TrialsCsv::create(dir, trial_columns(spec))?;
-    let agg = crate::run::network::run(
-        spec,
-        cfg,
-        &mut |r| csv.row(r.trial, &r.metrics, cell),
-        progress,
-        cancel,
-    )?;
-    csv.finish()?;
-    Ok(agg)
-}
-
-/// The textbook's variance ratio for an order-up-to point (Chen et al. 2000), in the
-/// convention it plays: `1 + 2L/p + 2L²/p²` passing the newest demand through,
-/// `1 + 2L²/p²` (`(1 − L)² + L²` for p = 1) passing the one before.
-pub fn closed_form(policy: &Policy) -> Option<f64> {
-    let Policy::OrderUpTo {
-        window,
-        lead_weeks,
-        pass_through,
-    } = policy
-    else {
-        return None;
-    };
-    let (p, l) = (*window as f64, *lead_weeks);
-    Some(match (pass_through, *window) {
-        (PassThrough::Newest, _) => 1.0 + 2.0 * l / p + 2.0 * l * l / (p * p),
-        (PassThrough::Previous, 1) => (1.0 - l).powi(2) + l * l,
-        (PassThrough::Previous, _) => 1.0 + 2.0 * l * l / (p * p),
-    })
 }
 
 /// The contents of `summary.json`.
@@ -134,7 +92,7 @@ pub fn summary_json(model: &NetworkModel, cfg: &RunConfig, agg: &NetworkAggregat
     let closed: Map<String, Value> = spec
         .stock_points
         .iter()
-        .filter_map(|p| closed_form(&p.policy).map(|v| (p.name.clone(), rounded(v))))
+        .filter_map(|p| bullwhip_closed_form(&p.policy).map(|v| (p.name.clone(), rounded(v))))
         .collect();
     let doc = json!({
         "kind": "network",
@@ -246,7 +204,7 @@ pub fn findings(model: &NetworkModel, agg: &NetworkAggregate) -> Vec<String> {
     out.extend(meetings_finding(spec, agg, &cols));
     for p in points {
         let (Some(formula), Some(ratio)) = (
-            closed_form(&p.policy),
+            bullwhip_closed_form(&p.policy),
             mean_ci(agg, &cols, &format!("bullwhip_ratio_{}", p.name)),
         ) else {
             continue;

@@ -7,19 +7,16 @@
 use crate::error::{Error, Result};
 use crate::numbers::{float, push_float, round9};
 use crate::run::chunks::{RunConfig, Shard};
-use crate::run::organisation;
-use crate::run::prepare::Prepared;
 use crate::scenario::format::Objective;
 use crate::scenario::model::Model;
 use crate::stats::metrics::{
-    series_names, trial_columns, Aggregate, Stat, GLOBAL_METRICS, ROLE_METRICS,
+    series_names, Aggregate, Stat, TrialResult, GLOBAL_METRICS, ROLE_METRICS,
 };
 use crate::writers::folder::{io, write_file, OutputFolder};
 use serde_json::{json, Map, Value};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// What the caller knows about the run that the engine does not.
@@ -45,27 +42,121 @@ pub struct Outcome<A = Aggregate> {
     pub seconds: f64,
 }
 
-/// Runs `cfg.trials` trials of `model` and writes every output file under `out`.
-pub fn run_to_dir(
-    model: &Prepared,
-    cfg: &RunConfig,
-    out: &Path,
-    info: &RunInfo,
-    progress: &dyn Fn(u64),
-    cancel: &AtomicBool,
-) -> Result<Outcome> {
-    let (agg, seconds) = write_run(
-        out,
-        info,
-        |tmp| write_trials(model, cfg, tmp, progress, cancel),
-        |agg, tmp| write_from_aggregate(model, cfg, info, agg, tmp),
-        |started, seconds| manifest(model, cfg, info, started, seconds),
-    )?;
-    Ok(Outcome {
-        aggregate: agg,
-        out: out.to_path_buf(),
-        seconds,
-    })
+/// A run's output folder while its trials are played: staged (nothing appears under `out` until
+/// it is published whole), with `trials.csv` open. It is the run's sink: the command drives the
+/// run (`crate::run`) and hands each trial's row here, then the aggregate; a writer never runs a
+/// trial.
+pub struct RunFolder {
+    out: PathBuf,
+    folder: OutputFolder,
+    csv: TrialsCsv,
+    started: SystemTime,
+    clock: Instant,
+}
+
+impl RunFolder {
+    /// Stages a folder for `out` (refusing one that holds files orgsim did not write, unless
+    /// `force`) and opens its `trials.csv` with the columns `trial`, then `columns`.
+    pub fn stage(out: &Path, force: bool, columns: Vec<String>) -> Result<RunFolder> {
+        let folder = OutputFolder::stage(out, force)?;
+        let csv = TrialsCsv::create(folder.dir(), columns)?;
+        Ok(RunFolder {
+            out: out.to_path_buf(),
+            folder,
+            csv,
+            started: SystemTime::now(),
+            clock: Instant::now(),
+        })
+    }
+
+    /// An organisation trial's row: its metrics, then each role's values.
+    pub fn trial(&mut self, r: &TrialResult) -> Result<()> {
+        let roles = r.roles.iter().flatten();
+        self.csv
+            .row(r.trial, r.metrics.iter().chain(roles), push_float)
+    }
+
+    /// A row of `values`, each cell written by `cell` (a network's leaves undefined cells
+    /// empty).
+    pub fn row<'v>(
+        &mut self,
+        trial: u64,
+        values: impl IntoIterator<Item = &'v f64>,
+        cell: fn(&mut String, f64),
+    ) -> Result<()> {
+        self.csv.row(trial, values, cell)
+    }
+
+    /// Where the run is going (for an error's message: `Error::at`).
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+
+    /// Closes `trials.csv`, writes the files made from the aggregate with `rest` (into the
+    /// staging folder), and publishes the folder with `manifest(started, seconds)`. Returns the
+    /// seconds the trials took.
+    pub(crate) fn publish_with(
+        self,
+        rest: impl FnOnce(&Path) -> Result<()>,
+        manifest: impl FnOnce(SystemTime, f64) -> Map<String, Value>,
+    ) -> Result<f64> {
+        let RunFolder {
+            folder,
+            csv,
+            started,
+            clock,
+            ..
+        } = self;
+        csv.finish()?;
+        let seconds = clock.elapsed().as_secs_f64();
+        rest(folder.dir())?;
+        folder.publish(manifest(started, seconds))?;
+        Ok(seconds)
+    }
+
+    /// Publishes a whole organisation run: `summary.json`, `series.csv`, when asked the charts
+    /// and `report.html`, and the manifest, from the run's aggregate.
+    pub fn publish_run(
+        self,
+        model: &Model,
+        cfg: &RunConfig,
+        info: &RunInfo,
+        aggregate: Aggregate,
+    ) -> Result<Outcome> {
+        let out = self.out.clone();
+        let seconds = self.publish_with(
+            |tmp| write_from_aggregate(model, cfg, info, &aggregate, tmp),
+            |started, seconds| manifest(model, cfg, info, started, seconds),
+        )?;
+        Ok(Outcome {
+            aggregate,
+            out,
+            seconds,
+        })
+    }
+
+    /// Publishes one shard of a run (`run --shard I/N`): its trials' rows and [`PARTIAL`]
+    /// (`identity`, the shard, its aggregate, the playbooks it ran with). `identity` says which
+    /// run the shard belongs to; `orgsim merge` requires every shard's to be equal.
+    pub fn publish_shard(
+        self,
+        model: &Model,
+        cfg: &RunConfig,
+        info: &RunInfo,
+        job: &ShardJob,
+        aggregate: Aggregate,
+    ) -> Result<Outcome> {
+        let out = self.out.clone();
+        let seconds = self.publish_with(
+            |tmp| write_partial(job, info, &aggregate, tmp),
+            |started, seconds| manifest(model, cfg, info, started, seconds),
+        )?;
+        Ok(Outcome {
+            aggregate,
+            out,
+            seconds,
+        })
+    }
 }
 
 /// The files made from a run's aggregate, whether it ran in one process or was merged from
@@ -87,27 +178,6 @@ fn write_from_aggregate(
         crate::writers::report::write_report(model, agg, &charts, cfg.seed, &info.command, dir)?;
     }
     Ok(())
-}
-
-/// The skeleton of every run's output: stage a folder under `out`, write the trials (timed),
-/// then the files made from their aggregate, and publish the folder with its manifest. Nothing
-/// appears under `out` unless every step succeeds. Returns the aggregate and the trials' seconds.
-pub(crate) fn write_run<A>(
-    out: &Path,
-    info: &RunInfo,
-    trials: impl FnOnce(&Path) -> Result<A>,
-    rest: impl FnOnce(&A, &Path) -> Result<()>,
-    manifest: impl FnOnce(SystemTime, f64) -> Map<String, Value>,
-) -> Result<(A, f64)> {
-    let folder = OutputFolder::stage(out, info.force)?;
-    let tmp = folder.dir().to_path_buf();
-    let started = SystemTime::now();
-    let clock = Instant::now();
-    let agg = trials(&tmp).map_err(|e| e.at(out))?;
-    let seconds = clock.elapsed().as_secs_f64();
-    rest(&agg, &tmp)?;
-    folder.publish(manifest(started, seconds))?;
-    Ok((agg, seconds))
 }
 
 /// A `trials.csv` being written: a buffered CSV writer that names its file in every error.
@@ -184,41 +254,6 @@ pub(crate) fn object(v: Value) -> Map<String, Value> {
         Value::Object(m) => m,
         _ => unreachable!("json! of an object literal is an object"),
     }
-}
-
-fn write_trials(
-    model: &Prepared,
-    cfg: &RunConfig,
-    dir: &Path,
-    progress: &dyn Fn(u64),
-    cancel: &AtomicBool,
-) -> Result<Aggregate> {
-    let all = Shard { index: 0, count: 1 };
-    write_shard_trials(model, cfg, all, dir, progress, cancel)
-}
-
-fn write_shard_trials(
-    model: &Prepared,
-    cfg: &RunConfig,
-    shard: Shard,
-    dir: &Path,
-    progress: &dyn Fn(u64),
-    cancel: &AtomicBool,
-) -> Result<Aggregate> {
-    let mut csv = TrialsCsv::create(dir, trial_columns(model))?;
-    let agg = organisation::run_shard(
-        model,
-        cfg,
-        shard,
-        &mut |r| {
-            let roles = r.roles.iter().flatten();
-            csv.row(r.trial, r.metrics.iter().chain(roles), push_float)
-        },
-        progress,
-        cancel,
-    )?;
-    csv.finish()?;
-    Ok(agg)
 }
 
 /// A number for a JSON file: whole numbers as they are, others to nine decimals.
@@ -746,43 +781,19 @@ pub struct ShardJob {
     pub playbooks: Vec<crate::writers::fit_cache::Keyed>,
 }
 
-/// Runs one shard of a run (`run --shard I/N`) and writes its partial result under `out`:
-/// `trials.csv` (its trials' rows) and [`PARTIAL`] (`identity`, the shard, its aggregate).
-/// `identity` says which run the shard belongs to; `orgsim merge` requires every shard's to be
-/// equal.
-pub fn run_shard_to_dir(
-    model: &Prepared,
-    cfg: &RunConfig,
-    job: &ShardJob,
-    out: &Path,
-    info: &RunInfo,
-    progress: &dyn Fn(u64),
-    cancel: &AtomicBool,
-) -> Result<Outcome> {
-    let (shard, identity) = (job.shard, &job.identity);
-    let (agg, seconds) = write_run(
-        out,
-        info,
-        |tmp| write_shard_trials(model, cfg, shard, tmp, progress, cancel),
-        |agg, tmp| {
-            let doc = json!({
-                "identity": identity,
-                "shard": shard.index + 1,
-                "trials_in_shard": agg.trials,
-                "command": info.command,
-                "playbooks": job.playbooks,
-                "aggregate": agg,
-            });
-            let text = serde_json::to_string(&doc).expect("a partial serializes");
-            write_file(&tmp.join(PARTIAL), text.as_bytes())
-        },
-        |started, seconds| manifest(model, cfg, info, started, seconds),
-    )?;
-    Ok(Outcome {
-        aggregate: agg,
-        out: out.to_path_buf(),
-        seconds,
-    })
+/// A shard's [`PARTIAL`]: its identity, its number, its trials' count and aggregate, and the
+/// playbooks it ran with.
+fn write_partial(job: &ShardJob, info: &RunInfo, agg: &Aggregate, dir: &Path) -> Result<()> {
+    let doc = json!({
+        "identity": job.identity,
+        "shard": job.shard.index + 1,
+        "trials_in_shard": agg.trials,
+        "command": info.command,
+        "playbooks": job.playbooks,
+        "aggregate": agg,
+    });
+    let text = serde_json::to_string(&doc).expect("a partial serializes");
+    write_file(&dir.join(PARTIAL), text.as_bytes())
 }
 
 /// Writes a merged run: exactly the files the unsharded run writes (but its manifest), from the

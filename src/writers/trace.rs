@@ -2,32 +2,11 @@
 //! tidy table (`trace.csv`) and as a week-by-week account in plain words.
 //!
 //! The batch path pays nothing for this: a trial records decisions only when it was made with
-//! [`Trial::traced`]. This module only formats what the trial recorded; it decides nothing.
+//! [`crate::sim::trial::Trial::traced`] ([`crate::sim::trial::replay`]). This module only formats what the trial
+//! recorded; it decides nothing and plays nothing.
 
 use crate::scenario::model::Model;
-use crate::sim::trial::{Decision, Trial};
-use crate::stats::metrics::TrialResult;
-
-/// One trial, replayed with its decisions.
-pub struct Traced {
-    /// Every decision of every role, in week order.
-    pub decisions: Vec<Decision>,
-    /// The trial's result (the same as in a run with the same seed).
-    pub result: TrialResult,
-}
-
-/// Replays trial `trial` of a run seeded with `seed`.
-pub fn replay(model: &Model, seed: u64, trial: u64) -> Traced {
-    let mut t = Trial::new(model, seed, trial).traced();
-    while !t.is_done() {
-        t.step();
-    }
-    let decisions = t.decisions().to_vec();
-    Traced {
-        decisions,
-        result: t.finish(),
-    }
-}
+use crate::sim::trial::Traced;
 
 /// The columns of `trace.csv`.
 pub const TRACE_COLUMNS: &[&str] = &[

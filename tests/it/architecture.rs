@@ -440,3 +440,37 @@ fn the_simulation_does_no_io_reads_no_clock_and_starts_no_threads() {
         ["std::time", "Instant::", "ThreadPoolBuilder"]
     );
 }
+
+/// What a writer must not do, as text that would do it: play a trial, drive a run, fit.
+const DRIVING: &[&str] = &[
+    "Trial::new",
+    "run_trial(",
+    "run_network(",
+    "run::organisation::run",
+    "run::network::run",
+    "run_chunks(",
+    "fit_until(",
+    "certify_until(",
+];
+
+fn driving(text: &str) -> Vec<&'static str> {
+    DRIVING.iter().copied().filter(|n| text.contains(n)).collect()
+}
+
+/// Architecture invariant: writers are sinks. The command drives the run and hands rows and the
+/// aggregate to the writers (`RunFolder`); a writer never plays a trial, runs trials or fits.
+#[test]
+fn the_writers_play_no_trial_and_run_nothing() {
+    let mut found = Vec::new();
+    for (name, text) in library_sources()
+        .iter()
+        .filter(|(n, _)| n.starts_with("writers"))
+    {
+        for needle in driving(text) {
+            found.push(format!("{name}: {needle}"));
+        }
+    }
+    assert!(found.is_empty(), "a writer that drives:\n{}", found.join("\n"));
+    let planted = "let agg = crate::run::organisation::run(model, cfg, sink, p, c)?;";
+    assert_eq!(driving(planted), ["run::organisation::run"]);
+}

@@ -4,13 +4,13 @@
 //! Update the snapshot after an intended change with
 //! `UPDATE_SNAPSHOTS=1 cargo test --test it charts`.
 
+use crate::common::run_into;
 use orgsim::run::chunks::RunConfig;
 use orgsim::stats::metrics::GLOBAL_METRICS;
 use orgsim::writers::charts::{CHARTS, HEIGHT, WIDTH};
-use orgsim::writers::output::{run_to_dir, RunInfo};
+use orgsim::writers::output::RunInfo;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 const SEED: u64 = 7;
 
@@ -54,8 +54,7 @@ fn run(
         trials,
         threads,
     };
-    let cancel = AtomicBool::new(false);
-    run_to_dir(&model(sets), &cfg, &out, &info, &|_| {}, &cancel).unwrap();
+    run_into(&model(sets), &cfg, &out, &info);
     out
 }
 
@@ -342,7 +341,7 @@ fn a_launch_draws_its_own_chart_and_tells_its_story() {
         trials: 60,
         threads: 1,
     };
-    run_to_dir(&model, &cfg, &out, &info, &|_| {}, &AtomicBool::new(false)).unwrap();
+    run_into(&model, &cfg, &out, &info);
     let charts = out.join("charts");
     assert!(!charts.join("promotions_vs_inventory.png").exists());
     let png = charts.join("launch.png");

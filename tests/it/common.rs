@@ -84,3 +84,20 @@ pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
 pub fn paired_on(a: &[TrialResult], b: &[TrialResult], name: &str) -> (f64, f64) {
     paired(&values(a, name), &values(b, name))
 }
+
+/// A whole run written to `out`, as `orgsim run` drives it: the folder staged as the run's sink,
+/// every trial's row handed to it, the folder published with the aggregate.
+pub fn run_into(
+    model: &Prepared,
+    cfg: &orgsim::run::chunks::RunConfig,
+    out: &std::path::Path,
+    info: &orgsim::writers::output::RunInfo,
+) -> orgsim::writers::output::Outcome {
+    use orgsim::writers::output::RunFolder;
+    let columns = orgsim::stats::metrics::trial_columns(model);
+    let mut folder = RunFolder::stage(out, info.force, columns).unwrap();
+    let never = AtomicBool::new(false);
+    let on_trial = &mut |r: &TrialResult| folder.trial(r);
+    let agg = orgsim::run::organisation::run(model, cfg, on_trial, &|_| {}, &never).unwrap();
+    folder.publish_run(model, cfg, info, agg).unwrap()
+}

@@ -616,6 +616,27 @@ impl<'m> Trial<'m> {
     }
 }
 
+/// One trial, replayed with its decisions.
+pub struct Traced {
+    /// Every decision of every role, in week order.
+    pub decisions: Vec<Decision>,
+    /// The trial's result (the same as in a run with the same seed).
+    pub result: TrialResult,
+}
+
+/// Replays trial `trial` of a run seeded with `seed`.
+pub fn replay(model: &Model, seed: u64, trial: u64) -> Traced {
+    let mut t = Trial::new(model, seed, trial).traced();
+    while !t.is_done() {
+        t.step();
+    }
+    let decisions = t.decisions().to_vec();
+    Traced {
+        decisions,
+        result: t.finish(),
+    }
+}
+
 /// Runs one whole trial.
 pub fn run_trial(model: &Model, seed: u64, trial: u64) -> TrialResult {
     Trial::new(model, seed, trial).finish()
