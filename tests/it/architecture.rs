@@ -454,7 +454,11 @@ const DRIVING: &[&str] = &[
 ];
 
 fn driving(text: &str) -> Vec<&'static str> {
-    DRIVING.iter().copied().filter(|n| text.contains(n)).collect()
+    DRIVING
+        .iter()
+        .copied()
+        .filter(|n| text.contains(n))
+        .collect()
 }
 
 /// Architecture invariant: writers are sinks. The command drives the run and hands rows and the
@@ -470,7 +474,11 @@ fn the_writers_play_no_trial_and_run_nothing() {
             found.push(format!("{name}: {needle}"));
         }
     }
-    assert!(found.is_empty(), "a writer that drives:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "a writer that drives:\n{}",
+        found.join("\n")
+    );
     let planted = "let agg = crate::run::organisation::run(model, cfg, sink, p, c)?;";
     assert_eq!(driving(planted), ["run::organisation::run"]);
 }
