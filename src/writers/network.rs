@@ -8,18 +8,18 @@
 //! variance of 0, is an empty cell), and `series.csv` is `tick,series,mean,p10,p50,p90`.
 
 use crate::error::Result;
+use crate::numbers::push_float;
 use crate::numbers::three_figures;
-use crate::numbers::{float, push_float};
 use crate::run::chunks::RunConfig;
 use crate::scenario::network::{
     series_names, trial_columns, Demand, NetworkModel, NetworkSpec, POINT_METRICS,
 };
 use crate::sim::network::bullwhip_closed_form;
 use crate::sim::network::{self, NetworkAggregate};
-use crate::writers::folder::{io, write_file, OutputFolder};
+use crate::writers::folder::{write_file, OutputFolder};
 use crate::writers::output::{
-    csv_error, object, rayon_threads, rounded, run_manifest, stat_json, ManifestScenario, Outcome,
-    RunFolder, RunInfo,
+    object, rayon_threads, rounded, run_manifest, stat_json, write_series_csv, ManifestScenario,
+    Outcome, RunFolder, RunInfo,
 };
 use serde_json::{json, Map, Value};
 use std::path::Path;
@@ -113,29 +113,10 @@ pub fn summary_json(model: &NetworkModel, cfg: &RunConfig, agg: &NetworkAggregat
     s
 }
 
-/// Writes `series.csv`: `tick,series,mean,p10,p50,p90` (ticks from 0, as an organisation
-/// run's).
+/// Writes a network run's `series.csv`, as an organisation run's ([`write_series_csv`]).
 fn write_series(model: &NetworkModel, agg: &NetworkAggregate, path: &Path) -> Result<()> {
-    let csv_err = csv_error(path);
-    let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
-    w.write_record(["tick", "series", "mean", "p10", "p50", "p90"])
-        .map_err(csv_err)?;
-    for (s, name) in series_names(&model.scenario.network).iter().enumerate() {
-        for t in 0..agg.weeks {
-            let st = agg.series_at(s, t);
-            let q = |p| float(st.sketch.quantile(p));
-            w.write_record([
-                t.to_string(),
-                name.clone(),
-                float(st.moments.mean()),
-                q(0.1),
-                q(0.5),
-                q(0.9),
-            ])
-            .map_err(csv_err)?;
-        }
-    }
-    w.flush().map_err(io(path))
+    let names = series_names(&model.scenario.network);
+    write_series_csv(path, &names, agg.weeks, |s, t| agg.series_at(s, t))
 }
 
 /// A metric's mean and 95% interval, in words: `15.7 (15.1 to 16.2)`, or the value alone when

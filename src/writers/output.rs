@@ -423,16 +423,28 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
     s
 }
 
-/// Writes `series.csv`: `tick,series,mean,p10,p50,p90`, series by series. Series names come
-/// from the scenario (lever and stock point names), so fields are quoted where they need it.
+/// Writes an organisation run's `series.csv` ([`write_series_csv`]).
 pub fn write_series(model: &Model, agg: &Aggregate, path: &Path) -> Result<()> {
+    let names = series_names(model);
+    write_series_csv(path, &names, model.horizon, |s, t| agg.series_at(s, t))
+}
+
+/// Writes `series.csv`: `tick,series,mean,p10,p50,p90`, series by series, ticks from 0: the one
+/// writer of an organisation's and a network's weekly series. Series names come from the
+/// scenario (lever and stock point names), so fields are quoted where they need it.
+pub(crate) fn write_series_csv<'a>(
+    path: &Path,
+    names: &[String],
+    weeks: usize,
+    series_at: impl Fn(usize, usize) -> &'a Stat,
+) -> Result<()> {
     let csv_err = csv_error(path);
     let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
     w.write_record(["tick", "series", "mean", "p10", "p50", "p90"])
         .map_err(csv_err)?;
-    for (i, name) in series_names(model).iter().enumerate() {
-        for t in 0..model.horizon {
-            let st = agg.series_at(i, t);
+    for (s, name) in names.iter().enumerate() {
+        for t in 0..weeks {
+            let st = series_at(s, t);
             let q = |p| float(st.sketch.quantile(p));
             w.write_record([
                 t.to_string(),
