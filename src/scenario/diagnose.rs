@@ -195,6 +195,10 @@ fn describe_len(v: Option<&Value>) -> String {
     }
 }
 
+/// One schema error in the words of the bad-scenario suite.
+///
+/// Long because it is one match over the schema's error kinds, each worded for a reader; the
+/// suite in `tests/bad_scenarios/` pins every arm.
 fn from_schema(root: &Value, doc: &Value, e: &jsonschema::ValidationError) -> Vec<Problem> {
     let ptr = pointer_of(e.instance_path());
     let path = dotted(&ptr);

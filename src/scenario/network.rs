@@ -244,6 +244,9 @@ pub struct NetworkModel {
 }
 
 /// Every problem of a parsed network scenario, each at its JSON path.
+///
+/// Long because it is one checklist, field by field in the order of the format, so a reader can
+/// hold it against the schema.
 pub fn check(s: &NetworkScenario) -> Vec<Problem> {
     let mut out = Vec::new();
     let n = &s.network;

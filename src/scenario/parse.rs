@@ -95,6 +95,9 @@ fn line_col(text: &str, off: usize) -> (usize, usize) {
 pub(crate) const A_NAME: &str = "a name in double quotes";
 
 /// A JSON syntax error in the words of someone editing the file by hand.
+///
+/// Long because it is one table: each shape of mistake (a missing comma, a comment, single
+/// quotes, a trailing comma, ...) tried in turn, most specific first; the order is the logic.
 fn syntax_problem(text: &str, path: &str, msg: &str, line: usize, column: usize) -> Problem {
     if text.trim().is_empty() {
         let mut p = Problem::new(".", "a scenario (a JSON object)", "an empty file");

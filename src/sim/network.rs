@@ -275,6 +275,9 @@ impl<'n> NetworkTrial<'n> {
 
     /// Plays one week in the five phases, after the players' meeting if one is due. Allocates
     /// nothing.
+    ///
+    /// Long because the phases are written out in the order docs/classics.md gives them, each a
+    /// loop over every point: read beside the rules, a reader checks them phase by phase.
     pub fn step(&mut self) {
         let w = self.week;
         let n = self.points.len();

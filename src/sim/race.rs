@@ -100,6 +100,9 @@ impl<'m> Samples<'m> {
 /// The best deviation of role `r` from `rules` (see the module doc for the stages). The fit
 /// races on samples of its own (`fit::RACE_SEEDS`) to find best responses; the certificate on
 /// its own, to check them.
+///
+/// Long because the four stages (screen, narrow, confirm, verify) share their samples and
+/// survivors; each stage is a few lines, and apart they would pass the same state around.
 pub(crate) fn race_role(
     model: &Model,
     rules: &[Rule],

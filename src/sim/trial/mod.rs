@@ -356,6 +356,13 @@ impl<'m> Trial<'m> {
         (sigma * rng::normal_quantile(u) - 0.5 * sigma * sigma).exp()
     }
 
+    /// Every lever's choice this week: the deck's (past its cap) or the role's rule, with its
+    /// slip, unless a participant chose from outside; then an empty seat, an exclusion and the
+    /// period's uses hold it back, and approvals settle what is requested.
+    ///
+    /// Long because the steps on a choice run in the order they bind (deck or rule, slip,
+    /// outside choice, empty seat, exclusion, uses) and each reads the same week's state; the
+    /// trace records the choice where it is made.
     fn decide(
         &mut self,
         tau: usize,

@@ -8,6 +8,9 @@ use crate::stats::metrics::{metric, TrialResult, GLOBAL_METRICS, ROLE_VALUES};
 
 impl Trial<'_> {
     /// Plays any remaining weeks and reports the trial.
+    ///
+    /// Long because it is one list: every metric in the order of `GLOBAL_METRICS`, so the order
+    /// can be checked against that table line by line; split, the order would be in pieces.
     pub fn finish(mut self) -> TrialResult {
         while !self.is_done() {
             self.step();
