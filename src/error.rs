@@ -94,7 +94,7 @@ pub enum Error {
     /// An input file could not be found or read.
     #[error("{}: cannot read: {source}", path.display())]
     MissingInput {
-        /// The file.
+        /// The path as given on the command line.
         path: PathBuf,
         /// Why.
         source: std::io::Error,
@@ -127,7 +127,7 @@ pub enum Error {
         metric: String,
         /// What it was.
         value: f64,
-        /// The trial.
+        /// The index of the trial that gave it (replay it with `orgsim trace --trial`).
         trial: u64,
     },
     /// A trial produced a number beyond what orgsim counts or summarises exactly (units past
@@ -137,7 +137,7 @@ pub enum Error {
     TooLarge {
         /// What was too large, and the limit, in words.
         what: String,
-        /// The trial.
+        /// The index of the trial that gave it (replay it with `orgsim trace --trial`).
         trial: u64,
         /// A likely cause.
         hint: Option<String>,

@@ -56,7 +56,7 @@ impl FitCache {
         FitCache { dir: dir.into() }
     }
 
-    /// Its folder.
+    /// The folder the entries live in (`playbooks/` under the cache).
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -34,7 +34,7 @@ pub struct RunInfo {
 
 /// A finished run, of an organisation (`A` = [`Aggregate`]) or of a network.
 pub struct Outcome<A = Aggregate> {
-    /// The aggregate.
+    /// Every trial folded: what summary.json, the charts and the report are made from.
     pub aggregate: A,
     /// Where the files are.
     pub out: PathBuf,

@@ -46,7 +46,7 @@ pub struct PlanValues {
 /// A stock point, compiled.
 #[derive(Debug, Clone)]
 pub struct Echelon {
-    /// Its name.
+    /// The stock point's name, as the scenario gives it (in series names and messages).
     pub name: String,
     /// One copy per store.
     pub per_store: bool,
@@ -71,7 +71,7 @@ pub struct Echelon {
 pub struct LeverSpec {
     /// Owning role index.
     pub role: usize,
-    /// Its name.
+    /// The lever's name, as the scenario gives it (in series names and messages).
     pub name: String,
     /// What it sets.
     pub target: LeverTarget,
@@ -97,7 +97,7 @@ pub struct LeverSpec {
 /// A scorecard line, compiled.
 #[derive(Debug, Clone)]
 pub struct ComponentSpec {
-    /// The metric.
+    /// What the line measures, over the role's period.
     pub metric: RoleMetric,
     /// Echelon for stock metrics.
     pub echelon: usize,
@@ -123,11 +123,11 @@ pub struct CardSpec {
 /// A role, compiled.
 #[derive(Debug, Clone)]
 pub struct RoleSpec {
-    /// Its name.
+    /// The role's name, as the scenario gives it (in column names and messages).
     pub name: String,
     /// Lever indices.
     pub levers: Vec<usize>,
-    /// Its scorecard.
+    /// How the role is paid: its scorecard lines, weights and payout curve.
     pub card: CardSpec,
     /// How it decides.
     pub behaviour: Behaviour,

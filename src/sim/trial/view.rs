@@ -9,7 +9,7 @@ use crate::sim::org;
 /// What a role sees at a decision week (see [`Trial::view`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RoleView {
-    /// The role.
+    /// The role's name, as the scenario gives it.
     pub role: String,
     /// The week about to be played (0-based).
     pub week: usize,
@@ -43,7 +43,7 @@ pub struct SeenStock {
 /// A lever as its owner sees it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LeverView {
-    /// Its name.
+    /// The lever's name, as the scenario gives it.
     pub name: String,
     /// Allowed options.
     pub options: Vec<f64>,
