@@ -3,7 +3,7 @@
 //! - [`chunks`]: trials in chunks on a pool of threads, folded in chunk order (the same bytes
 //!   on any number of threads and any split into shards);
 //! - [`organisation`] and [`network`]: the runs of the two kinds of scenario;
-//! - [`pool`]: the run's threads, and the fit and the certificate searched on them;
+//! - `pool`: the run's threads, and the fit and the certificate searched on them;
 //! - [`prepare`]: the one door from a scenario to a runnable model ([`prepare::Prepared`], the
 //!   only thing a run accepts).
 //!
@@ -13,5 +13,5 @@
 pub mod chunks;
 pub mod network;
 pub mod organisation;
-pub mod pool;
+pub(crate) mod pool;
 pub mod prepare;

@@ -5,7 +5,7 @@
 //!
 //! This layer knows nothing of the simulation, the statistics or the writers above it.
 
-pub mod diagnose;
+pub(crate) mod diagnose;
 pub mod format;
 pub mod limits;
 mod lint;
@@ -16,5 +16,5 @@ pub mod network;
 pub mod overrides;
 pub mod parse;
 pub mod playbook;
-pub mod suggest;
+pub(crate) mod suggest;
 pub mod vocabulary;

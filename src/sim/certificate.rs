@@ -3,7 +3,7 @@
 //!
 //! The fit (`sim::fit`) ends by racing each role's whole rule family on samples of its own, and
 //! takes any deviation that wins there. The certificate runs the same race
-//! ([`crate::sim::race`]) once more, from the fitted playbook, on trials that neither the fit nor
+//! (`crate::sim::race`) once more, from the fitted playbook, on trials that neither the fit nor
 //! any earlier race saw, and reports each role's best deviation with its paired gain and its
 //! 95% interval. A role that could gain by more than two paired standard errors is not competent,
 //! and the story it tells is an artefact.
@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 const SEEDS: [u64; 3] = [0xCE27_0001, 0xCE27_0002, 0xCE27_0003];
 
 /// Certifies the model's fitted playbook on the caller's thread pool, or `None` once `cancel` is
-/// set ([`crate::run::pool::certify_until`] runs it on the run's threads).
+/// set (`crate::run::pool::certify_until` runs it on the run's threads).
 pub fn certify_cancellable(model: &Model, cancel: &AtomicBool) -> Option<Certificate> {
     search(model, cancel)
 }

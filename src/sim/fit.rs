@@ -240,7 +240,7 @@ pub fn candidates_hint(model: &Model) -> usize {
 }
 
 /// Fits every role's playbook (see the module doc) on the caller's thread pool (all cores, unless
-/// the caller installed another: [`crate::run::pool::fit_until`]). Needs the plan (for the deck
+/// the caller installed another: `crate::run::pool::fit_until`). Needs the plan (for the deck
 /// term).
 pub fn fit(model: &Model) -> Playbook {
     search(model, &AtomicBool::new(false)).expect("never cancelled")

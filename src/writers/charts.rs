@@ -13,7 +13,7 @@
 //! `launch`, `promotions_by_week_of_period`, `scorecards_vs_outcome`, `outcomes`,
 //! `interpretations`), on pieces they share: the look (`style`), numbers as labels (`crate::numbers`),
 //! the week-by-week frame (`weeks`) and what the promotion lever fixes (`promo_lever`). A
-//! comparison's, a sweep's and a network run's charts are [`compare`], [`sweep`] and [`network`].
+//! comparison's, a sweep's and a network run's charts are `compare`, `sweep` and `network`.
 //! This file says which charts a run draws, and writes each as SVG and PNG.
 
 use crate::error::{Error, Result};
@@ -24,9 +24,9 @@ use plotters::prelude::*;
 use std::path::Path;
 use std::sync::Once;
 
-pub mod compare;
-pub mod network;
-pub mod sweep;
+pub(crate) mod compare;
+pub(crate) mod network;
+pub(crate) mod sweep;
 
 mod interpretations;
 mod launch;

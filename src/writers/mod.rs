@@ -1,5 +1,5 @@
 //! The writers: an output folder that never deletes what orgsim did not write ([`folder`]),
-//! the data files ([`output`]), the charts ([`charts`]), the one-file report ([`report`]) and
+//! the data files ([`output`]), the charts ([`charts`]), the one-file report (`report`) and
 //! the trace of one trial ([`trace`]); a network run's files ([`network`]); fitted playbooks
 //! remembered by what they were fitted to ([`fit_cache`]).
 
@@ -8,5 +8,5 @@ pub mod fit_cache;
 pub mod folder;
 pub mod network;
 pub mod output;
-pub mod report;
+pub(crate) mod report;
 pub mod trace;

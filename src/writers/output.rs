@@ -423,7 +423,7 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
     s
 }
 
-/// Writes an organisation run's `series.csv` ([`write_series_csv`]).
+/// Writes an organisation run's `series.csv` (`write_series_csv`).
 pub fn write_series(model: &Model, agg: &Aggregate, path: &Path) -> Result<()> {
     let names = series_names(model);
     write_series_csv(path, &names, model.horizon, |s, t| agg.series_at(s, t))

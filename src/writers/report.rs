@@ -20,7 +20,7 @@ use crate::writers::charts::Chart;
 use serde::Serialize;
 use std::path::Path;
 
-pub mod compare;
+pub(crate) mod compare;
 
 mod findings;
 mod reproduce;

@@ -62,7 +62,7 @@ pub struct Decision {
     pub lever: usize,
     /// Where the role stood.
     pub standing: Standing,
-    /// How hard the bonus pulled (see [`org::pressure`]).
+    /// How hard the bonus pulled (see `org::pressure`).
     pub pressure: f64,
     /// Whether the rule's push fired.
     pub pushed: bool,
@@ -73,7 +73,7 @@ pub struct Decision {
     /// Whether the choice was supplied from outside ([`Trial::step_with`]).
     pub external: bool,
     /// Whether the role was past its bonus cap and so played the option its reading of the
-    /// strategy prefers (see [`org::deck_choice`]) in place of its rule's.
+    /// strategy prefers (see `org::deck_choice`) in place of its rule's.
     pub followed_deck: bool,
 }
 
