@@ -216,7 +216,7 @@ pub const COVER_WEEKS: Range = Range::from(0.0, 52.0);
 
 // The chain.
 /// Most stock points in a chain (keeps per-tick state in fixed-size arrays).
-pub const MAX_ECHELONS: usize = 8;
+pub const MAX_STOCK_POINTS: usize = 8;
 /// `world.chain[i].shelf_life_weeks` (five years).
 pub const SHELF_LIFE_WEEKS: Range = whole(1, 260);
 /// `world.chain[i].holding_cost`, per unit per week.

@@ -21,15 +21,15 @@ mod world_checks;
 
 pub(crate) use compiled_parts::metric_name;
 pub use compiled_parts::{
-    not_in_plan, CardSpec, ComponentSpec, Echelon, LeverSpec, MeetingSpec, PlanValues, RoleSpec,
-    TargetSpec, NOT_IN_PLAN,
+    not_in_plan, CardSpec, ComponentSpec, LeverSpec, MeetingSpec, PlanValues, RoleSpec,
+    StockPointSpec, TargetSpec, NOT_IN_PLAN,
 };
 pub use organisation_checks::meeting_spec;
 
 use crate::error::Problem;
 use crate::scenario::format::Scenario;
 
-pub use crate::scenario::limits::{MAX_DELAY, MAX_ECHELONS, MAX_OPTIONS};
+pub use crate::scenario::limits::{MAX_DELAY, MAX_OPTIONS, MAX_STOCK_POINTS};
 
 /// The compiled scenario the engine runs.
 #[derive(Debug, Clone)]
@@ -45,7 +45,7 @@ pub struct Model {
     /// Number of stores.
     pub stores: usize,
     /// Stock points, upstream first.
-    pub chain: Vec<Echelon>,
+    pub chain: Vec<StockPointSpec>,
     /// All levers of all roles.
     pub levers: Vec<LeverSpec>,
     /// Roles.
@@ -64,7 +64,7 @@ pub struct Model {
     pub defection_cost: f64,
     /// Alignment meetings, if held (`org.meetings`).
     pub meetings: Option<MeetingSpec>,
-    /// Echelon whose receipts are sell-in.
+    /// StockPointSpec whose receipts are sell-in.
     pub sell_in: usize,
     /// The promotion lever, if any.
     pub promo_lever: Option<usize>,

@@ -49,7 +49,7 @@ pub struct NetworkSpec {
     pub demand: Demand,
     /// The stock points, the customer-facing one first; the last orders from production.
     #[schemars(length(min = 1, max = 8))]
-    pub stock_points: Vec<StockPointSpec>,
+    pub stock_points: Vec<NetworkStockPoint>,
     /// What the chain as a whole is judged on (absent: its total cost, budgeted at the plan).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<NetworkStrategy>,
@@ -100,7 +100,7 @@ fn one() -> f64 {
 /// One stock point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StockPointSpec {
+pub struct NetworkStockPoint {
     /// Its name (the role that runs it: retailer, wholesaler, ...), in column and series names.
     pub name: String,
     /// On hand before week 1.
@@ -390,10 +390,10 @@ fn check_shape(s: &NetworkScenario) -> Vec<Problem> {
     let mut out = Vec::new();
     let n = &s.network;
     let points = &n.stock_points;
-    if points.is_empty() || points.len() > limits::MAX_ECHELONS {
+    if points.is_empty() || points.len() > limits::MAX_STOCK_POINTS {
         out.push(Problem::new(
             "network.stock_points",
-            format!("1 to {} stock points", limits::MAX_ECHELONS),
+            format!("1 to {} stock points", limits::MAX_STOCK_POINTS),
             format!("{}", points.len()),
         ));
     }

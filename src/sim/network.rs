@@ -19,11 +19,12 @@
 //! [`Source::Demand`](crate::sim::rng::Source) stream, so two variants of a network (a changed
 //! heuristic, a changed lead time) see the same demand in the same trial.
 
-use crate::scenario::limits::MAX_ECHELONS;
+use crate::scenario::limits::MAX_STOCK_POINTS;
 use crate::scenario::model::MeetingSpec;
 use crate::scenario::network::{series_names, trial_columns};
 pub use crate::scenario::network::{
-    Demand, NetworkSpec, NetworkStrategy, PassThrough, PointScorecard, Policy, Step, StockPointSpec,
+    Demand, NetworkSpec, NetworkStockPoint, NetworkStrategy, PassThrough, PointScorecard, Policy,
+    Step,
 };
 use crate::sim::meeting::{self, Record, Room, Seats};
 use crate::sim::rng::{self, Source};
@@ -145,7 +146,7 @@ pub fn sum_of_squares(x: &[f64]) -> f64 {
 
 /// One stock point's state.
 #[derive(Debug, Clone)]
-struct PointState {
+struct NetworkStockPointState {
     inventory: f64,
     backlog: f64,
     /// Orders this point placed, in the mail; `[0]` is read by its supplier at the next fill.
@@ -180,7 +181,7 @@ struct Gathering {
 /// A network being played: the state of every stock point and the demand stream.
 pub struct NetworkTrial<'n> {
     network: &'n NetworkSpec,
-    points: Vec<PointState>,
+    points: Vec<NetworkStockPointState>,
     rng: ChaCha8Rng,
     week: usize,
     result: NetworkResult,
@@ -198,7 +199,7 @@ impl<'n> NetworkTrial<'n> {
                     Policy::OrderUpTo { window, .. } => window as usize + 1,
                     Policy::Sterman { .. } => 0,
                 };
-                PointState {
+                NetworkStockPointState {
                     inventory: 0.0,
                     backlog: 0.0,
                     mail: vec![0.0; p.order_delay_weeks as usize],
@@ -287,7 +288,7 @@ impl<'n> NetworkTrial<'n> {
                     0 => self.network.initial_flow,
                     _ => self.result.orders[i][w - 1],
                 };
-                let last: [f64; MAX_ECHELONS] =
+                let last: [f64; MAX_STOCK_POINTS] =
                     std::array::from_fn(|i| if i < n { last(i) } else { 0.0 });
                 meet(
                     g,
@@ -393,7 +394,7 @@ fn shift(slots: &mut [f64]) {
 }
 
 /// A stock point's order this week, from what it has seen; updates its forecast state.
-fn decide(p: &mut PointState, policy: &Policy) -> f64 {
+fn decide(p: &mut NetworkStockPointState, policy: &Policy) -> f64 {
     match *policy {
         Policy::Sterman {
             theta,
@@ -471,8 +472,8 @@ fn shift_in(history: &mut [f64], x: f64) {
 ///   That is the option ruled out. A room in which no such player is left rules nothing out.
 fn meet(
     g: &mut Gathering,
-    points: &mut [PointState],
-    specs: &[StockPointSpec],
+    points: &mut [NetworkStockPointState],
+    specs: &[NetworkStockPoint],
     last_orders: &[f64],
     rec: &mut Record,
     w: usize,

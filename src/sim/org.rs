@@ -5,7 +5,7 @@
 //! `crate::sim::fit`; this module only says what the scorecard pays and what the role can see of it.
 
 use crate::scenario::format::{LeverTarget, RoleMetric};
-use crate::scenario::model::{CardSpec, ComponentSpec, Model, RoleSpec, MAX_ECHELONS};
+use crate::scenario::model::{CardSpec, ComponentSpec, Model, RoleSpec, MAX_STOCK_POINTS};
 use crate::scenario::playbook::Standing;
 use crate::sim::rng;
 use crate::sim::world::{Flows, Settings};
@@ -51,9 +51,9 @@ pub struct Tally {
     /// Sell-in at list price (before deals).
     pub gross_sell_in: f64,
     /// Outflow per echelon.
-    pub outflow: [f64; MAX_ECHELONS],
+    pub outflow: [f64; MAX_STOCK_POINTS],
     /// Sum of end-of-week stock per echelon.
-    pub on_hand: [f64; MAX_ECHELONS],
+    pub on_hand: [f64; MAX_STOCK_POINTS],
 }
 
 impl Tally {
@@ -96,8 +96,9 @@ impl Tally {
 
     /// The sum of two tallies.
     pub fn plus(&self, o: &Tally) -> Tally {
-        let sum =
-            |a: [f64; MAX_ECHELONS], b: [f64; MAX_ECHELONS]| std::array::from_fn(|e| a[e] + b[e]);
+        let sum = |a: [f64; MAX_STOCK_POINTS], b: [f64; MAX_STOCK_POINTS]| {
+            std::array::from_fn(|e| a[e] + b[e])
+        };
         Tally {
             weeks: self.weeks + o.weeks,
             sell_in_revenue: self.sell_in_revenue + o.sell_in_revenue,

@@ -28,7 +28,7 @@ mod supply_chain;
 pub use market_demand::{base_demand, shelf_tick, Market};
 pub use supply_chain::Chain;
 
-use crate::scenario::model::{Model, MAX_ECHELONS};
+use crate::scenario::model::{Model, MAX_STOCK_POINTS};
 use rand_chacha::ChaCha8Rng;
 
 /// The most units a stock point (all its copies together) may order in one week, and the
@@ -57,9 +57,9 @@ pub struct Settings {
     /// Media spend this week.
     pub media_spend: f64,
     /// Cover overrides per echelon (NaN = policy default).
-    pub cover: [f64; MAX_ECHELONS],
+    pub cover: [f64; MAX_STOCK_POINTS],
     /// Forward-buy weeks per echelon while a deal is on.
-    pub forward_buy: [f64; MAX_ECHELONS],
+    pub forward_buy: [f64; MAX_STOCK_POINTS],
     /// Share of the stores that carry the product, the largest first (1 = all).
     pub served: f64,
     /// This week's promotion lift against its expectation: the promotion's extra volume is
@@ -71,7 +71,7 @@ impl Settings {
     /// Settings with no overrides.
     pub fn none() -> Self {
         Settings {
-            cover: [f64::NAN; MAX_ECHELONS],
+            cover: [f64::NAN; MAX_STOCK_POINTS],
             served: 1.0,
             promo_lift: 1.0,
             ..Default::default()
@@ -124,13 +124,13 @@ pub struct Flows {
     /// Units released by production into the first stock point.
     pub produced: f64,
     /// Orders placed by each echelon.
-    pub orders: [f64; MAX_ECHELONS],
+    pub orders: [f64; MAX_STOCK_POINTS],
     /// Units shipped out of each echelon (to consumers for the last).
-    pub outflow: [f64; MAX_ECHELONS],
+    pub outflow: [f64; MAX_STOCK_POINTS],
     /// Stock on hand at each echelon at the end of the week.
-    pub on_hand: [f64; MAX_ECHELONS],
+    pub on_hand: [f64; MAX_STOCK_POINTS],
     /// Forecast demand per week at each echelon.
-    pub forecast: [f64; MAX_ECHELONS],
+    pub forecast: [f64; MAX_STOCK_POINTS],
 }
 
 impl Flows {
@@ -177,7 +177,7 @@ pub fn advance(
 
 #[cfg(test)]
 mod tests {
-    use super::stock_point_state::Level;
+    use super::stock_point_state::StockPointState;
     use super::*;
     use crate::scenario::load;
     use crate::sim::rng;
@@ -254,7 +254,7 @@ mod tests {
         let mut chain = Chain::new(&m, sizes(&m));
         let mut market = Market::new();
         let mut rng = rng::stream(7, 0, rng::Source::Demand);
-        let held = |l: &Level, c: usize| {
+        let held = |l: &StockPointState, c: usize| {
             let w = l.inbound.len() / l.copies;
             l.on_hand[c] + l.inbound[c * w..(c + 1) * w].iter().sum::<i64>()
         };

@@ -25,7 +25,7 @@ pub struct World {
     #[serde(default)]
     pub media: Media,
     /// Stock points from the most upstream (supplied by production) to the stores, in order.
-    #[schemars(length(min = 1, max = limits::MAX_ECHELONS))]
+    #[schemars(length(min = 1, max = limits::MAX_STOCK_POINTS))]
     pub chain: Vec<StockPoint>,
     /// The stock point whose receipts are the company's sell-in (default: the second stock point, or the only one).
     #[serde(default)]

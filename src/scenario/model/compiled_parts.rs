@@ -7,7 +7,7 @@
 use crate::scenario::format::{
     Behaviour, LeverTarget, OrderPolicy, RoleMetric, TargetValue, Unmet,
 };
-use crate::scenario::limits::MAX_ECHELONS;
+use crate::scenario::limits::MAX_STOCK_POINTS;
 use crate::scenario::vocabulary::MEETING_METRICS;
 
 /// Per-trial metrics about the organisation itself, which a plan (one deterministic trial
@@ -45,7 +45,7 @@ pub struct PlanValues {
 
 /// A stock point, compiled.
 #[derive(Debug, Clone)]
-pub struct Echelon {
+pub struct StockPointSpec {
     /// The stock point's name, as the scenario gives it (in series names and messages).
     pub name: String,
     /// One copy per store.
@@ -75,7 +75,7 @@ pub struct LeverSpec {
     pub name: String,
     /// What it sets.
     pub target: LeverTarget,
-    /// Echelon index for stock-point levers.
+    /// StockPointSpec index for stock-point levers.
     pub echelon: usize,
     /// Options still allowed after exclusions.
     pub options: Vec<f64>,
@@ -99,7 +99,7 @@ pub struct LeverSpec {
 pub struct ComponentSpec {
     /// What the line measures, over the role's period.
     pub metric: RoleMetric,
-    /// Echelon for stock metrics.
+    /// StockPointSpec for stock metrics.
     pub echelon: usize,
     /// Per-period target (for a plan-relative target, filled in by `orgsim::sim::plan::resolve`).
     pub target: f64,
@@ -132,7 +132,7 @@ pub struct RoleSpec {
     /// How it decides.
     pub behaviour: Behaviour,
     /// Per echelon: `Some(delay)` if seen, `None` if hidden.
-    pub sees: [Option<usize>; MAX_ECHELONS],
+    pub sees: [Option<usize>; MAX_STOCK_POINTS],
     /// The objectives its scorecard speaks to (sums to 1), used for motivated reading.
     pub emphasis: [f64; 3],
     /// Whether the org's shared bonus (if any) covers this role (`org.shared_bonus.roles`).

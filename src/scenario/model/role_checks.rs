@@ -8,9 +8,9 @@ use crate::error::Problem;
 use crate::scenario::format::{
     Approval, Behaviour, Lever, LeverTarget, Objective, OrderPolicy, Role, Scenario, Strategy,
 };
-use crate::scenario::limits::{self, number as num, MAX_ECHELONS, MAX_OPTIONS};
+use crate::scenario::limits::{self, number as num, MAX_OPTIONS, MAX_STOCK_POINTS};
 use crate::scenario::model::checker::Check;
-use crate::scenario::model::compiled_parts::{CardSpec, Echelon, LeverSpec, RoleSpec};
+use crate::scenario::model::compiled_parts::{CardSpec, LeverSpec, RoleSpec, StockPointSpec};
 
 impl Check {
     /// Each role's levers, scorecard, behaviour and visibility, checked and compiled; the levers
@@ -57,13 +57,18 @@ impl Check {
     }
 
     /// What the role at `p` sees of each stock point, and after what delay.
-    fn visibility(&mut self, p: &str, r: &Role, names: &[&str]) -> [Option<usize>; MAX_ECHELONS] {
+    fn visibility(
+        &mut self,
+        p: &str,
+        r: &Role,
+        names: &[&str],
+    ) -> [Option<usize>; MAX_STOCK_POINTS] {
         // One meaning: a listed stock point is seen (after its delay, 0 if none); an unlisted one is not.
-        let mut sees = [None; MAX_ECHELONS];
+        let mut sees = [None; MAX_STOCK_POINTS];
         for (vi, v) in r.visibility.iter().enumerate() {
             let vp = format!("{p}.visibility[{vi}]");
             if let Some(e) = self.stock_point(&format!("{vp}.stock_point"), &v.stock_point, names) {
-                // A chain longer than MAX_ECHELONS is already a problem; do not index past it.
+                // A chain longer than MAX_STOCK_POINTS is already a problem; do not index past it.
                 if let Some(seen) = sees.get_mut(e) {
                     *seen = Some(v.delay_weeks.unwrap_or(0) as usize);
                 }
@@ -276,7 +281,7 @@ impl Check {
 
     /// Serving a share of the stores needs stores: a last stock point replicated per store.
     /// Pooled into one node, a share of it would silently do nothing.
-    pub(super) fn serving_needs_stores(&mut self, roles: &[Role], chain: &[Echelon]) {
+    pub(super) fn serving_needs_stores(&mut self, roles: &[Role], chain: &[StockPointSpec]) {
         let Some(last) = chain.last() else {
             return;
         };
@@ -300,7 +305,11 @@ impl Check {
     }
 
     /// A cover lever on a point that orders a fixed quantity would silently do nothing.
-    pub(super) fn covers_need_a_policy_with_cover(&mut self, roles: &[Role], chain: &[Echelon]) {
+    pub(super) fn covers_need_a_policy_with_cover(
+        &mut self,
+        roles: &[Role],
+        chain: &[StockPointSpec],
+    ) {
         for (ri, r) in roles.iter().enumerate() {
             for (li, l) in r.levers.iter().enumerate() {
                 let LeverTarget::OrderCover { stock_point } = &l.acts_on else {

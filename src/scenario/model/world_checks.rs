@@ -1,14 +1,14 @@
 //! The checks of a scenario's top-level numbers and of its world: the horizon, period and
 //! warm-up, demand, prices, media, a launch's calendar, and the chain of stock points with
-//! their ordering policies, compiled to [`Echelon`]s.
+//! their ordering policies, compiled to [`StockPointSpec`]s.
 
 use crate::error::Problem;
 use crate::scenario::format::{
     Demand, DemandDistribution, Forecast, Launch, OrderPolicy, Scenario, World,
 };
-use crate::scenario::limits::{self, MAX_ECHELONS};
+use crate::scenario::limits::{self, MAX_STOCK_POINTS};
 use crate::scenario::model::checker::Check;
-use crate::scenario::model::compiled_parts::Echelon;
+use crate::scenario::model::compiled_parts::StockPointSpec;
 
 impl Check {
     /// The scenario's own numbers (name, horizon, period, warm-up, races), then the world's.
@@ -214,12 +214,12 @@ impl Check {
         }
     }
 
-    pub(super) fn chain(&mut self, w: &World) -> Vec<Echelon> {
+    pub(super) fn chain(&mut self, w: &World) -> Vec<StockPointSpec> {
         let n = w.chain.len();
-        if n == 0 || n > MAX_ECHELONS {
+        if n == 0 || n > MAX_STOCK_POINTS {
             self.push(Problem::new(
                 "world.chain",
-                format!("1 to {MAX_ECHELONS} stock points"),
+                format!("1 to {MAX_STOCK_POINTS} stock points"),
                 format!("{n}"),
             ));
         }
@@ -266,7 +266,7 @@ impl Check {
                 limits::HOLDING_COST,
             );
             self.policy(&format!("{p}.policy"), &sp.policy);
-            out.push(Echelon {
+            out.push(StockPointSpec {
                 name: sp.name.clone(),
                 per_store: sp.per_store,
                 lead: sp.lead_time_weeks as usize,

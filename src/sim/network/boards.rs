@@ -3,7 +3,8 @@
 //! write them out (docs/classics.md).
 
 use crate::scenario::network::{
-    Demand, NetworkSpec, NetworkStrategy, PassThrough, PointScorecard, Policy, Step, StockPointSpec,
+    Demand, NetworkSpec, NetworkStockPoint, NetworkStrategy, PassThrough, PointScorecard, Policy,
+    Step,
 };
 
 /// Sterman's average fitted parameters (θ, α_S, β, S'), as in docs/classics.md.
@@ -36,7 +37,7 @@ pub fn beer_game(random: bool, policy: Policy) -> NetworkSpec {
     let stock_points = BEER_GAME_POINTS
         .iter()
         .enumerate()
-        .map(|(i, name)| StockPointSpec {
+        .map(|(i, name)| NetworkStockPoint {
             name: name.to_string(),
             initial_inventory: 12.0,
             order_delay_weeks: if i == 3 { 1 } else { 2 },
@@ -85,7 +86,7 @@ pub fn order_up_to(
             mean: 100.0,
             sd: 10.0,
         },
-        stock_points: vec![StockPointSpec {
+        stock_points: vec![NetworkStockPoint {
             name: "stock_point".to_string(),
             initial_inventory: 100.0 * lead as f64,
             order_delay_weeks: 1,

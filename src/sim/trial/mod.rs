@@ -7,7 +7,7 @@
 //! The trial is in three files: this one steps the weeks, [`view`] says what a role sees before
 //! it decides, and `result` closes the books into a [`TrialResult`].
 
-use crate::scenario::model::{Model, MAX_DELAY, MAX_ECHELONS};
+use crate::scenario::model::{Model, MAX_DELAY, MAX_STOCK_POINTS};
 use crate::sim::meeting::{self, Record, Room, Seats};
 use crate::sim::org::{self, Tally};
 use crate::sim::rng::{self, Source};
@@ -79,7 +79,7 @@ pub struct Trial<'m> {
     uses: Vec<usize>,
     pulls: Vec<[f64; 3]>,
     pressures: Vec<f64>,
-    stock_history: [[f64; MAX_ECHELONS]; MAX_DELAY + 1],
+    stock_history: [[f64; MAX_STOCK_POINTS]; MAX_DELAY + 1],
     period: Tally,
     /// Per period, per role tallies are not kept: only the sums of share-weighted attainment and payout.
     attainment: Vec<f64>,
@@ -207,7 +207,7 @@ impl<'m> Trial<'m> {
             uses: vec![0; model.levers.len()],
             pulls: vec![[0.0; 3]; model.roles.len()],
             pressures: vec![0.0; model.roles.len()],
-            stock_history: [[0.0; MAX_ECHELONS]; MAX_DELAY + 1],
+            stock_history: [[0.0; MAX_STOCK_POINTS]; MAX_DELAY + 1],
             period: Tally::default(),
             attainment: vec![0.0; model.roles.len()],
             payout: vec![0.0; model.roles.len()],

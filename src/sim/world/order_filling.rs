@@ -5,8 +5,8 @@
 //! spend and the retailer's average cost.
 
 use crate::scenario::format::Unmet;
-use crate::scenario::model::{Echelon, Model};
-use crate::sim::world::stock_point_state::Level;
+use crate::scenario::model::{Model, StockPointSpec};
+use crate::sim::world::stock_point_state::StockPointState;
 use crate::sim::world::supply_chain::Chain;
 use crate::sim::world::{Flows, Settings};
 
@@ -87,8 +87,13 @@ impl Chain {
 /// owed from `available` units: all of it when there is enough, else in proportion, the
 /// rounding remainder to the earliest copies. Returns the units shipped and the units newly
 /// ordered.
-fn ship_due_orders(child: &mut Level, available: i64, t: usize, spec: &Echelon) -> (i64, i64) {
-    let due_slot = |c| Level::slot(t, spec.order_delay + 1, c, child.copies);
+fn ship_due_orders(
+    child: &mut StockPointState,
+    available: i64,
+    t: usize,
+    spec: &StockPointSpec,
+) -> (i64, i64) {
+    let due_slot = |c| StockPointState::slot(t, spec.order_delay + 1, c, child.copies);
     let (mut total, mut new_orders) = (0i64, 0i64);
     for c in 0..child.copies {
         let q = std::mem::take(&mut child.pipe[due_slot(c)]);
@@ -132,8 +137,8 @@ fn ship_due_orders(child: &mut Level, available: i64, t: usize, spec: &Echelon) 
 /// rounding: each copy gets its share rounded down or up, and the units sum exactly). Returns
 /// the units loaded.
 fn load_trade(
-    child: &mut Level,
-    parent: &mut Level,
+    child: &mut StockPointState,
+    parent: &mut StockPointState,
     t: usize,
     lead: usize,
     weeks: f64,

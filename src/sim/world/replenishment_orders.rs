@@ -5,8 +5,8 @@
 //! the order pipe.
 
 use crate::scenario::format::OrderPolicy;
-use crate::scenario::model::{Echelon, Model};
-use crate::sim::world::stock_point_state::Level;
+use crate::scenario::model::{Model, StockPointSpec};
+use crate::sim::world::stock_point_state::StockPointState;
 use crate::sim::world::supply_chain::Chain;
 use crate::sim::world::{Flows, Settings};
 
@@ -64,7 +64,8 @@ impl Chain {
                 capped = true;
                 l.cap
             };
-            let slot = Level::slot(t + spec.order_delay, spec.order_delay + 1, c, l.copies);
+            let slot =
+                StockPointState::slot(t + spec.order_delay, spec.order_delay + 1, c, l.copies);
             l.pipe[slot] += q;
             l.on_order[c] += q;
             f.orders[e] += q as f64;
@@ -80,8 +81,8 @@ impl Chain {
 /// `position` the copy's stock position (on hand and on order, less what it owes), `owed_down`
 /// what it owes the point below.
 fn policy_order(
-    spec: &Echelon,
-    l: &Level,
+    spec: &StockPointSpec,
+    l: &StockPointState,
     c: usize,
     cover: f64,
     position: f64,

@@ -9,7 +9,7 @@ use crate::sim::world::UNITS_LIMIT;
 
 /// One stock point's state, for all its copies (struct of arrays).
 #[derive(Debug, Clone)]
-pub(super) struct Level {
+pub(super) struct StockPointState {
     pub(super) copies: usize,
     /// The most one copy may order, or be demanded, in a week: its share of [`UNITS_LIMIT`].
     pub(super) cap: i64,
@@ -38,14 +38,14 @@ pub(super) struct Level {
     pub(super) customer_owed: Vec<i64>,
 }
 
-impl Level {
+impl StockPointState {
     pub(super) fn new(
         model: &Model,
         e: usize,
         copies: usize,
         fc: impl Fn(usize) -> f64,
         track_age: bool,
-    ) -> Level {
+    ) -> StockPointState {
         let spec = &model.chain[e];
         let ma_window = match &spec.policy {
             OrderPolicy::OrderUpTo {
@@ -59,7 +59,7 @@ impl Level {
         } else {
             0
         };
-        let mut l = Level {
+        let mut l = StockPointState {
             copies,
             cap: UNITS_LIMIT / copies as i64,
             on_hand: vec![0; copies],
@@ -96,7 +96,7 @@ impl Level {
                 (f + 0.5).floor() as i64
             };
             for k in 1..=spec.lead {
-                l.inbound[Level::slot(k, spec.lead + 1, c, copies)] = per_week;
+                l.inbound[StockPointState::slot(k, spec.lead + 1, c, copies)] = per_week;
                 l.on_order[c] += per_week;
             }
             if spec.lead == 0 {
@@ -108,7 +108,7 @@ impl Level {
                 }
             }
             for k in 0..spec.order_delay {
-                l.pipe[Level::slot(k, spec.order_delay + 1, c, copies)] = per_week;
+                l.pipe[StockPointState::slot(k, spec.order_delay + 1, c, copies)] = per_week;
                 l.on_order[c] += per_week;
             }
         }
@@ -120,7 +120,7 @@ impl Level {
         copy * len + week % len
     }
 
-    pub(super) fn pool_into(&self, dst: &mut Level) {
+    pub(super) fn pool_into(&self, dst: &mut StockPointState) {
         let sum_i = |v: &[i64], width: usize, k: usize| -> i64 {
             (0..self.copies).map(|c| v[c * width + k]).sum()
         };
@@ -151,7 +151,7 @@ impl Level {
         let mut expired = 0;
         self.now = t;
         for c in 0..self.copies {
-            let slot = Level::slot(t, lead + 1, c, self.copies);
+            let slot = StockPointState::slot(t, lead + 1, c, self.copies);
             let a = std::mem::take(&mut self.inbound[slot]);
             if self.shelf_life > 0 {
                 let s = c * self.shelf_life + t % self.shelf_life;
@@ -181,7 +181,7 @@ impl Level {
                 self.cohorts[c * self.shelf_life + t % self.shelf_life] += q;
             }
         } else {
-            self.inbound[Level::slot(t + lead, lead + 1, c, self.copies)] += q;
+            self.inbound[StockPointState::slot(t + lead, lead + 1, c, self.copies)] += q;
         }
     }
 

@@ -7,14 +7,14 @@
 use crate::scenario::model::Model;
 use crate::sim::rng;
 use crate::sim::world::market_demand::{base_demand, shelf_tick};
-use crate::sim::world::stock_point_state::Level;
+use crate::sim::world::stock_point_state::StockPointState;
 use crate::sim::world::{Flows, Settings};
 use rand_chacha::ChaCha8Rng;
 
 /// The chain of stock points.
 #[derive(Debug, Clone)]
 pub struct Chain {
-    pub(super) levels: Vec<Level>,
+    pub(super) levels: Vec<StockPointState>,
     /// Relative size of each consumer-facing node.
     pub(super) sizes: Vec<f64>,
     /// Each consumer-facing node's rank by size, 0 the largest: a retailer serving a share of
@@ -24,7 +24,7 @@ pub struct Chain {
     pub(super) shelf: usize,
     /// Retailer's weighted average cost per unit.
     pub(super) retailer_wac: f64,
-    /// Echelon receiving sell-in.
+    /// StockPointSpec receiving sell-in.
     pub(super) sell_in: usize,
     /// Whether demand is drawn (the real world) or taken as its mean (a mental model).
     pub(super) random: bool,
@@ -67,7 +67,7 @@ impl Chain {
                         total
                     }
                 };
-                Level::new(model, e, copies, fc, true)
+                StockPointState::new(model, e, copies, fc, true)
             })
             .collect();
         Chain {
@@ -96,7 +96,7 @@ impl Chain {
     /// An empty one-store chain of the same shape, to hold a mental model.
     pub fn scratch(model: &Model) -> Chain {
         let levels = (0..model.chain.len())
-            .map(|e| Level::new(model, e, 1, |_| 0.0, false))
+            .map(|e| StockPointState::new(model, e, 1, |_| 0.0, false))
             .collect();
         Chain {
             levels,
