@@ -12,7 +12,7 @@ pub mod shard;
 pub mod sweep;
 pub mod trace;
 
-pub(crate) use fitting::{fit_playbook, prepare, Fitting, RefitArg};
+pub(crate) use fitting::{fit_playbook, prepare, Fitted, Fitting, RefitArg};
 pub(crate) use flags::{TrialArgs, WriteArgs};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use orgsim::run::chunks::RunConfig;

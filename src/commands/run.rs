@@ -131,25 +131,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             source.name
         );
     }
-    let started = std::time::Instant::now();
-    let planned = loaded.plan()?;
-    if !quiet {
-        let model = planned.model();
-        let mut one = started.elapsed().as_secs_f64();
-        // One cold trial of a small scenario can take ten times its usual time (a busy
-        // machine, first-touch memory): before saying "this will take long", time the
-        // plan twice more and keep the fastest.
-        if estimate(model, one, trials, threads).is_some() {
-            for _ in 0..2 {
-                let again = std::time::Instant::now();
-                orgsim::sim::plan::compute(model);
-                one = one.min(again.elapsed().as_secs_f64());
-            }
-        }
-        if let Some(note) = estimate(model, one, trials, threads) {
-            eprintln!("orgsim: {note}");
-        }
-    }
+    let planned = plan_and_estimate(loaded, trials, threads, quiet)?;
     let cancel = interrupt_flag();
     // A shard does not certify: the merge does, once, when the run asked for it.
     let (model, fitted) = fit_playbook(
@@ -180,31 +162,13 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         force,
         charts: !no_charts,
     };
-    if let (Some(s), Some(id)) = (shard, &identity) {
-        let part = s.trials(trials);
-        let first = part.start;
+    if let (Some(s), Some(id)) = (shard, identity) {
         let job = output::ShardJob {
             shard: s,
-            identity: id.clone(),
+            identity: id,
             playbooks: Keyed::of(&model, &model.playbook).into_iter().collect(),
         };
-        let outcome = with_progress(part.end - part.start, quiet, |progress| {
-            let (folder, agg) = play(&model, &cfg, s, &out, force, progress, cancel)?;
-            folder.publish_shard(&model, &cfg, &info, &job, agg)
-        })?;
-        if !quiet {
-            say(&format!(
-                    "shard {}/{}: trials {} to {} ({} trials) in {}; combine all {} with orgsim merge\n",
-                    s.index + 1,
-                    s.count,
-                    first,
-                    part.end.max(first + 1) - 1,
-                    outcome.aggregate.trials,
-                    out.display(),
-                    s.count
-                ))?;
-        }
-        return Ok(());
+        return play_shard(&model, &cfg, &info, &job, &out, quiet);
     }
     let outcome = with_progress(trials, quiet, |progress| {
         let all = Shard { index: 0, count: 1 };
@@ -212,23 +176,88 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         folder.publish_run(&model, &cfg, &info, agg)
     })?;
     if !quiet {
-        if fitted.reused {
-            say("playbooks from the fit cache; ")?;
-        } else {
-            say(&format!(
-                "playbooks fitted in {:.1} s; ",
-                fitted.fit_seconds
-            ))?;
-        }
-        if let Some(c) = fitted.certify_seconds.filter(|c| *c > 0.0) {
-            say(&format!("certified in {c:.1} s; "))?;
-        }
+        say(&fitted_line(&fitted))?;
         say(&summary_table(&model, &outcome))?;
         if !no_charts {
             say(&report_line(&outcome.out))?;
         }
     }
     Ok(())
+}
+
+/// Plays the plan (resolving plan-relative targets) and, unless quiet, says how long the run
+/// will take when that is over a minute.
+fn plan_and_estimate(
+    loaded: orgsim::run::prepare::Loaded,
+    trials: u64,
+    threads: usize,
+    quiet: bool,
+) -> orgsim::Result<orgsim::run::prepare::Planned> {
+    let started = std::time::Instant::now();
+    let planned = loaded.plan()?;
+    if quiet {
+        return Ok(planned);
+    }
+    let model = planned.model();
+    let mut one = started.elapsed().as_secs_f64();
+    // One cold trial of a small scenario can take ten times its usual time (a busy machine,
+    // first-touch memory): before saying "this will take long", time the plan twice more and
+    // keep the fastest.
+    if estimate(model, one, trials, threads).is_some() {
+        for _ in 0..2 {
+            let again = std::time::Instant::now();
+            orgsim::sim::plan::compute(model);
+            one = one.min(again.elapsed().as_secs_f64());
+        }
+    }
+    if let Some(note) = estimate(model, one, trials, threads) {
+        eprintln!("orgsim: {note}");
+    }
+    Ok(planned)
+}
+
+/// Plays one shard of the run into its folder and says where it went.
+fn play_shard(
+    model: &Prepared,
+    cfg: &RunConfig,
+    info: &RunInfo,
+    job: &output::ShardJob,
+    out: &Path,
+    quiet: bool,
+) -> orgsim::Result<()> {
+    let s = job.shard;
+    let part = s.trials(cfg.trials);
+    let first = part.start;
+    let cancel = interrupt_flag();
+    let outcome = with_progress(part.end - part.start, quiet, |progress| {
+        let (folder, agg) = play(model, cfg, s, out, info.force, progress, cancel)?;
+        folder.publish_shard(model, cfg, info, job, agg)
+    })?;
+    if !quiet {
+        say(&format!(
+            "shard {}/{}: trials {} to {} ({} trials) in {}; combine all {} with orgsim merge\n",
+            s.index + 1,
+            s.count,
+            first,
+            part.end.max(first + 1) - 1,
+            outcome.aggregate.trials,
+            out.display(),
+            s.count
+        ))?;
+    }
+    Ok(())
+}
+
+/// How the playbooks were come by, and how long that took.
+fn fitted_line(fitted: &Fitted) -> String {
+    let mut line = match fitted.reused {
+        true => "playbooks from the fit cache; ".to_string(),
+        false => format!("playbooks fitted in {:.1} s; ", fitted.fit_seconds),
+    };
+    if let Some(c) = fitted.certify_seconds.filter(|c| *c > 0.0) {
+        line.push_str(&format!("certified in {c:.1} s; "));
+    }
+    line
 }
 
 /// A time estimate, when the command will take more than a minute: from the plan, which is
