@@ -15,6 +15,9 @@ use crate::stats::metrics::{
     series_names, trial_columns, Aggregate, Stat, GLOBAL_METRICS, ROLE_METRICS,
 };
 use crate::writers::folder::{io, write_file, OutputFolder};
+use crate::writers::partial::{
+    ComparePartial, RunPartial, ShardIdentity, ShardPartial, SweepPartial, PARTIAL,
+};
 use serde_json::{json, Map, Value};
 use std::fs;
 use std::io::Write;
@@ -730,16 +733,13 @@ pub fn write_sweep(
     folder.publish(object(manifest))
 }
 
-/// The file a shard writes beside its `trials.csv`: who it belongs to and its aggregate.
-pub const PARTIAL: &str = "partial.json";
-
-/// One shard of a run, and the identity of the run it belongs to.
+/// One shard of a command, and the identity of the command it belongs to.
 pub struct ShardJob {
-    /// Which part of the trials.
+    /// Which part of the trials (of a sweep: of the grid's points).
     pub shard: Shard,
-    /// Everything that decides the run's numbers (scenario text and hash, overrides, seed,
-    /// trials, shard count, version): `orgsim merge` requires every shard's to be equal.
-    pub identity: Map<String, Value>,
+    /// Everything that decides the command's numbers: `orgsim merge` requires every shard's to
+    /// be equal.
+    pub identity: ShardIdentity,
     /// The playbooks the shard ran with, keyed by the model each was fitted to
     /// ([`crate::writers::fit_cache::Keyed`]): written into the partial, so that `orgsim merge`
     /// reuses them instead of fitting again.
@@ -747,7 +747,8 @@ pub struct ShardJob {
 }
 
 /// Runs one shard of a run (`run --shard I/N`) and writes its partial result under `out`:
-/// `trials.csv` (its trials' rows) and [`PARTIAL`] (`identity`, the shard, its aggregate).
+/// `trials.csv` (its trials' rows) and [`PARTIAL`] ([`RunPartial`]: `identity`, the shard, its
+/// aggregate).
 /// `identity` says which run the shard belongs to; `orgsim merge` requires every shard's to be
 /// equal.
 pub fn run_shard_to_dir(
@@ -765,16 +766,15 @@ pub fn run_shard_to_dir(
         info,
         |tmp| write_shard_trials(model, cfg, shard, tmp, progress, cancel),
         |agg, tmp| {
-            let doc = json!({
-                "identity": identity,
-                "shard": shard.index + 1,
-                "trials_in_shard": agg.trials,
-                "command": info.command,
-                "playbooks": job.playbooks,
-                "aggregate": agg,
+            let doc = ShardPartial::Run(RunPartial {
+                identity: identity.clone(),
+                shard: shard.index + 1,
+                trials_in_shard: agg.trials,
+                command: info.command.clone(),
+                playbooks: job.playbooks.clone(),
+                aggregate: agg.clone(),
             });
-            let text = serde_json::to_string(&doc).expect("a partial serializes");
-            write_file(&tmp.join(PARTIAL), text.as_bytes())
+            write_partial(&doc, tmp)
         },
         |started, seconds| manifest(model, cfg, info, started, seconds),
     )?;
@@ -817,8 +817,8 @@ pub fn write_merged(
     folder.publish(manifest(model, cfg, info, started, 0.0))
 }
 
-/// Writes part of a sweep (`sweep --shard I/N`): [`PARTIAL`] with `identity`, the shard, and its
-/// points, for `orgsim merge`.
+/// Writes part of a sweep (`sweep --shard I/N`): [`PARTIAL`] ([`SweepPartial`]: `identity`, the
+/// shard, and its points), for `orgsim merge`.
 pub fn write_sweep_partial(
     job: &ShardJob,
     first_point: usize,
@@ -827,16 +827,14 @@ pub fn write_sweep_partial(
     info: &RunInfo,
 ) -> Result<()> {
     let folder = OutputFolder::stage(out, info.force)?;
-    let doc = json!({
-        "kind": "sweep",
-        "identity": job.identity,
-        "shard": job.shard.index + 1,
-        "first_point": first_point,
-        "command": info.command,
-        "points": points,
+    let doc = ShardPartial::Sweep(SweepPartial {
+        identity: job.identity.clone(),
+        shard: job.shard.index + 1,
+        first_point,
+        command: info.command.clone(),
+        points: points.to_vec(),
     });
-    let text = serde_json::to_string(&doc).expect("a partial serializes");
-    write_file(&folder.dir().join(PARTIAL), text.as_bytes())?;
+    write_partial(&doc, folder.dir())?;
     let manifest = json!({
         "orgsim_version": env!("CARGO_PKG_VERSION"),
         "command": info.command,
@@ -847,8 +845,8 @@ pub fn write_sweep_partial(
     folder.publish(object(manifest))
 }
 
-/// Writes part of a comparison (`compare --shard I/N`): [`PARTIAL`] with `identity`, the shard,
-/// and its exact sums, for `orgsim merge`.
+/// Writes part of a comparison (`compare --shard I/N`): [`PARTIAL`] ([`ComparePartial`]:
+/// `identity`, the shard, and its exact sums), for `orgsim merge`.
 pub fn write_compare_partial(
     job: &ShardJob,
     sums: &crate::experiment::compare::Sums,
@@ -856,20 +854,24 @@ pub fn write_compare_partial(
     info: &RunInfo,
 ) -> Result<()> {
     let folder = OutputFolder::stage(out, info.force)?;
-    let doc = json!({
-        "kind": "compare",
-        "identity": job.identity,
-        "shard": job.shard.index + 1,
-        "command": info.command,
-        "playbooks": job.playbooks,
-        "sums": sums,
+    let doc = ShardPartial::Compare(ComparePartial {
+        identity: job.identity.clone(),
+        shard: job.shard.index + 1,
+        command: info.command.clone(),
+        playbooks: job.playbooks.clone(),
+        sums: sums.clone(),
     });
-    let text = serde_json::to_string(&doc).expect("a partial serializes");
-    write_file(&folder.dir().join(PARTIAL), text.as_bytes())?;
+    write_partial(&doc, folder.dir())?;
     folder.publish(object(json!({
         "orgsim_version": env!("CARGO_PKG_VERSION"),
         "command": info.command,
         "shard": job.shard.index + 1,
         "shards": job.shard.count,
     })))
+}
+
+/// Writes `doc` as `dir/`[`PARTIAL`], on one line.
+fn write_partial(doc: &ShardPartial, dir: &Path) -> Result<()> {
+    let text = serde_json::to_string(doc).expect("a partial serializes");
+    write_file(&dir.join(PARTIAL), text.as_bytes())
 }
