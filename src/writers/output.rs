@@ -165,19 +165,26 @@ impl TrialsCsv {
     /// Flushes every row to the file.
     pub(crate) fn finish(self) -> Result<()> {
         let path = self.path;
-        let mut inner = self.w.into_inner().map_err(|e| Error::Io {
-            path: path.clone(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        // The last rows could not be flushed: the file's own failure.
+        let mut inner = self.w.into_inner().map_err(|e| io(&path)(e.into_error()))?;
         inner.flush().map_err(io(&path))
     }
 }
 
-/// A CSV writer's failure on `path`, as the I/O error it is underneath.
+/// A CSV writer's failure on `path`: [`Error::Io`] when the file failed underneath, else
+/// [`Error::Csv`].
 pub(crate) fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + Copy + '_ {
-    move |e| Error::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
+    move |e| {
+        if !e.is_io_error() {
+            return Error::Csv {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            };
+        }
+        match e.into_kind() {
+            csv::ErrorKind::Io(source) => io(path)(source),
+            _ => unreachable!("is_io_error: an I/O error"),
+        }
     }
 }
 
@@ -874,4 +881,39 @@ pub fn write_compare_partial(
 fn write_partial(doc: &ShardPartial, dir: &Path) -> Result<()> {
     let text = serde_json::to_string(doc).expect("a partial serializes");
     write_file(&dir.join(PARTIAL), text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CSV writer's failure is an I/O error when the file failed underneath (its message
+    /// unchanged), and a CSV error, naming the file, when the rows did not fit.
+    #[test]
+    fn a_csv_failure_is_io_when_the_file_failed_and_csv_otherwise() {
+        let path = Path::new("out/trials.csv");
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["a", "b"]).unwrap();
+        let e = w.write_record(["a"]).unwrap_err();
+        let said = e.to_string();
+        match csv_error(path)(e) {
+            e @ Error::Csv { .. } => {
+                assert_eq!(e.to_string(), format!("out/trials.csv: {said}"));
+                assert_eq!(e.exit_code(), 1);
+            }
+            e => panic!("not a CSV error: {e:?}"),
+        }
+        let e = csv::Error::from(std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            "no space left",
+        ));
+        match csv_error(path)(e) {
+            Error::Io { path: p, source } => {
+                assert_eq!(p, path);
+                assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
+                assert_eq!(source.to_string(), "no space left");
+            }
+            e => panic!("not an I/O error: {e:?}"),
+        }
+    }
 }
