@@ -118,6 +118,32 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// A CSV file could not be written (a failure of the file itself is [`Error::Io`]).
+    #[error("{}: {message}", path.display())]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// The CSV writer's message.
+        message: String,
+    },
+    /// A page could not be rendered from its template.
+    #[error("{}: {message}", path.display())]
+    Template {
+        /// The file the page was for.
+        path: PathBuf,
+        /// The template's name (`report.html`, `compare.html`).
+        name: String,
+        /// The template engine's message (it names the template and the line).
+        message: String,
+    },
+    /// A chart could not be drawn.
+    #[error("{}: {message}", path.display())]
+    Drawing {
+        /// The chart's file.
+        path: PathBuf,
+        /// The drawing backend's message.
+        message: String,
+    },
     /// A metric came out as NaN or infinite: a model or scenario the statistics cannot hold.
     #[error(
         "trial {trial}: metric '{metric}' is {value}, not a finite number; nothing was written"
@@ -183,7 +209,11 @@ impl Error {
             Error::MissingInput { .. } => 66,
             Error::InvalidScenario { .. } => 65,
             Error::Usage(_) => 2,
-            Error::Io { .. } => 1,
+            // Writing failed, whether the file, its CSV, its template or its drawing.
+            Error::Io { .. }
+            | Error::Csv { .. }
+            | Error::Template { .. }
+            | Error::Drawing { .. } => 1,
             // A scenario whose numbers the model cannot carry: a data error, like an invalid scenario.
             Error::NonFinite { .. } | Error::TooLarge { .. } => 65,
             Error::Interrupted { .. } => 130,

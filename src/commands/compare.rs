@@ -111,20 +111,19 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     };
     let out = out.unwrap_or_else(|| PathBuf::from("output").join(folder_name));
     let mut job = shard.map(|s| {
-        let mut identity = shard_identity_of(&specs[0].1, &common, seed, trials, s);
-        identity.insert("kind".into(), "compare".into());
-        let arms_json: Vec<serde_json::Value> = specs
+        let arms = specs
             .iter()
-            .map(|(label, source, sets)| {
-                serde_json::json!({
-                    "label": label,
-                    "scenario_source": source.name,
-                    "scenario_text": source.text,
-                    "sets": sets,
-                })
-            })
+            .map(
+                |(label, source, sets)| orgsim::writers::partial::ArmIdentity {
+                    label: label.clone(),
+                    scenario_source: source.name.clone(),
+                    scenario_text: source.text.clone(),
+                    sets: sets.clone(),
+                },
+            )
             .collect();
-        identity.insert("arms".into(), arms_json.into());
+        let of = orgsim::writers::partial::ShardOf::Compare { arms };
+        let identity = shard_identity(&specs[0].1, &common, seed, trials, s, of);
         output::ShardJob {
             shard: s,
             identity,

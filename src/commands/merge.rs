@@ -2,6 +2,7 @@
 //! exactly the files the unsharded command writes.
 
 use super::*;
+use orgsim::writers::partial::{ShardIdentity, ShardOf, ShardPartial};
 
 /// Combine the partial results of `run`, `sweep` or `compare` with `--shard I/N` into exactly
 /// the files the unsharded command writes.
@@ -33,7 +34,10 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     } = args;
     let shards = read_shards(&dirs)?;
     // The shards' own playbooks: a merge does not fit again what they were fitted to.
-    let known: Vec<_> = shards.iter().flat_map(|s| s.playbooks.clone()).collect();
+    let known: Vec<_> = shards
+        .iter()
+        .flat_map(|s| s.partial.playbooks().to_vec())
+        .collect();
     let how = |certify: bool| Fitting {
         threads: 0,
         refit: refit.refit,
@@ -44,14 +48,20 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         known: &known,
     };
     orgsim::writers::folder::check(&out, force)?;
-    let id = &shards[0].identity;
-    match id.get("kind").and_then(|k| k.as_str()) {
-        Some("sweep") => return merge_sweep(&shards, &out, no_charts, force, quiet),
-        Some("compare") => return merge_compare(&shards, &out, no_charts, force, &how(false)),
-        _ => {}
-    }
-    let text_of = |k: &str| id.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-    let (source, sets) = source_and_sets(&serde_json::Value::Object(id.clone()));
+    let id = shards[0].identity();
+    let (name, certify) = match &id.of {
+        ShardOf::Run { name, certificate } => (name, *certificate),
+        ShardOf::Sweep { name, vary } => {
+            return merge_sweep(&shards, name, vary, &out, no_charts, force, quiet)
+        }
+        ShardOf::Compare { arms } => {
+            return merge_compare(&shards, arms, &out, no_charts, force, &how(false))
+        }
+    };
+    let source = load::Source {
+        name: id.scenario_source.clone(),
+        text: id.scenario_text.clone(),
+    };
     if !quiet {
         eprintln!(
             "{}: {} shards; playing the plan and taking each role's playbook from the shards ...",
@@ -59,23 +69,20 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             shards.len()
         );
     }
-    let certify = id.get("certificate").and_then(|v| v.as_bool()) == Some(true);
-    let (model, _) = prepare(&source, &sets, Some(text_of("name")), &how(certify))?;
-    let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
-    let cfg = RunConfig {
-        seed: number("seed"),
-        trials: number("trials"),
-        threads: 0,
-    };
+    let (model, _) = prepare(&source, &id.sets, Some(name.clone()), &how(certify))?;
+    let cfg = config(id);
     let mut agg = orgsim::stats::metrics::Aggregate::new(&model);
     for s in &shards {
-        let part = s.aggregate.as_ref().ok_or_else(|| {
-            Error::Usage(format!("{}: a partial with no aggregate", s.dir.display()))
-        })?;
-        agg.merge(part);
+        let ShardPartial::Run(part) = &s.partial else {
+            return Err(Error::Usage(format!(
+                "{}: a partial with no aggregate",
+                s.dir.display()
+            )));
+        };
+        agg.merge(&part.aggregate);
     }
     // The unsharded command, for the report: the first shard's, less its --shard.
-    let command = shards[0].command.clone();
+    let command = shards[0].partial.command().to_vec();
     let info = RunInfo {
         source: source.name.clone(),
         command,
@@ -95,26 +102,28 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     Ok(())
 }
 
+/// The seed and trials every shard of a command shares.
+fn config(id: &ShardIdentity) -> RunConfig {
+    RunConfig {
+        seed: id.seed,
+        trials: id.trials,
+        threads: 0,
+    }
+}
+
 /// `merge` of a sweep's shards: their points in order, written as the unsharded sweep writes.
+/// `name` and `vary` are the sweep's, from its identity.
 pub(crate) fn merge_sweep(
     shards: &[ShardPart],
+    name: &str,
+    vary: &[String],
     out: &std::path::Path,
     no_charts: bool,
     force: bool,
     quiet: bool,
 ) -> Result<(), Error> {
-    let id = &shards[0].identity;
-    let strings = |k: &str| -> Vec<String> {
-        id.get(k)
-            .and_then(|v| v.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let varies: Vec<orgsim::experiment::sweep::Vary> = strings("vary")
+    let id = shards[0].identity();
+    let varies: Vec<orgsim::experiment::sweep::Vary> = vary
         .iter()
         .map(|a| {
             orgsim::experiment::sweep::parse_vary(a)
@@ -126,7 +135,9 @@ pub(crate) fn merge_sweep(
         .len();
     let mut points = Vec::new();
     for s in shards {
-        points.extend(s.points.clone().unwrap_or_default());
+        if let ShardPartial::Sweep(part) = &s.partial {
+            points.extend(part.points.iter().cloned());
+        }
     }
     if points.len() != expected {
         return Err(Error::Usage(format!(
@@ -134,28 +145,14 @@ pub(crate) fn merge_sweep(
             points.len()
         )));
     }
-    let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
-    let cfg = RunConfig {
-        seed: number("seed"),
-        trials: number("trials"),
-        threads: 0,
-    };
-    let name = id
-        .get("name")
-        .and_then(|v| v.as_str())
-        .unwrap_or("")
-        .to_string();
+    let cfg = config(id);
     let info = RunInfo {
-        source: id
-            .get("scenario_source")
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .into(),
-        command: shards[0].command.clone(),
+        source: id.scenario_source.clone(),
+        command: shards[0].partial.command().to_vec(),
         force,
         charts: !no_charts,
     };
-    output::write_sweep(&name, &varies, &points, &cfg, out, &info)?;
+    output::write_sweep(name, &varies, &points, &cfg, out, &info)?;
     if !quiet {
         say(&format!(
             "merged {} shards ({} points) into {}\n",
@@ -174,10 +171,17 @@ pub(crate) fn read_shards(dirs: &[PathBuf]) -> Result<Vec<ShardPart>, Error> {
         .iter()
         .map(|d| read_part(d))
         .collect::<Result<_, _>>()?;
+    // Compared as the file holds them, key by key, to name the first that differs.
+    let as_map = |p: &ShardPart| match serde_json::to_value(p.identity()) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => unreachable!("an identity serializes as a JSON object"),
+    };
     let first = &parts[0];
+    let first_id = as_map(first);
     for p in &parts[1..] {
-        for (k, v) in &first.identity {
-            let other = p.identity.get(k);
+        let id = as_map(p);
+        for (k, v) in &first_id {
+            let other = id.get(k);
             if other != Some(v) {
                 let shown = |v: Option<&serde_json::Value>| match v {
                     Some(serde_json::Value::String(s)) if s.len() > 60 => {
@@ -196,24 +200,20 @@ pub(crate) fn read_shards(dirs: &[PathBuf]) -> Result<Vec<ShardPart>, Error> {
             }
         }
     }
-    let n = first
-        .identity
-        .get("shards")
-        .and_then(|v| v.as_u64())
-        .unwrap_or(0);
-    parts.sort_by_key(|p| p.index);
+    let n = first.identity().shards;
+    parts.sort_by_key(|p| p.partial.shard());
     for w in parts.windows(2) {
-        if w[0].index == w[1].index {
+        if w[0].partial.shard() == w[1].partial.shard() {
             return Err(Error::Usage(format!(
                 "shard {}/{n} is given twice: {} and {}",
-                w[0].index,
+                w[0].partial.shard(),
                 w[0].dir.display(),
                 w[1].dir.display()
             )));
         }
     }
     let missing: Vec<String> = (1..=n)
-        .filter(|i| !parts.iter().any(|p| p.index == *i))
+        .filter(|i| !parts.iter().any(|p| p.partial.shard() == *i))
         .map(|i| format!("{i}/{n}"))
         .collect();
     if !missing.is_empty() {
@@ -226,35 +226,32 @@ pub(crate) fn read_shards(dirs: &[PathBuf]) -> Result<Vec<ShardPart>, Error> {
     Ok(parts)
 }
 
-/// `merge` of a comparison's shards: every arm prepared again from the scenario text in the
-/// partials, their sums merged, written as the unsharded comparison writes.
+/// `merge` of a comparison's shards: every arm (`arms`, from the identity) prepared again from
+/// the scenario text in the partials, their sums merged, written as the unsharded comparison
+/// writes.
 fn merge_compare(
     shards: &[ShardPart],
+    arms_of: &[orgsim::writers::partial::ArmIdentity],
     out: &std::path::Path,
     no_charts: bool,
     force: bool,
     how: &Fitting,
 ) -> Result<(), Error> {
     let quiet = how.quiet;
-    let id = &shards[0].identity;
-    let text = |v: &serde_json::Value, k: &str| {
-        v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string()
-    };
+    let id = shards[0].identity();
     let mut arms = Vec::new();
-    for a in id
-        .get("arms")
-        .and_then(|v| v.as_array())
-        .into_iter()
-        .flatten()
-    {
-        let (source, sets) = source_and_sets(a);
-        let label = text(a, "label");
+    for a in arms_of {
+        let source = load::Source {
+            name: a.scenario_source.clone(),
+            text: a.scenario_text.clone(),
+        };
+        let label = a.label.clone();
         if !quiet {
             eprintln!(
                 "{label}: playing the plan and taking each role's playbook from the shards ..."
             );
         }
-        let (model, _) = prepare(&source, &sets, None, how)?;
+        let (model, _) = prepare(&source, &a.sets, None, how)?;
         arms.push(orgsim::experiment::compare::Arm { label, model });
     }
     if arms.is_empty() {
@@ -263,10 +260,12 @@ fn merge_compare(
             shards[0].dir.display()
         )));
     }
-    let mut parts = shards.iter().map(|s| {
-        s.sums
-            .as_ref()
-            .ok_or_else(|| Error::Usage(format!("{}: a partial with no sums", s.dir.display())))
+    let mut parts = shards.iter().map(|s| match &s.partial {
+        ShardPartial::Compare(part) => Ok(&part.sums),
+        _ => Err(Error::Usage(format!(
+            "{}: a partial with no sums",
+            s.dir.display()
+        ))),
     });
     let mut sums = parts
         .next()
@@ -276,15 +275,10 @@ fn merge_compare(
         sums.merge(part?);
     }
     let found = orgsim::experiment::compare::finish(&arms, sums);
-    let number = |k: &str| id.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
-    let cfg = RunConfig {
-        seed: number("seed"),
-        trials: number("trials"),
-        threads: 0,
-    };
+    let cfg = config(id);
     let info = RunInfo {
-        source: text(&serde_json::Value::Object(id.clone()), "scenario_source"),
-        command: shards[0].command.clone(),
+        source: id.scenario_source.clone(),
+        command: shards[0].partial.command().to_vec(),
         force,
         charts: !no_charts,
     };
@@ -298,24 +292,4 @@ fn merge_compare(
         ))?;
     }
     Ok(())
-}
-
-/// A partial's scenario (its source's name and text) and its overrides, from `v`: the identity
-/// of a run's shard, or one arm of a comparison's.
-fn source_and_sets(v: &serde_json::Value) -> (load::Source, Vec<String>) {
-    let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
-    let source = load::Source {
-        name: text("scenario_source"),
-        text: text("scenario_text"),
-    };
-    let sets = v
-        .get("sets")
-        .and_then(|x| x.as_array())
-        .map(|l| {
-            l.iter()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
-    (source, sets)
 }

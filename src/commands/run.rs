@@ -105,10 +105,12 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     };
     let out = out.unwrap_or_else(|| PathBuf::from("output").join(folder_name));
     let identity = shard.map(|s| {
-        let mut id = shard_identity(loaded.model(), &source, &sets, seed, trials, s);
-        // A shard does not certify: the merge does, once, when the run asked for it.
-        id.insert("certificate".into(), (!no_certificate).into());
-        id
+        let of = orgsim::writers::partial::ShardOf::Run {
+            name: loaded.model().name.clone(),
+            // A shard does not certify: the merge does, once, when the run asked for it.
+            certificate: !no_certificate,
+        };
+        shard_identity(&source, &sets, seed, trials, s, of)
     });
     if let (Some(s), Some(id)) = (shard, &identity) {
         if shard_complete(&out, id, s) {

@@ -2,6 +2,7 @@
 //! and reading a shard's partial result back for `merge`.
 
 use super::*;
+use orgsim::writers::partial::{ShardIdentity, ShardOf, ShardPartial, PARTIAL};
 
 /// Parses `--shard I/N` (1 <= I <= N).
 pub(crate) fn parse_shard(text: &str) -> Result<orgsim::run::chunks::Shard, Error> {
@@ -24,84 +25,59 @@ pub(crate) fn parse_shard(text: &str) -> Result<orgsim::run::chunks::Shard, Erro
     })
 }
 
-/// Which run a shard belongs to: everything that decides its numbers. `merge` requires every
-/// shard's to be equal, and a shard whose folder already holds a complete partial of the same
-/// run is skipped.
+/// Which command a shard belongs to: everything that decides its numbers, `of` saying what
+/// kind of command and what only that kind has. `merge` requires every shard's to be equal,
+/// and a shard whose folder already holds a complete partial of the same command is skipped.
 pub(crate) fn shard_identity(
-    model: &orgsim::scenario::model::Model,
     source: &load::Source,
     sets: &[String],
     seed: u64,
     trials: u64,
     shard: orgsim::run::chunks::Shard,
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut m = shard_identity_of(source, sets, seed, trials, shard);
-    m.insert("kind".into(), "run".into());
-    m.insert("name".into(), model.name.clone().into());
-    m
-}
-
-/// The identity every kind of shard shares: version, scenario, overrides, seed, trials, shards.
-pub(crate) fn shard_identity_of(
-    source: &load::Source,
-    sets: &[String],
-    seed: u64,
-    trials: u64,
-    shard: orgsim::run::chunks::Shard,
-) -> serde_json::Map<String, serde_json::Value> {
+    of: ShardOf,
+) -> ShardIdentity {
     use sha2::{Digest, Sha256};
     let sha: String = Sha256::digest(source.text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let mut m = serde_json::Map::new();
-    m.insert("orgsim_version".into(), env!("CARGO_PKG_VERSION").into());
-    m.insert("scenario_source".into(), source.name.clone().into());
-    m.insert("scenario_sha256".into(), sha.into());
-    m.insert("sets".into(), sets.to_vec().into());
-    m.insert("seed".into(), seed.into());
-    m.insert("trials".into(), trials.into());
-    m.insert("shards".into(), shard.count.into());
-    // The text itself, so that `merge` needs no access to the scenario file.
-    m.insert("scenario_text".into(), source.text.clone().into());
-    m
+    ShardIdentity {
+        orgsim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario_source: source.name.clone(),
+        scenario_sha256: sha,
+        sets: sets.to_vec(),
+        seed,
+        trials,
+        shards: shard.count,
+        scenario_text: source.text.clone(),
+        of,
+    }
 }
 
-/// A shard's partial result, as `merge` reads it: a run's (its aggregate) or a sweep's (its
-/// points).
+/// A shard's partial result, as `merge` reads it, and the folder it is in.
 pub(crate) struct ShardPart {
     pub(crate) dir: PathBuf,
-    pub(crate) identity: serde_json::Map<String, serde_json::Value>,
-    pub(crate) index: u64,
-    pub(crate) command: Vec<String>,
-    pub(crate) aggregate: Option<orgsim::stats::metrics::Aggregate>,
-    pub(crate) points: Option<Vec<orgsim::experiment::sweep::Point>>,
-    pub(crate) sums: Option<orgsim::experiment::compare::Sums>,
-    /// The playbooks the shard ran with (none in a partial of an older orgsim).
-    pub(crate) playbooks: Vec<orgsim::writers::fit_cache::Keyed>,
+    pub(crate) partial: ShardPartial,
 }
 
+impl ShardPart {
+    /// The identity of the command the shard is part of.
+    pub(crate) fn identity(&self) -> &ShardIdentity {
+        self.partial.identity()
+    }
+}
+
+/// Reads the partial result in `dir`.
 pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
-    let path = dir.join(output::PARTIAL);
+    let path = dir.join(PARTIAL);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         Error::Usage(format!(
             "{}: not a shard's folder (no readable {}: {e})",
             dir.display(),
-            output::PARTIAL
+            PARTIAL
         ))
     })?;
-    #[derive(serde::Deserialize)]
-    struct Doc {
-        identity: serde_json::Map<String, serde_json::Value>,
-        shard: u64,
-        command: Vec<String>,
-        aggregate: Option<orgsim::stats::metrics::Aggregate>,
-        points: Option<Vec<orgsim::experiment::sweep::Point>>,
-        sums: Option<orgsim::experiment::compare::Sums>,
-        #[serde(default)]
-        playbooks: Vec<orgsim::writers::fit_cache::Keyed>,
-    }
-    let doc: Doc = serde_json::from_str(&text).map_err(|e| {
+    let partial: ShardPartial = serde_json::from_str(&text).map_err(|e| {
         Error::Usage(format!(
             "{}: not a partial result of orgsim run --shard ({e})",
             path.display()
@@ -109,22 +85,17 @@ pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
     })?;
     Ok(ShardPart {
         dir: dir.to_path_buf(),
-        identity: doc.identity,
-        index: doc.shard,
-        command: doc.command,
-        aggregate: doc.aggregate,
-        points: doc.points,
-        sums: doc.sums,
-        playbooks: doc.playbooks,
+        partial,
     })
 }
 
-/// Whether `out` already holds the complete partial of this shard of this run.
+/// Whether `out` already holds the complete partial of this shard of this command.
 pub(crate) fn shard_complete(
     out: &std::path::Path,
-    identity: &serde_json::Map<String, serde_json::Value>,
+    identity: &ShardIdentity,
     shard: orgsim::run::chunks::Shard,
 ) -> bool {
     out.join("manifest.json").is_file()
-        && read_part(out).is_ok_and(|p| &p.identity == identity && p.index == shard.index + 1)
+        && read_part(out)
+            .is_ok_and(|p| p.identity() == identity && p.partial.shard() == shard.index + 1)
 }

@@ -84,10 +84,11 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     };
     let out = out.unwrap_or_else(|| PathBuf::from("output").join(folder_name));
     let job = shard.map(|s| {
-        let mut identity = shard_identity_of(&source, &sets, seed, trials, s);
-        identity.insert("kind".into(), "sweep".into());
-        identity.insert("name".into(), name.clone().into());
-        identity.insert("vary".into(), vary_args.clone().into());
+        let of = orgsim::writers::partial::ShardOf::Sweep {
+            name: name.clone(),
+            vary: vary_args.clone(),
+        };
+        let identity = shard_identity(&source, &sets, seed, trials, s, of);
         output::ShardJob {
             shard: s,
             identity,

@@ -128,10 +128,11 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawE
 
 type Drawn<T = ()> = std::result::Result<T, DrawError>;
 
-fn failed(path: &Path, msg: String) -> Error {
-    Error::Io {
+/// A drawing failure on the chart's file `path`.
+fn failed(path: &Path, message: String) -> Error {
+    Error::Drawing {
         path: path.to_path_buf(),
-        source: std::io::Error::other(msg),
+        message,
     }
 }
 
@@ -185,7 +186,7 @@ pub(crate) fn write_figure(dir: &Path, stem: &str, figure: &impl Figure) -> Resu
         figure
             .draw(&root)
             .and_then(|_| root.present().map_err(|e| e.to_string()))
-            .map_err(|m| io(&svg_path)(std::io::Error::other(m)))?;
+            .map_err(|m| failed(&svg_path, m))?;
     }
     // Viewers of the SVG pick their own font; ask for the one the layout was measured with.
     let svg = svg.replace(
@@ -198,7 +199,7 @@ pub(crate) fn write_figure(dir: &Path, stem: &str, figure: &impl Figure) -> Resu
     figure
         .draw(&root)
         .and_then(|_| root.present().map_err(|e| e.to_string()))
-        .map_err(|m| io(&png_path)(std::io::Error::other(m)))?;
+        .map_err(|m| failed(&png_path, m))?;
     Ok(svg)
 }
 

@@ -13,6 +13,9 @@ use crate::stats::metrics::{
     series_names, Aggregate, Stat, TrialResult, GLOBAL_METRICS, ROLE_METRICS,
 };
 use crate::writers::folder::{io, write_file, OutputFolder};
+use crate::writers::partial::{
+    ComparePartial, RunPartial, ShardIdentity, ShardPartial, SweepPartial, PARTIAL,
+};
 use serde_json::{json, Map, Value};
 use std::fs;
 use std::io::Write;
@@ -148,7 +151,7 @@ impl RunFolder {
     ) -> Result<Outcome> {
         let out = self.out.clone();
         let seconds = self.publish_with(
-            |tmp| write_partial(job, info, &aggregate, tmp),
+            |tmp| write_run_partial(job, info, &aggregate, tmp),
             |started, seconds| manifest(model, cfg, info, started, seconds),
         )?;
         Ok(Outcome {
@@ -232,19 +235,26 @@ impl TrialsCsv {
     /// Flushes every row to the file.
     pub(crate) fn finish(self) -> Result<()> {
         let path = self.path;
-        let mut inner = self.w.into_inner().map_err(|e| Error::Io {
-            path: path.clone(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        // The last rows could not be flushed: the file's own failure.
+        let mut inner = self.w.into_inner().map_err(|e| io(&path)(e.into_error()))?;
         inner.flush().map_err(io(&path))
     }
 }
 
-/// A CSV writer's failure on `path`, as the I/O error it is underneath.
+/// A CSV writer's failure on `path`: [`Error::Io`] when the file failed underneath, else
+/// [`Error::Csv`].
 pub(crate) fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + Copy + '_ {
-    move |e| Error::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
+    move |e| {
+        if !e.is_io_error() {
+            return Error::Csv {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            };
+        }
+        match e.into_kind() {
+            csv::ErrorKind::Io(source) => io(path)(source),
+            _ => unreachable!("is_io_error: an I/O error"),
+        }
     }
 }
 
@@ -777,35 +787,31 @@ pub fn write_sweep(
     folder.publish(object(manifest))
 }
 
-/// The file a shard writes beside its `trials.csv`: who it belongs to and its aggregate.
-pub const PARTIAL: &str = "partial.json";
-
-/// One shard of a run, and the identity of the run it belongs to.
+/// One shard of a command, and the identity of the command it belongs to.
 pub struct ShardJob {
-    /// Which part of the trials.
+    /// Which part of the trials (of a sweep: of the grid's points).
     pub shard: Shard,
-    /// Everything that decides the run's numbers (scenario text and hash, overrides, seed,
-    /// trials, shard count, version): `orgsim merge` requires every shard's to be equal.
-    pub identity: Map<String, Value>,
+    /// Everything that decides the command's numbers: `orgsim merge` requires every shard's to
+    /// be equal.
+    pub identity: ShardIdentity,
     /// The playbooks the shard ran with, keyed by the model each was fitted to
     /// ([`crate::writers::fit_cache::Keyed`]): written into the partial, so that `orgsim merge`
     /// reuses them instead of fitting again.
     pub playbooks: Vec<crate::writers::fit_cache::Keyed>,
 }
 
-/// A shard's [`PARTIAL`]: its identity, its number, its trials' count and aggregate, and the
-/// playbooks it ran with.
-fn write_partial(job: &ShardJob, info: &RunInfo, agg: &Aggregate, dir: &Path) -> Result<()> {
-    let doc = json!({
-        "identity": job.identity,
-        "shard": job.shard.index + 1,
-        "trials_in_shard": agg.trials,
-        "command": info.command,
-        "playbooks": job.playbooks,
-        "aggregate": agg,
+/// A shard's [`PARTIAL`] ([`RunPartial`]): its identity, its number, its trials' count and
+/// aggregate, and the playbooks it ran with.
+fn write_run_partial(job: &ShardJob, info: &RunInfo, agg: &Aggregate, dir: &Path) -> Result<()> {
+    let doc = ShardPartial::Run(RunPartial {
+        identity: job.identity.clone(),
+        shard: job.shard.index + 1,
+        trials_in_shard: agg.trials,
+        command: info.command.clone(),
+        playbooks: job.playbooks.clone(),
+        aggregate: agg.clone(),
     });
-    let text = serde_json::to_string(&doc).expect("a partial serializes");
-    write_file(&dir.join(PARTIAL), text.as_bytes())
+    write_partial(&doc, dir)
 }
 
 /// Writes a merged run: exactly the files the unsharded run writes (but its manifest), from the
@@ -840,8 +846,8 @@ pub fn write_merged(
     folder.publish(manifest(model, cfg, info, started, 0.0))
 }
 
-/// Writes part of a sweep (`sweep --shard I/N`): [`PARTIAL`] with `identity`, the shard, and its
-/// points, for `orgsim merge`.
+/// Writes part of a sweep (`sweep --shard I/N`): [`PARTIAL`] ([`SweepPartial`]: `identity`, the
+/// shard, and its points), for `orgsim merge`.
 pub fn write_sweep_partial(
     job: &ShardJob,
     first_point: usize,
@@ -850,16 +856,14 @@ pub fn write_sweep_partial(
     info: &RunInfo,
 ) -> Result<()> {
     let folder = OutputFolder::stage(out, info.force)?;
-    let doc = json!({
-        "kind": "sweep",
-        "identity": job.identity,
-        "shard": job.shard.index + 1,
-        "first_point": first_point,
-        "command": info.command,
-        "points": points,
+    let doc = ShardPartial::Sweep(SweepPartial {
+        identity: job.identity.clone(),
+        shard: job.shard.index + 1,
+        first_point,
+        command: info.command.clone(),
+        points: points.to_vec(),
     });
-    let text = serde_json::to_string(&doc).expect("a partial serializes");
-    write_file(&folder.dir().join(PARTIAL), text.as_bytes())?;
+    write_partial(&doc, folder.dir())?;
     let manifest = json!({
         "orgsim_version": env!("CARGO_PKG_VERSION"),
         "command": info.command,
@@ -870,8 +874,8 @@ pub fn write_sweep_partial(
     folder.publish(object(manifest))
 }
 
-/// Writes part of a comparison (`compare --shard I/N`): [`PARTIAL`] with `identity`, the shard,
-/// and its exact sums, for `orgsim merge`.
+/// Writes part of a comparison (`compare --shard I/N`): [`PARTIAL`] ([`ComparePartial`]:
+/// `identity`, the shard, and its exact sums), for `orgsim merge`.
 pub fn write_compare_partial(
     job: &ShardJob,
     sums: &crate::experiment::compare::Sums,
@@ -879,20 +883,59 @@ pub fn write_compare_partial(
     info: &RunInfo,
 ) -> Result<()> {
     let folder = OutputFolder::stage(out, info.force)?;
-    let doc = json!({
-        "kind": "compare",
-        "identity": job.identity,
-        "shard": job.shard.index + 1,
-        "command": info.command,
-        "playbooks": job.playbooks,
-        "sums": sums,
+    let doc = ShardPartial::Compare(ComparePartial {
+        identity: job.identity.clone(),
+        shard: job.shard.index + 1,
+        command: info.command.clone(),
+        playbooks: job.playbooks.clone(),
+        sums: sums.clone(),
     });
-    let text = serde_json::to_string(&doc).expect("a partial serializes");
-    write_file(&folder.dir().join(PARTIAL), text.as_bytes())?;
+    write_partial(&doc, folder.dir())?;
     folder.publish(object(json!({
         "orgsim_version": env!("CARGO_PKG_VERSION"),
         "command": info.command,
         "shard": job.shard.index + 1,
         "shards": job.shard.count,
     })))
+}
+
+/// Writes `doc` as `dir/`[`PARTIAL`], on one line.
+fn write_partial(doc: &ShardPartial, dir: &Path) -> Result<()> {
+    let text = serde_json::to_string(doc).expect("a partial serializes");
+    write_file(&dir.join(PARTIAL), text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CSV writer's failure is an I/O error when the file failed underneath (its message
+    /// unchanged), and a CSV error, naming the file, when the rows did not fit.
+    #[test]
+    fn a_csv_failure_is_io_when_the_file_failed_and_csv_otherwise() {
+        let path = Path::new("out/trials.csv");
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["a", "b"]).unwrap();
+        let e = w.write_record(["a"]).unwrap_err();
+        let said = e.to_string();
+        match csv_error(path)(e) {
+            e @ Error::Csv { .. } => {
+                assert_eq!(e.to_string(), format!("out/trials.csv: {said}"));
+                assert_eq!(e.exit_code(), 1);
+            }
+            e => panic!("not a CSV error: {e:?}"),
+        }
+        let e = csv::Error::from(std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            "no space left",
+        ));
+        match csv_error(path)(e) {
+            Error::Io { path: p, source } => {
+                assert_eq!(p, path);
+                assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
+                assert_eq!(source.to_string(), "no space left");
+            }
+            e => panic!("not an I/O error: {e:?}"),
+        }
+    }
 }

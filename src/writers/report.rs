@@ -40,6 +40,8 @@ use tables::{metric_rows, role_rows, MetricRow, RoleRow};
 use words::named;
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
+/// The template's name, as the template engine and its errors know it.
+const TEMPLATE_NAME: &str = "report.html";
 
 /// Writes `dir/report.html`.
 pub fn write_report(
@@ -51,9 +53,10 @@ pub fn write_report(
     dir: &Path,
 ) -> Result<()> {
     let path = dir.join("report.html");
-    let html = render(model, agg, charts, seed, command).map_err(|e| Error::Io {
+    let html = render(model, agg, charts, seed, command).map_err(|e| Error::Template {
         path: path.clone(),
-        source: std::io::Error::other(e.to_string()),
+        name: TEMPLATE_NAME.into(),
+        message: e.to_string(),
     })?;
     crate::writers::folder::write_file(&path, html.as_bytes())
 }
@@ -85,8 +88,8 @@ pub fn render(
     };
     let mut env = minijinja::Environment::new();
     // The name ends in .html, so minijinja escapes every value unless marked `safe`.
-    env.add_template("report.html", TEMPLATE)?;
-    env.get_template("report.html")?.render(&page)
+    env.add_template(TEMPLATE_NAME, TEMPLATE)?;
+    env.get_template(TEMPLATE_NAME)?.render(&page)
 }
 
 #[derive(Serialize)]

@@ -14,6 +14,8 @@ use serde::Serialize;
 use std::path::Path;
 
 const TEMPLATE: &str = include_str!("../../../templates/compare.html");
+/// The template's name, as the template engine and its errors know it.
+const TEMPLATE_NAME: &str = "compare.html";
 
 #[derive(Serialize)]
 struct Page {
@@ -179,12 +181,13 @@ pub fn write_compare_report(
     let path = dir.join("report.html");
     let render = || -> std::result::Result<String, minijinja::Error> {
         let mut env = minijinja::Environment::new();
-        env.add_template("compare.html", TEMPLATE)?;
-        env.get_template("compare.html")?.render(&page)
+        env.add_template(TEMPLATE_NAME, TEMPLATE)?;
+        env.get_template(TEMPLATE_NAME)?.render(&page)
     };
-    let html = render().map_err(|e| Error::Io {
+    let html = render().map_err(|e| Error::Template {
         path: path.clone(),
-        source: std::io::Error::other(e.to_string()),
+        name: TEMPLATE_NAME.into(),
+        message: e.to_string(),
     })?;
     crate::writers::folder::write_file(&path, html.as_bytes())
 }
