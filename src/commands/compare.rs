@@ -33,6 +33,9 @@ pub struct Args {
 }
 
 /// Runs the command.
+///
+/// Long because it is the command's steps in the order a user meets them (check every arm, refuse the folder, prepare the arms, play them on the same trials, write, report), each a call or
+/// a few lines, after twenty lines that unpack the arguments.
 pub fn execute(args: Args) -> orgsim::Result<()> {
     let Args {
         scenarios,
@@ -77,29 +80,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         }
         return compare_networks(&scenarios, &arms, &common, &cfg, out, &info, quiet);
     }
-    // Every arm's file and overrides are checked before any fit: (label, source, sets).
-    let mut specs: Vec<(String, load::Source, Vec<String>)> = Vec::new();
-    for spec in &scenarios {
-        let source = load::resolve(spec)?;
-        let model = load::load(&source, &common)?;
-        warn(&source, &model);
-        specs.push((model.scenario.name.clone(), source, common.clone()));
-    }
-    for spec in &arms {
-        let (label, own) = parse_arm(spec)?;
-        let source = specs[0].1.clone();
-        let sets: Vec<String> = common.iter().chain(&own).cloned().collect();
-        let model = load::load(&source, &sets)?;
-        warn(&source, &model);
-        specs.push((label, source, sets));
-    }
-    for (i, (label, ..)) in specs.iter().enumerate() {
-        if specs[..i].iter().any(|(l, ..)| l == label) {
-            return Err(Error::Usage(format!(
-                    "two arms are labelled '{label}': give each --arm its own label (a scenario given twice needs an --arm instead)"
-                )));
-        }
-    }
+    let specs = arm_specs(&scenarios, &arms, &common)?;
     let folder_name = match shard {
         Some(s) => format!(
             "compare-{}-shard-{}-of-{}",
@@ -131,15 +112,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         }
     });
     if let Some(job) = &job {
-        if shard_complete(&out, &job.identity, job.shard) {
-            if !quiet {
-                say(&format!(
-                    "shard {}/{} is already complete in {}: skipped\n",
-                    job.shard.index + 1,
-                    job.shard.count,
-                    out.display()
-                ))?;
-            }
+        if already_complete(&out, &job.identity, job.shard, quiet)? {
             return Ok(());
         }
     }
@@ -154,20 +127,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         total: trials,
         known: &[],
     };
-    let mut prepared = Vec::new();
-    for (label, source, sets) in specs {
-        if !quiet {
-            eprintln!("{label}: playing the plan and fitting each role's playbook ...");
-        }
-        let (model, _) = prepare(&source, &sets, None, &how)?;
-        if let Some(job) = &mut job {
-            job.playbooks.extend(orgsim::writers::fit_cache::Keyed::of(
-                &model,
-                &model.playbook,
-            ));
-        }
-        prepared.push(orgsim::experiment::compare::Arm { label, model });
-    }
+    let prepared = prepare_arms(specs, &how, job.as_mut(), quiet)?;
     if let Some(job) = &job {
         let sums = orgsim::experiment::compare::compare_shard(&prepared, &cfg, job.shard, cancel)
             .map_err(|e| e.at(&out))?;
@@ -195,17 +155,72 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     }
     if !quiet {
         say(&compare_table(&found.rows))?;
-        say(&format!(
-            "comparison in {}\n",
-            out.join(if no_charts {
-                "compare.csv"
-            } else {
-                "report.html"
-            })
-            .display()
-        ))?;
+        let file = if no_charts {
+            "compare.csv"
+        } else {
+            "report.html"
+        };
+        say(&format!("comparison in {}\n", out.join(file).display()))?;
     }
     Ok(())
+}
+
+/// An arm before it is prepared: its label, its scenario and its `--set` overrides.
+type ArmSpec = (String, load::Source, Vec<String>);
+
+/// Every arm's scenario and overrides, checked before any fit: the scenarios given (each
+/// labelled by its name), then each `--arm` built on the first; two arms may not share a label.
+fn arm_specs(
+    scenarios: &[String],
+    arms: &[String],
+    common: &[String],
+) -> orgsim::Result<Vec<ArmSpec>> {
+    let mut specs: Vec<ArmSpec> = Vec::new();
+    for spec in scenarios {
+        let source = load::resolve(spec)?;
+        let model = load::load(&source, common)?;
+        warn(&source, &model);
+        specs.push((model.scenario.name.clone(), source, common.to_vec()));
+    }
+    for spec in arms {
+        let (label, own) = parse_arm(spec)?;
+        let source = specs[0].1.clone();
+        let sets: Vec<String> = common.iter().chain(&own).cloned().collect();
+        let model = load::load(&source, &sets)?;
+        warn(&source, &model);
+        specs.push((label, source, sets));
+    }
+    for (i, (label, ..)) in specs.iter().enumerate() {
+        if specs[..i].iter().any(|(l, ..)| l == label) {
+            return Err(Error::Usage(format!(
+                    "two arms are labelled '{label}': give each --arm its own label (a scenario given twice needs an --arm instead)"
+                )));
+        }
+    }
+    Ok(specs)
+}
+
+/// Every arm prepared (its plan played, its playbook fitted or remembered); a shard's job keeps
+/// the playbooks, so that `orgsim merge` need not fit them again.
+fn prepare_arms(
+    specs: Vec<ArmSpec>,
+    how: &Fitting,
+    mut job: Option<&mut output::ShardJob>,
+    quiet: bool,
+) -> orgsim::Result<Vec<orgsim::experiment::compare::Arm>> {
+    let mut prepared = Vec::new();
+    for (label, source, sets) in specs {
+        if !quiet {
+            eprintln!("{label}: playing the plan and fitting each role's playbook ...");
+        }
+        let (model, _) = prepare(&source, &sets, None, how)?;
+        if let Some(job) = job.as_deref_mut() {
+            let keyed = orgsim::writers::fit_cache::Keyed::of(&model, &model.playbook);
+            job.playbooks.extend(keyed);
+        }
+        prepared.push(orgsim::experiment::compare::Arm { label, model });
+    }
+    Ok(prepared)
 }
 
 /// `orgsim compare` on network scenarios: every scenario must be one, each `--arm` changes the

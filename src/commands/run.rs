@@ -51,6 +51,9 @@ pub struct Args {
 }
 
 /// Runs the command.
+///
+/// Long because it is the command's steps in the order a user meets them (check the input, name and refuse the folder, plan and estimate, fit, play the trials, report), each a call or
+/// a few lines, after twenty lines that unpack the arguments.
 pub fn execute(args: Args) -> orgsim::Result<()> {
     let Args {
         scenario,
@@ -113,15 +116,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         shard_identity(&source, &sets, seed, trials, s, of)
     });
     if let (Some(s), Some(id)) = (shard, &identity) {
-        if shard_complete(&out, id, s) {
-            if !quiet {
-                say(&format!(
-                    "shard {}/{} is already complete in {}: skipped\n",
-                    s.index + 1,
-                    s.count,
-                    out.display()
-                ))?;
-            }
+        if already_complete(&out, id, s, quiet)? {
             return Ok(());
         }
     }

@@ -99,3 +99,25 @@ pub(crate) fn shard_complete(
         && read_part(out)
             .is_ok_and(|p| p.identity() == identity && p.partial.shard() == shard.index + 1)
 }
+
+/// Says so and gives `true` when `out` already holds the complete partial of this shard of this
+/// command: a re-submitted job array resumes, skipping the shards that finished.
+pub(crate) fn already_complete(
+    out: &std::path::Path,
+    identity: &ShardIdentity,
+    shard: orgsim::run::chunks::Shard,
+    quiet: bool,
+) -> Result<bool, Error> {
+    if !shard_complete(out, identity, shard) {
+        return Ok(false);
+    }
+    if !quiet {
+        say(&format!(
+            "shard {}/{} is already complete in {}: skipped\n",
+            shard.index + 1,
+            shard.count,
+            out.display()
+        ))?;
+    }
+    Ok(true)
+}

@@ -33,6 +33,9 @@ pub struct Args {
 }
 
 /// Runs the command.
+///
+/// Long because it is the command's steps in the order a user meets them (check every point, refuse the folder, prepare and run each point, write, report), each a call or
+/// a few lines, after twenty lines that unpack the arguments.
 pub fn execute(args: Args) -> orgsim::Result<()> {
     let Args {
         scenario,
@@ -57,27 +60,9 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     }
     let shard = shard.as_deref().map(parse_shard).transpose()?;
     let vary_args = varies.clone();
-    let varies: Vec<orgsim::experiment::sweep::Vary> = varies
-        .iter()
-        .map(|a| {
-            orgsim::experiment::sweep::parse_vary(a)
-                .map_err(|m| orgsim::experiment::sweep::vary_error(a, m))
-        })
-        .collect::<Result<_, _>>()?;
-    let grid = orgsim::experiment::sweep::grid(&varies)
-        .map_err(|m| Error::Usage(format!("--vary: {m}")))?;
+    let (varies, grid) = parse_grid(&varies)?;
     let source = load::resolve(&scenario)?;
-    // Every point is checked before the first fit: a bad value fails at once.
-    let mut name = String::new();
-    for point in &grid {
-        let all: Vec<String> = sets
-            .iter()
-            .cloned()
-            .chain(orgsim::experiment::sweep::point_sets(&varies, point))
-            .collect();
-        let model = load::load(&source, &all)?;
-        name = model.scenario.name.clone();
-    }
+    let name = check_points(&source, &sets, &varies, &grid)?;
     let folder_name = match shard {
         Some(s) => format!("sweep-{name}-shard-{}-of-{}", s.index + 1, s.count),
         None => format!("sweep-{name}"),
@@ -96,15 +81,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         }
     });
     if let Some(job) = &job {
-        if shard_complete(&out, &job.identity, job.shard) {
-            if !quiet {
-                say(&format!(
-                    "shard {}/{} is already complete in {}: skipped\n",
-                    job.shard.index + 1,
-                    job.shard.count,
-                    out.display()
-                ))?;
-            }
+        if already_complete(&out, &job.identity, job.shard, quiet)? {
             return Ok(());
         }
     }
@@ -113,16 +90,10 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         None => 0..grid.len(),
     };
     orgsim::writers::folder::check(&out, force)?;
-    let cancel = interrupt_flag();
     let cfg = RunConfig {
         seed,
         trials,
         threads,
-    };
-    let interrupted = |done| Error::Interrupted {
-        done,
-        total: trials * grid.len() as u64,
-        out: out.clone(),
     };
     let how = Fitting {
         threads,
@@ -133,33 +104,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         total: grid.len() as u64 * trials,
         known: &[],
     };
-    let mut points = Vec::new();
-    for (i, point) in grid.iter().enumerate() {
-        if !range.contains(&i) {
-            continue;
-        }
-        let point_sets = orgsim::experiment::sweep::point_sets(&varies, point);
-        if !quiet {
-            eprintln!(
-                "point {} of {}: {}",
-                i + 1,
-                grid.len(),
-                point_sets.join(" ")
-            );
-        }
-        let all: Vec<String> = sets.iter().cloned().chain(point_sets).collect();
-        let (model, _) = prepare(&source, &all, None, &how).map_err(|e| match e {
-            Error::Interrupted { .. } => interrupted(i as u64 * trials),
-            e => e,
-        })?;
-        let p = orgsim::experiment::sweep::run_point(&model, point.clone(), &cfg, cancel).map_err(
-            |e| match e {
-                Error::Interrupted { done, .. } => interrupted(i as u64 * trials + done),
-                e => e,
-            },
-        )?;
-        points.push(p);
-    }
+    let points = run_points(&source, &sets, &varies, &grid, range.clone(), &cfg, &how)?;
     let info = RunInfo {
         source: source.name.clone(),
         command: std::env::args().collect(),
@@ -192,4 +137,86 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         say(&format!("sweep in {}\n", out.join("sweep.csv").display()))?;
     }
     Ok(())
+}
+
+/// The `--vary` arguments parsed, and their grid (the product of every axis).
+fn parse_grid(
+    varies: &[String],
+) -> orgsim::Result<(Vec<orgsim::experiment::sweep::Vary>, Vec<Vec<String>>)> {
+    let parsed: Vec<orgsim::experiment::sweep::Vary> = varies
+        .iter()
+        .map(|a| {
+            orgsim::experiment::sweep::parse_vary(a)
+                .map_err(|m| orgsim::experiment::sweep::vary_error(a, m))
+        })
+        .collect::<Result<_, _>>()?;
+    let grid = orgsim::experiment::sweep::grid(&parsed)
+        .map_err(|m| Error::Usage(format!("--vary: {m}")))?;
+    Ok((parsed, grid))
+}
+
+/// Every point loaded before the first fit, so a bad value fails at once; gives the scenario's
+/// name.
+fn check_points(
+    source: &load::Source,
+    sets: &[String],
+    varies: &[orgsim::experiment::sweep::Vary],
+    grid: &[Vec<String>],
+) -> orgsim::Result<String> {
+    let mut name = String::new();
+    for point in grid {
+        let all: Vec<String> = sets
+            .iter()
+            .cloned()
+            .chain(orgsim::experiment::sweep::point_sets(varies, point))
+            .collect();
+        let model = load::load(source, &all)?;
+        name = model.scenario.name.clone();
+    }
+    Ok(name)
+}
+
+/// Prepares and runs the points of `range` in grid order, each on the same trials; an interrupt
+/// counts the trials of the points before it.
+fn run_points(
+    source: &load::Source,
+    sets: &[String],
+    varies: &[orgsim::experiment::sweep::Vary],
+    grid: &[Vec<String>],
+    range: std::ops::Range<usize>,
+    cfg: &RunConfig,
+    how: &Fitting,
+) -> orgsim::Result<Vec<orgsim::experiment::sweep::Point>> {
+    let trials = cfg.trials;
+    let interrupted = |done| Error::Interrupted {
+        done,
+        total: trials * grid.len() as u64,
+        out: how.out.to_path_buf(),
+    };
+    let cancel = interrupt_flag();
+    let mut points = Vec::new();
+    for (i, point) in grid.iter().enumerate().filter(|(i, _)| range.contains(i)) {
+        let point_sets = orgsim::experiment::sweep::point_sets(varies, point);
+        if !how.quiet {
+            eprintln!(
+                "point {} of {}: {}",
+                i + 1,
+                grid.len(),
+                point_sets.join(" ")
+            );
+        }
+        let all: Vec<String> = sets.iter().cloned().chain(point_sets).collect();
+        let (model, _) = prepare(source, &all, None, how).map_err(|e| match e {
+            Error::Interrupted { .. } => interrupted(i as u64 * trials),
+            e => e,
+        })?;
+        let p = orgsim::experiment::sweep::run_point(&model, point.clone(), cfg, cancel).map_err(
+            |e| match e {
+                Error::Interrupted { done, .. } => interrupted(i as u64 * trials + done),
+                e => e,
+            },
+        )?;
+        points.push(p);
+    }
+    Ok(points)
 }
