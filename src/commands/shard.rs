@@ -77,7 +77,7 @@ pub(crate) fn read_part(dir: &std::path::Path) -> Result<ShardPart, Error> {
             PARTIAL
         ))
     })?;
-    let partial: ShardPartial = serde_json::from_str(&text).map_err(|e| {
+    let partial = ShardPartial::from_json(&text).map_err(|e| {
         Error::Usage(format!(
             "{}: not a partial result of orgsim run --shard ({e})",
             path.display()

@@ -1,7 +1,7 @@
 //! A shard's partial result, `partial.json`, as typed data: the identity of the command it is a
 //! part of ([`ShardIdentity`]) and what the shard computed ([`ShardPartial`]: a run's aggregate,
 //! a sweep's points or a comparison's sums). The writers write it, `orgsim merge` reads it back
-//! with one `serde_json::from_str`.
+//! with [`ShardPartial::from_json`].
 //!
 //! The fields are declared in the order the file holds them: serialising these types gives the
 //! very bytes earlier builds wrote, so a shard written by one build merges with another's.
@@ -10,7 +10,7 @@ use crate::experiment::compare::Sums;
 use crate::experiment::sweep::Point;
 use crate::stats::metrics::Aggregate;
 use crate::writers::fit_cache::Keyed;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// The file a shard writes: who it belongs to and what it computed.
 pub const PARTIAL: &str = "partial.json";
@@ -202,8 +202,8 @@ impl ShardOf {
     }
 }
 
-/// A sweep's and a comparison's partial: `kind` first, then their own fields.
-#[derive(Serialize, Deserialize)]
+/// A sweep's and a comparison's partial as written: `kind` first, then their own fields.
+#[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 enum Tagged<S, C> {
     Sweep(S),
@@ -220,22 +220,32 @@ impl Serialize for ShardPartial {
     }
 }
 
-impl<'de> Deserialize<'de> for ShardPartial {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+impl ShardPartial {
+    /// Reads a partial from the text of its file, and checks that its kind is its identity's.
+    ///
+    /// Each kind is parsed straight from the text, never through a `serde_json::Value` or an
+    /// internally tagged enum: both buffer the document first, and a buffered map's keys are
+    /// strings, while an aggregate's sketches keep their buckets in maps keyed by integers
+    /// (`"1063446": 1`), which serde_json reads from a file's text only.
+    pub fn from_json(text: &str) -> serde_json::Result<ShardPartial> {
         use serde::de::Error as _;
-        let doc = serde_json::Value::deserialize(d)?;
-        let partial = if doc.get("kind").is_none() {
-            RunPartial::deserialize(doc).map(ShardPartial::Run)
-        } else {
-            Tagged::<SweepPartial, ComparePartial>::deserialize(doc).map(|t| match t {
-                Tagged::Sweep(p) => ShardPartial::Sweep(p),
-                Tagged::Compare(p) => ShardPartial::Compare(p),
-            })
+        #[derive(Deserialize)]
+        struct Head {
+            kind: Option<String>,
         }
-        .map_err(D::Error::custom)?;
+        let head: Head = serde_json::from_str(text)?;
+        let partial = match head.kind.as_deref() {
+            None => ShardPartial::Run(serde_json::from_str(text)?),
+            Some("sweep") => ShardPartial::Sweep(serde_json::from_str(text)?),
+            Some("compare") => ShardPartial::Compare(serde_json::from_str(text)?),
+            Some(other) => {
+                let kinds = &["sweep", "compare"];
+                return Err(serde_json::Error::unknown_variant(other, kinds));
+            }
+        };
         let (kind, of) = (partial.kind(), partial.identity().of.kind());
         if kind != of {
-            return Err(D::Error::custom(format!(
+            return Err(serde_json::Error::custom(format!(
                 "a {kind}'s partial with the identity of a {of}"
             )));
         }
@@ -343,14 +353,14 @@ mod tests {
         ] {
             let text = serde_json::to_string(&p).unwrap();
             assert!(text.starts_with(starts), "{text}");
-            let back: ShardPartial = serde_json::from_str(&text).unwrap();
+            let back = ShardPartial::from_json(&text).unwrap();
             assert_eq!(back.kind(), p.kind());
             assert_eq!(serde_json::to_string(&back).unwrap(), text);
         }
         let sweep = format!(
             r#"{{"kind":"sweep","identity":{{{COMMON},"kind":"sweep","name":"n","vary":[]}},"shard":2,"first_point":3,"command":["orgsim"],"points":[]}}"#
         );
-        let p: ShardPartial = serde_json::from_str(&sweep).unwrap();
+        let p = ShardPartial::from_json(&sweep).unwrap();
         assert_eq!(serde_json::to_string(&p).unwrap(), sweep);
     }
 
@@ -358,7 +368,7 @@ mod tests {
     /// is refused, saying why.
     #[test]
     fn a_bad_partial_says_what_is_wrong() {
-        let err = |text: String| serde_json::from_str::<ShardPartial>(&text).err().unwrap();
+        let err = |text: String| ShardPartial::from_json(&text).err().unwrap();
         let sweep_id = format!(r#"{{{COMMON},"kind":"sweep","name":"n","vary":[]}}"#);
         let e = err(format!(
             r#"{{"kind":"sweep","identity":{sweep_id},"shard":2,"command":[],"points":[]}}"#
@@ -380,5 +390,38 @@ mod tests {
             r#"{{"kind":"sweep","identity":{{{COMMON}}},"shard":2,"first_point":0,"command":[],"points":[]}}"#
         ));
         assert!(e.to_string().contains("missing field `kind`"), "{e}");
+    }
+
+    /// A partial whose aggregate's sketches hold buckets (past the values a sketch keeps
+    /// unbucketed) reads back to the same bytes: the buckets are maps keyed by integers, which
+    /// a reader that buffers the document first (a `serde_json::Value`, an internally tagged
+    /// enum) refuses.
+    #[test]
+    fn a_partial_with_bucketed_sketches_reads_back() {
+        let source = crate::scenario::load::resolve("promo_vs_inventory").unwrap();
+        let sets = ["world.stores=2".to_string(), "horizon_weeks=8".to_string()];
+        let model = crate::scenario::load::load(&source, &sets).unwrap();
+        let mut aggregate = Aggregate::new(&model);
+        for trial in 0..1_100 {
+            aggregate.add(&crate::sim::trial::run_trial(&model, 1, trial));
+        }
+        let partial = ShardPartial::Run(RunPartial {
+            identity: identity(ShardOf::Run {
+                name: "n".into(),
+                certificate: false,
+            }),
+            shard: 1,
+            trials_in_shard: 1_100,
+            command: vec!["orgsim".into()],
+            playbooks: Vec::new(),
+            aggregate,
+        });
+        let text = serde_json::to_string(&partial).unwrap();
+        assert!(
+            text.contains("\"buckets\":{\""),
+            "no bucketed sketch to read back"
+        );
+        let back = ShardPartial::from_json(&text).unwrap();
+        assert_eq!(serde_json::to_string(&back).unwrap(), text);
     }
 }
