@@ -699,8 +699,41 @@ pub fn write_sweep(
 ) -> Result<()> {
     let folder = OutputFolder::stage(out, info.force)?;
     let dir = folder.dir().to_path_buf();
-    let path = dir.join("sweep.csv");
-    let csv_err = csv_error(&path);
+    let points_json = write_sweep_csv(&dir.join("sweep.csv"), varies, points)?;
+    if info.charts {
+        crate::writers::charts::sweep::write(scenario, varies, points, &dir)?;
+    }
+    let doc = json!({
+        "scenario": scenario,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "paired_on": "common random numbers: trial i of every point uses seed (seed, i)",
+        "vary": varies.iter().map(|v| json!({"path": v.path, "values": v.values})).collect::<Vec<_>>(),
+        "points": points_json,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).expect("sweep serializes");
+    text.push('\n');
+    write_file(&dir.join("sweep.json"), text.as_bytes())?;
+    let manifest = json!({
+        "orgsim_version": env!("CARGO_PKG_VERSION"),
+        "scenario_source": info.source,
+        "command": info.command,
+        "seed": cfg.seed,
+        "trials": cfg.trials,
+        "threads": rayon_threads(cfg.threads),
+        "points": points.len(),
+    });
+    folder.publish(object(manifest))
+}
+
+/// Writes `sweep.csv` (a row per point and metric) and gives each point as `sweep.json` holds it.
+fn write_sweep_csv(
+    path: &Path,
+    varies: &[crate::experiment::sweep::Vary],
+    points: &[crate::experiment::sweep::Point],
+) -> Result<Vec<Value>> {
+    let csv_err = csv_error(path);
     let numeric: Vec<bool> = varies
         .iter()
         .map(|v| {
@@ -709,7 +742,7 @@ pub fn write_sweep(
                 .all(|x| matches!(serde_json::from_str::<Value>(x), Ok(Value::Number(_))))
         })
         .collect();
-    let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
+    let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
     let mut header: Vec<String> = varies.iter().map(|v| v.path.clone()).collect();
     header.extend(
         [
@@ -759,32 +792,8 @@ pub fn write_sweep(
             "metrics": metrics,
         }));
     }
-    w.flush().map_err(io(&path))?;
-    if info.charts {
-        crate::writers::charts::sweep::write(scenario, varies, points, &dir)?;
-    }
-    let doc = json!({
-        "scenario": scenario,
-        "seed": cfg.seed,
-        "trials": cfg.trials,
-        "orgsim_version": env!("CARGO_PKG_VERSION"),
-        "paired_on": "common random numbers: trial i of every point uses seed (seed, i)",
-        "vary": varies.iter().map(|v| json!({"path": v.path, "values": v.values})).collect::<Vec<_>>(),
-        "points": points_json,
-    });
-    let mut text = serde_json::to_string_pretty(&doc).expect("sweep serializes");
-    text.push('\n');
-    write_file(&dir.join("sweep.json"), text.as_bytes())?;
-    let manifest = json!({
-        "orgsim_version": env!("CARGO_PKG_VERSION"),
-        "scenario_source": info.source,
-        "command": info.command,
-        "seed": cfg.seed,
-        "trials": cfg.trials,
-        "threads": rayon_threads(cfg.threads),
-        "points": points.len(),
-    });
-    folder.publish(object(manifest))
+    w.flush().map_err(io(path))?;
+    Ok(points_json)
 }
 
 /// One shard of a command, and the identity of the command it belongs to.

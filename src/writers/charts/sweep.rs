@@ -141,6 +141,11 @@ fn lines<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Two heat maps side by side (one per metric of `HEATS`) over the two varied numbers, each
+/// cell shaded by the metric's mean and labelled with it, a note in words under each.
+///
+/// Long because it is one figure's drawing calls in the order they paint (the note, the axes,
+/// the cells and their labels); apart, each piece would need the whole layout passed to it.
 fn heatmaps<DB: DrawingBackend>(
     body: &DrawingArea<DB, Shift>,
     varies: &[Vary],
