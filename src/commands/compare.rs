@@ -44,26 +44,20 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         out,
         shard,
         refit,
-        run: TrialArgs {
-            trials,
-            seed,
-            threads,
-        },
+        run,
         write: WriteArgs {
             force,
             quiet,
             no_charts,
         },
     } = args;
-    if trials == 0 {
-        return Err(Error::Usage("--trials must be at least 1".into()));
-    }
-    let shard = shard.as_deref().map(parse_shard).transpose()?;
-    let cfg = RunConfig {
+    let cfg = run.config()?;
+    let RunConfig {
         seed,
         trials,
         threads,
-    };
+    } = cfg.clone();
+    let shard = shard.as_deref().map(parse_shard).transpose()?;
     let info = RunInfo {
         source: scenarios.join(" "),
         command: std::env::args().collect(),

@@ -15,6 +15,20 @@ pub struct TrialArgs {
     pub threads: usize,
 }
 
+impl TrialArgs {
+    /// The run's configuration; at least one trial.
+    pub fn config(self) -> Result<orgsim::run::chunks::RunConfig, orgsim::Error> {
+        if self.trials == 0 {
+            return Err(orgsim::Error::Usage("--trials must be at least 1".into()));
+        }
+        Ok(orgsim::run::chunks::RunConfig {
+            seed: self.seed,
+            trials: self.trials,
+            threads: self.threads,
+        })
+    }
+}
+
 /// How a command writes its output folder and what it prints.
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct WriteArgs {

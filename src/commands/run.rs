@@ -63,20 +63,19 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         no_certificate,
         shard,
         refit,
-        run: TrialArgs {
-            trials,
-            seed,
-            threads,
-        },
+        run,
         write: WriteArgs {
             force,
             quiet,
             no_charts,
         },
     } = args;
-    if trials == 0 {
-        return Err(Error::Usage("--trials must be at least 1".into()));
-    }
+    let cfg = run.config()?;
+    let RunConfig {
+        seed,
+        trials,
+        threads,
+    } = cfg.clone();
     let shard = shard.as_deref().map(parse_shard).transpose()?;
     let source = load::resolve(&scenario)?;
     if load::is_network(&source) {
@@ -148,11 +147,6 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
                 "orgsim: warning: the roles' best responses did not settle; the last playbook stands, and a role may lose to a constant policy of its own (see summary.json, roles.*.playbook)"
             );
     }
-    let cfg = RunConfig {
-        seed,
-        trials,
-        threads,
-    };
     let info = RunInfo {
         source: source.name.clone(),
         command: std::env::args().collect(),

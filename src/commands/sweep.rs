@@ -44,20 +44,19 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         out,
         shard,
         refit,
-        run: TrialArgs {
-            trials,
-            seed,
-            threads,
-        },
+        run,
         write: WriteArgs {
             force,
             quiet,
             no_charts,
         },
     } = args;
-    if trials == 0 {
-        return Err(Error::Usage("--trials must be at least 1".into()));
-    }
+    let cfg = run.config()?;
+    let RunConfig {
+        seed,
+        trials,
+        threads,
+    } = cfg.clone();
     let shard = shard.as_deref().map(parse_shard).transpose()?;
     let vary_args = varies.clone();
     let (varies, grid) = parse_grid(&varies)?;
@@ -90,11 +89,6 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         None => 0..grid.len(),
     };
     orgsim::writers::folder::check(&out, force)?;
-    let cfg = RunConfig {
-        seed,
-        trials,
-        threads,
-    };
     let how = Fitting {
         threads,
         refit: refit.refit,

@@ -126,15 +126,8 @@ impl RunFolder {
         info: &RunInfo,
         aggregate: Aggregate,
     ) -> Result<Outcome> {
-        let out = self.out.clone();
-        let seconds = self.publish_with(
-            |tmp| write_from_aggregate(model, cfg, info, &aggregate, tmp),
-            |started, seconds| manifest(model, cfg, info, started, seconds),
-        )?;
-        Ok(Outcome {
-            aggregate,
-            out,
-            seconds,
+        self.publish(model, cfg, info, aggregate, |agg, tmp| {
+            write_from_aggregate(model, cfg, info, agg, tmp)
         })
     }
 
@@ -149,9 +142,24 @@ impl RunFolder {
         job: &ShardJob,
         aggregate: Aggregate,
     ) -> Result<Outcome> {
+        self.publish(model, cfg, info, aggregate, |agg, tmp| {
+            write_run_partial(job, info, agg, tmp)
+        })
+    }
+
+    /// Publishes an organisation run's folder: `rest` writes the files made from the aggregate,
+    /// then the manifest.
+    fn publish(
+        self,
+        model: &Model,
+        cfg: &RunConfig,
+        info: &RunInfo,
+        aggregate: Aggregate,
+        rest: impl FnOnce(&Aggregate, &Path) -> Result<()>,
+    ) -> Result<Outcome> {
         let out = self.out.clone();
         let seconds = self.publish_with(
-            |tmp| write_run_partial(job, info, &aggregate, tmp),
+            |tmp| rest(&aggregate, tmp),
             |started, seconds| manifest(model, cfg, info, started, seconds),
         )?;
         Ok(Outcome {
