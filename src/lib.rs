@@ -16,7 +16,8 @@
 //!    functions of their inputs, with no I/O, no clock and no threads of their own;
 //! 5. [`run`]: many trials on a pool of threads, folded in a fixed order;
 //! 6. [`experiment`]: paired comparisons and sweeps built from runs;
-//! 7. [`writers`]: the output folder, data files, charts, report and trace.
+//! 7. [`writers`]: the output folder, data files, charts, report and trace;
+//! 8. [`workshop`]: `orgsim serve`, a room playing the roles live, and its debrief.
 //!
 //! The command line (`src/main.rs`, `src/commands/`) sits on top. Data flows one way:
 //! scenario text -> [`scenario::load`] -> model -> [`sim::plan`] and [`sim::fit`] -> [`sim::trial`]
@@ -41,6 +42,7 @@ pub mod run;
 pub mod scenario;
 pub mod sim;
 pub mod stats;
+pub mod workshop;
 pub mod writers;
 
 pub use error::{Error, Problem, Result};

@@ -50,6 +50,9 @@ enum Command {
     /// What if? Run several arms on the same trial seeds (common random numbers) and compare each
     /// metric with the first arm, trial by trial: compare.csv and compare.json.
     Compare(commands::compare::Args),
+    /// Serve a workshop: a room plays the roles in their browsers, robots fill the empty seats,
+    /// and the debrief shows the room against thousands of simulated plays.
+    Serve(commands::serve::Args),
 }
 
 fn main() {
@@ -92,6 +95,7 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
         Command::Compare(args) => commands::compare::execute(args),
         Command::Merge(args) => commands::merge::execute(args),
         Command::Sweep(args) => commands::sweep::execute(args),
+        Command::Serve(args) => commands::serve::execute(args),
         Command::Schema { network } => {
             let schema = if network {
                 load::network_schema_json()

@@ -8,6 +8,7 @@ pub mod flags;
 pub mod merge;
 pub mod network;
 pub mod run;
+pub mod serve;
 pub mod shard;
 pub mod sweep;
 pub mod trace;

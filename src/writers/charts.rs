@@ -25,6 +25,7 @@ use std::path::Path;
 use std::sync::Once;
 
 pub(crate) mod compare;
+pub(crate) mod debrief;
 pub(crate) mod network;
 pub(crate) mod sweep;
 

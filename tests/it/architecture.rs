@@ -17,6 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["run"],
     &["experiment"],
     &["writers"],
+    &["workshop"],
 ];
 
 type Graph = BTreeMap<String, BTreeSet<String>>;

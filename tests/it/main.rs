@@ -12,7 +12,9 @@
 //!   `bad_scenarios`; random and mutated input: `fuzz_loader`; the limits: `limits`;
 //! - charts and the report: `charts`; the files as pandas, polars and jsonschema read them: `python`;
 //! - the stepping API (`Trial`): `trial_api`; properties over random scenarios: `invariants`;
-//! - the code's layers and its documents' references: `architecture`.
+//! - the code's layers and its documents' references: `architecture`;
+//! - the workshop (`orgsim serve`): its game and log (`workshop`), its HTTP API under load and
+//!   bad input (`workshop_http`), and its pages in a real browser (`workshop_browser`).
 //!
 //! Shared helpers (a fitted model from the suite's fit cache, paired statistics, the binary)
 //! live in `common`.
@@ -32,3 +34,6 @@ mod limits;
 mod meetings;
 mod python;
 mod trial_api;
+mod workshop;
+mod workshop_browser;
+mod workshop_http;

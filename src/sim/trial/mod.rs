@@ -269,6 +269,17 @@ impl<'m> Trial<'m> {
         self.week() >= self.model.horizon
     }
 
+    /// The weekly series so far, `series[s * horizon + t]` in [`SeriesLayout`] order
+    /// ([`crate::stats::metrics::series_names`]); weeks not yet played are 0.
+    pub fn series(&self) -> &[f64] {
+        &self.series
+    }
+
+    /// The model the trial plays.
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
     /// Each role's reading of the strategy (weights on sell-out, margin, availability).
     pub fn readings(&self) -> &[[f64; 3]] {
         &self.readings

@@ -21,6 +21,12 @@ pub struct RoleView {
     pub pressure: f64,
     /// Scorecard attainment so far this period, against the pro-rated target.
     pub attainment_so_far: f64,
+    /// Scorecard periods closed so far (a short last period counts its share).
+    pub periods_closed: f64,
+    /// Mean attainment over the closed periods (0 before the first closes).
+    pub mean_attainment: f64,
+    /// Mean bonus payout over the closed periods, as a share of target bonus (0 before the first).
+    pub mean_payout: f64,
     /// The role's reading of the strategy (sell-out, margin, availability).
     pub reading: [f64; 3],
     /// Stock at each stock point as the role sees it.
@@ -49,6 +55,10 @@ pub struct LeverView {
     pub options: Vec<f64>,
     /// The value in effect before this week's decision.
     pub in_effect: f64,
+    /// Decided every this many weeks.
+    pub every: usize,
+    /// Whether the lever is decided this week (otherwise it keeps its value).
+    pub open: bool,
 }
 
 /// One decision as the trace records it (see [`Trial::traced`]).
@@ -108,9 +118,13 @@ impl Trial<'_> {
                 name: m.levers[j].name.clone(),
                 options: m.levers[j].options.clone(),
                 in_effect: org::lever_value(m, &self.chosen, j, tau, tau),
+                every: m.levers[j].every,
+                open: tau % m.levers[j].every == 0,
             })
             .collect();
         let st = org::standing(m, role, &self.period, t - ps, period_len);
+        let closed = self.periods_done;
+        let mean = |sum: f64| if closed > 0.0 { sum / closed } else { 0.0 };
         RoleView {
             role: role.name.clone(),
             week: t,
@@ -118,6 +132,9 @@ impl Trial<'_> {
             period_weeks: period_len,
             pressure: org::pressure(&st),
             attainment_so_far: 1.0 - st.shortfall,
+            periods_closed: closed,
+            mean_attainment: mean(self.attainment[r]),
+            mean_payout: mean(self.payout[r]),
             reading: self.readings[r],
             stock,
             levers,

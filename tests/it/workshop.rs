@@ -1,0 +1,1 @@
+//! The workshop tests (workshop): see main.rs.

@@ -1,0 +1,1 @@
+//! The workshop tests (workshop_http): see main.rs.
