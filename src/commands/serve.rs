@@ -86,7 +86,9 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
                     args.bind, args.port
                 ))
             })?;
-        let addr = listener.local_addr().map_err(|e| Error::Usage(e.to_string()))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::Usage(e.to_string()))?;
         announce(&workshop, addr, &args)?;
         let stop = async move {
             while !cancel.load(Ordering::SeqCst) {
@@ -106,7 +108,10 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             } => Ok(()),
         }
     })?;
-    eprintln!("orgsim serve: stopped; sessions are kept in {}", data.display());
+    eprintln!(
+        "orgsim serve: stopped; sessions are kept in {}",
+        data.display()
+    );
     Ok(())
 }
 

@@ -42,7 +42,11 @@ fn quantities(model: &Model) -> Vec<Quantity> {
     let global = [
         ("company_profit", "company profit", Some(true)),
         ("profit", "chain profit", Some(true)),
-        ("stockout_store_weeks", "stockouts (store-weeks)", Some(false)),
+        (
+            "stockout_store_weeks",
+            "stockouts (store-weeks)",
+            Some(false),
+        ),
         ("lost_sales_units", "lost sales (units)", Some(false)),
         ("write_off_units", "written off (units)", Some(false)),
         ("strategy_attainment", "strategy attainment", Some(true)),
@@ -50,7 +54,12 @@ fn quantities(model: &Model) -> Vec<Quantity> {
     ];
     let mut out: Vec<Quantity> = global
         .iter()
-        .map(|(k, l, b)| Quantity { key: k.to_string(), label: l.to_string(), more_is_better: *b, at: At::Metric(metric(k)) })
+        .map(|(k, l, b)| Quantity {
+            key: k.to_string(),
+            label: l.to_string(),
+            more_is_better: *b,
+            at: At::Metric(metric(k)),
+        })
         .collect();
     for (r, role) in model.roles.iter().enumerate() {
         out.push(Quantity {
@@ -80,7 +89,11 @@ pub fn simulate(model: &Prepared, seed: u64, plays: u64, cancel: &AtomicBool) ->
     let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(plays as usize); qs.len()];
     let mut diverged = 0u64;
     let div = metric("coordinated_divergence");
-    let cfg = RunConfig { seed, trials: plays, threads: 0 };
+    let cfg = RunConfig {
+        seed,
+        trials: plays,
+        threads: 0,
+    };
     let mut on_trial = |r: &TrialResult| {
         for (q, v) in qs.iter().zip(values.iter_mut()) {
             v.push(q.of(r));
@@ -92,7 +105,11 @@ pub fn simulate(model: &Prepared, seed: u64, plays: u64, cancel: &AtomicBool) ->
     for v in &mut values {
         v.sort_by(f64::total_cmp);
     }
-    Ok(Plays { agg, values, divergence: diverged as f64 / plays.max(1) as f64 })
+    Ok(Plays {
+        agg,
+        values,
+        divergence: diverged as f64 / plays.max(1) as f64,
+    })
 }
 
 /// The percentile of `x` among sorted `v`: the share below it, ties counted half (0 to 100).
@@ -135,7 +152,10 @@ pub fn act(room: &Room, played: &ActPlayed, plays: &Plays) -> Result<Value> {
     let lines: Vec<TeamLine> = results
         .iter()
         .enumerate()
-        .map(|(t, r)| TeamLine { label: format!("team {}", t + 1), result: r })
+        .map(|(t, r)| TeamLine {
+            label: format!("team {}", t + 1),
+            result: r,
+        })
         .collect();
     let chart = room_over_plays(model, &plays.agg, &lines)?;
     Ok(json!({
@@ -219,11 +239,20 @@ fn decisions(room: &Room, played: &ActPlayed) -> Vec<Value> {
                 l.describe(&model.playbook.rules[d.lever]),
                 if d.pushed { " (the push fired)" } else { "" }
             );
+            let asked = played.asked.get(&(t, d.week, d.lever)).copied().unwrap_or(d.chosen);
+            let kept = (asked != d.chosen).then(|| {
+                format!(
+                    "asked for {}, the game's rules kept {} (a lever's uses a period, an option a meeting excluded)",
+                    l.option_words(asked),
+                    l.option_words(d.chosen)
+                )
+            });
             out.push(json!({
                 "team": t + 1, "week": d.week + 1, "role": model.roles[d.role].name,
                 "who": who(room, t, d.role), "lever": l.name,
-                "chosen": l.option_words(d.chosen), "model": l.option_words(d.rule_option),
-                "same": d.chosen == d.rule_option, "why": why,
+                "chosen": l.option_words(asked), "played": l.option_words(d.chosen),
+                "model": l.option_words(d.rule_option),
+                "same": asked == d.rule_option, "why": why, "note": kept,
             }));
         }
     }
@@ -234,15 +263,38 @@ fn decisions(room: &Room, played: &ActPlayed) -> Vec<Value> {
 pub fn decisions_csv(acts: &[Value]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     const MEMORY: &str = "writing CSV into memory cannot fail";
-    w.write_record(["act", "team", "week", "role", "who", "lever", "chosen", "model_choice", "same", "why"]).expect(MEMORY);
+    w.write_record([
+        "act",
+        "team",
+        "week",
+        "role",
+        "who",
+        "lever",
+        "chosen",
+        "model_choice",
+        "same",
+        "why",
+    ])
+    .expect(MEMORY);
     for a in acts {
         for d in a["decisions"].as_array().into_iter().flatten() {
             let s = |k: &str| match &d[k] {
                 Value::String(s) => s.clone(),
                 v => v.to_string(),
             };
-            w.write_record([a["act"].to_string(), s("team"), s("week"), s("role"), s("who"), s("lever"), s("chosen"), s("model"), s("same"), s("why")])
-                .expect(MEMORY);
+            w.write_record([
+                a["act"].to_string(),
+                s("team"),
+                s("week"),
+                s("role"),
+                s("who"),
+                s("lever"),
+                s("chosen"),
+                s("model"),
+                s("same"),
+                s("why"),
+            ])
+            .expect(MEMORY);
         }
     }
     String::from_utf8(w.into_inner().expect(MEMORY)).expect("UTF-8 fields")
@@ -252,14 +304,32 @@ pub fn decisions_csv(acts: &[Value]) -> String {
 pub fn results_csv(acts: &[Value]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     const MEMORY: &str = "writing CSV into memory cannot fail";
-    w.write_record(["act", "team", "quantity", "value", "percentile", "plays", "plays_p10", "plays_p50", "plays_p90"]).expect(MEMORY);
+    w.write_record([
+        "act",
+        "team",
+        "quantity",
+        "value",
+        "percentile",
+        "plays",
+        "plays_p10",
+        "plays_p50",
+        "plays_p90",
+    ])
+    .expect(MEMORY);
     let f = |v: &Value| v.as_f64().map_or(String::new(), crate::numbers::float);
     for a in acts {
         for m in a["metrics"].as_array().into_iter().flatten() {
             for (t, team) in m["teams"].as_array().into_iter().flatten().enumerate() {
                 w.write_record([
-                    a["act"].to_string(), (t + 1).to_string(), m["key"].as_str().unwrap_or("").to_string(),
-                    f(&team["value"]), f(&team["percentile"]), a["plays"].to_string(), f(&m["p10"]), f(&m["p50"]), f(&m["p90"]),
+                    a["act"].to_string(),
+                    (t + 1).to_string(),
+                    m["key"].as_str().unwrap_or("").to_string(),
+                    f(&team["value"]),
+                    f(&team["percentile"]),
+                    a["plays"].to_string(),
+                    f(&m["p10"]),
+                    f(&m["p50"]),
+                    f(&m["p90"]),
                 ])
                 .expect(MEMORY);
             }
@@ -279,7 +349,8 @@ pub fn html(title: &str, acts: &[Value]) -> Result<String> {
     env.add_template("debrief.html", include_str!("pages/debrief_export.html"))
         .map_err(failed)?;
     let tmpl = env.get_template("debrief.html").map_err(failed)?;
-    tmpl.render(minijinja::context! { title, acts }).map_err(failed)
+    tmpl.render(minijinja::context! { title, acts })
+        .map_err(failed)
 }
 
 /// The robot twin of team `t`: its trial with every seat the model's role (a check the tests make).

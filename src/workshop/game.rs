@@ -127,7 +127,12 @@ impl<'m> Game<'m> {
 
     /// A participant's decision for role `r` of team `t` this week: `(lever name, option index)`
     /// for every lever of the role open this week, no more and no fewer.
-    pub fn decide(&mut self, t: usize, r: usize, choices: &[(String, usize)]) -> Result<(), Refusal> {
+    pub fn decide(
+        &mut self,
+        t: usize,
+        r: usize,
+        choices: &[(String, usize)],
+    ) -> Result<(), Refusal> {
         let picked = self.check(t, r, choices)?;
         for (j, p) in picked.into_iter().enumerate() {
             if p.is_some() {
@@ -140,7 +145,12 @@ impl<'m> Game<'m> {
 
     /// Whether [`Game::decide`] would take the decision, changing nothing: the option each lever
     /// would take if so.
-    pub fn check(&self, t: usize, r: usize, choices: &[(String, usize)]) -> Result<Vec<Option<usize>>, Refusal> {
+    pub fn check(
+        &self,
+        t: usize,
+        r: usize,
+        choices: &[(String, usize)],
+    ) -> Result<Vec<Option<usize>>, Refusal> {
         let m = self.model;
         if self.is_done() {
             return Err(Refusal::Over);
@@ -158,7 +168,12 @@ impl<'m> Game<'m> {
                 return Err(Refusal::NotYourLever {
                     lever: name.clone(),
                     role: role.name.clone(),
-                    levers: view.levers.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", "),
+                    levers: view
+                        .levers
+                        .iter()
+                        .map(|l| l.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 });
             };
             let j = role.levers[k];
@@ -177,10 +192,17 @@ impl<'m> Game<'m> {
                 });
             }
             if picked[j].replace(*option).is_some() {
-                return Err(Refusal::Twice { lever: name.clone() });
+                return Err(Refusal::Twice {
+                    lever: name.clone(),
+                });
             }
         }
-        if let Some(k) = view.levers.iter().enumerate().position(|(k, l)| l.open && picked[role.levers[k]].is_none()) {
+        if let Some(k) = view
+            .levers
+            .iter()
+            .enumerate()
+            .position(|(k, l)| l.open && picked[role.levers[k]].is_none())
+        {
             return Err(Refusal::Missing {
                 lever: view.levers[k].name.clone(),
             });

@@ -43,6 +43,9 @@ pub struct ActPlayed {
     pub robots: Vec<Vec<Vec<usize>>>,
     /// The week (0-based) from which every seat was a robot because the session was ended early.
     pub ended_at: Option<usize>,
+    /// What participants asked for, `(team, week, lever) -> option`, before the game's rules (a
+    /// lever's uses a period, an excluded option) had their say.
+    pub asked: std::collections::BTreeMap<(usize, usize, usize), usize>,
 }
 
 /// What went wrong applying an action: shown to whoever asked, with its HTTP status.
@@ -90,6 +93,7 @@ pub struct Room<'m> {
     pub rounds: u64,
     game: Option<Game<'m>>,
     robots: Vec<Vec<Vec<usize>>>,
+    asked: std::collections::BTreeMap<(usize, usize, usize), usize>,
     /// The acts played to the end.
     pub played: Vec<ActPlayed>,
 }
@@ -101,6 +105,7 @@ impl<'m> Room<'m> {
         let game = Game::new(&models[0], setup.seed, setup.teams);
         Room {
             robots: vec![Vec::new(); setup.teams],
+            asked: Default::default(),
             setup,
             models,
             seats,
@@ -131,7 +136,10 @@ impl<'m> Room<'m> {
     /// The seat holding `token`.
     pub fn seat_of(&self, token: &str) -> Option<(usize, usize)> {
         self.seats.iter().enumerate().find_map(|(t, roles)| {
-            roles.iter().position(|o| o.as_ref().is_some_and(|o| same_token(&o.token, token))).map(|r| (t, r))
+            roles
+                .iter()
+                .position(|o| o.as_ref().is_some_and(|o| same_token(&o.token, token)))
+                .map(|r| (t, r))
         })
     }
 
@@ -158,17 +166,34 @@ impl<'m> Room<'m> {
 
     /// A free seat for a newcomer: the one asked for, else a role with levers in the team with the
     /// fewest participants (the first such role in the scenario's order).
-    pub fn free_seat(&self, team: Option<usize>, role: Option<&str>) -> Result<(usize, usize), Refused> {
+    pub fn free_seat(
+        &self,
+        team: Option<usize>,
+        role: Option<&str>,
+    ) -> Result<(usize, usize), Refused> {
         let m = &self.models[0];
         let role = match role {
             Some(name) => Some(m.roles.iter().position(|r| r.name == name).ok_or_else(|| {
-                Refused::new(400, format!("no role '{name}' in this scenario (roles: {})", self.role_names().join(", ")))
+                Refused::new(
+                    400,
+                    format!(
+                        "no role '{name}' in this scenario (roles: {})",
+                        self.role_names().join(", ")
+                    ),
+                )
             })?),
             None => None,
         };
         if let Some(t) = team {
             if t >= self.setup.teams {
-                return Err(Refused::new(400, format!("team {} does not exist (teams 1 to {})", t + 1, self.setup.teams)));
+                return Err(Refused::new(
+                    400,
+                    format!(
+                        "team {} does not exist (teams 1 to {})",
+                        t + 1,
+                        self.setup.teams
+                    ),
+                ));
             }
         }
         let mut teams: Vec<usize> = match team {
@@ -186,14 +211,21 @@ impl<'m> Room<'m> {
                 }
             }
         }
-        Err(Refused::new(409, match (team, role) {
-            (Some(t), Some(r)) => format!("team {}'s {} seat is taken", t + 1, m.roles[r].name),
-            _ => "every seat with a lever is taken".to_string(),
-        }))
+        Err(Refused::new(
+            409,
+            match (team, role) {
+                (Some(t), Some(r)) => format!("team {}'s {} seat is taken", t + 1, m.roles[r].name),
+                _ => "every seat with a lever is taken".to_string(),
+            },
+        ))
     }
 
     fn role_names(&self) -> Vec<&str> {
-        self.models[0].roles.iter().map(|r| r.name.as_str()).collect()
+        self.models[0]
+            .roles
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect()
     }
 
     /// Checks a participant's decision for `act` and `week` (both 1-based, as the page sends
@@ -205,23 +237,42 @@ impl<'m> Room<'m> {
         week: usize,
         choices: Vec<(String, usize)>,
     ) -> Result<Event, Refused> {
-        let (t, r) = self.seat_of(token).ok_or_else(|| Refused::new(403, "this seat token holds no seat in this session"))?;
+        let (t, r) = self
+            .seat_of(token)
+            .ok_or_else(|| Refused::new(403, "this seat token holds no seat in this session"))?;
         match self.phase {
             Phase::Running | Phase::Paused => {}
             Phase::Lobby => return Err(Refused::new(409, "the act has not started yet")),
             Phase::Interval | Phase::Ended => return Err(Refused::new(409, "the act is over")),
         }
-        let g = self.game.as_ref().ok_or_else(|| Refused::new(409, "the session has ended"))?;
+        let g = self
+            .game
+            .as_ref()
+            .ok_or_else(|| Refused::new(409, "the session has ended"))?;
         let now = (self.act + 1, g.week() + 1);
         if (act, week) != now {
-            let when = if (act, week) < now { "already played" } else { "not open yet" };
+            let when = if (act, week) < now {
+                "already played"
+            } else {
+                "not open yet"
+            };
             return Err(Refused::new(
                 409,
-                format!("act {act} week {week} is {when}: this round is act {} week {}", now.0, now.1),
+                format!(
+                    "act {act} week {week} is {when}: this round is act {} week {}",
+                    now.0, now.1
+                ),
             ));
         }
         g.check(t, r, &choices)?;
-        Ok(Event::Decided { at: super::event::now_ms(), act, week, team: t, role: r, choices })
+        Ok(Event::Decided {
+            at: super::event::now_ms(),
+            act,
+            week,
+            team: t,
+            role: r,
+            choices,
+        })
     }
 
     /// Applies one event. Live, every action is checked first, so this succeeds; on replay a
@@ -229,9 +280,18 @@ impl<'m> Room<'m> {
     pub fn apply(&mut self, event: &Event) -> Result<(), Refused> {
         match event {
             Event::Created { .. } => return Err(Refused::new(400, "a second 'created' event")),
-            Event::Joined { team, role, name, token, .. } => {
+            Event::Joined {
+                team,
+                role,
+                name,
+                token,
+                ..
+            } => {
                 let seat = self.seat_mut(*team, *role)?;
-                *seat = Some(Occupant { name: name.clone(), token: token.clone() });
+                *seat = Some(Occupant {
+                    name: name.clone(),
+                    token: token.clone(),
+                });
             }
             Event::Freed { team, role, .. } => *self.seat_mut(*team, *role)? = None,
             Event::Started { .. } => self.expect(Phase::Lobby, Phase::Running)?,
@@ -239,20 +299,48 @@ impl<'m> Room<'m> {
             Event::Resumed { .. } => self.expect(Phase::Paused, Phase::Running)?,
             Event::Timer { seconds, .. } => self.setup.round_seconds = *seconds,
             Event::Broadcast { message, .. } => self.message = Some(message.clone()),
-            Event::Decided { act, week, team, role, choices, .. } => {
-                let g = self.game.as_mut().ok_or_else(|| Refused::new(409, "the session has ended"))?;
+            Event::Decided {
+                act,
+                week,
+                team,
+                role,
+                choices,
+                ..
+            } => {
+                let g = self
+                    .game
+                    .as_mut()
+                    .ok_or_else(|| Refused::new(409, "the session has ended"))?;
                 if (*act, *week) != (self.act + 1, g.week() + 1) {
-                    return Err(Refused::new(409, format!("a decision for act {act} week {week} out of turn")));
+                    return Err(Refused::new(
+                        409,
+                        format!("a decision for act {act} week {week} out of turn"),
+                    ));
                 }
                 g.decide(*team, *role, choices)?;
+                let week = g.week();
+                for (name, option) in choices {
+                    if let Some(j) = g.model().levers.iter().position(|l| l.name == *name) {
+                        self.asked.insert((*team, week, j), *option);
+                    }
+                }
             }
-            Event::Advanced { act, week, robots, .. } => self.advance(*act, *week, robots)?,
+            Event::Advanced {
+                act, week, robots, ..
+            } => self.advance(*act, *week, robots)?,
             Event::NextAct { .. } => {
                 if self.phase != Phase::Interval {
-                    return Err(Refused::new(409, "the second act begins only after the first is over"));
+                    return Err(Refused::new(
+                        409,
+                        "the second act begins only after the first is over",
+                    ));
                 }
                 self.act = 1;
-                self.game = Some(Game::new(&self.models[1], self.setup.seed, self.setup.teams));
+                self.game = Some(Game::new(
+                    &self.models[1],
+                    self.setup.seed,
+                    self.setup.teams,
+                ));
                 self.robots = vec![Vec::new(); self.setup.teams];
                 self.phase = Phase::Lobby;
             }
@@ -268,13 +356,24 @@ impl<'m> Room<'m> {
     }
 
     fn advance(&mut self, act: usize, week: usize, robots: &[[usize; 2]]) -> Result<(), Refused> {
-        let g = self.game.as_mut().ok_or_else(|| Refused::new(409, "the session has ended"))?;
-        if (act, week) != (self.act + 1, g.week() + 1) || !matches!(self.phase, Phase::Running | Phase::Paused) {
-            return Err(Refused::new(409, format!("act {act} week {week} cannot close now")));
+        let g = self
+            .game
+            .as_mut()
+            .ok_or_else(|| Refused::new(409, "the session has ended"))?;
+        if (act, week) != (self.act + 1, g.week() + 1)
+            || !matches!(self.phase, Phase::Running | Phase::Paused)
+        {
+            return Err(Refused::new(
+                409,
+                format!("act {act} week {week} cannot close now"),
+            ));
         }
         let played = g.close_round();
         if played != robots {
-            return Err(Refused::new(409, format!("week {week}: the log's robots {robots:?} are not the game's {played:?}")));
+            return Err(Refused::new(
+                409,
+                format!("week {week}: the log's robots {robots:?} are not the game's {played:?}"),
+            ));
         }
         for (t, seats) in self.robots.iter_mut().enumerate() {
             seats.push(played.iter().filter(|s| s[0] == t).map(|s| s[1]).collect());
@@ -282,7 +381,11 @@ impl<'m> Room<'m> {
         self.rounds += 1;
         if g.is_done() {
             self.close_act(false);
-            self.phase = if self.act + 1 < self.acts() { Phase::Interval } else { Phase::Ended };
+            self.phase = if self.act + 1 < self.acts() {
+                Phase::Interval
+            } else {
+                Phase::Ended
+            };
         }
         Ok(())
     }
@@ -296,6 +399,7 @@ impl<'m> Room<'m> {
             teams: g.finish(),
             robots: std::mem::take(&mut self.robots),
             ended_at,
+            asked: std::mem::take(&mut self.asked),
         });
     }
 
@@ -309,19 +413,29 @@ impl<'m> Room<'m> {
             .flat_map(|t| (0..g.model().roles.len()).map(move |r| [t, r]))
             .filter(|&[t, r]| g.acts_this_week(r) && !g.has_decided(t, r))
             .collect();
-        Some(Event::Advanced { at: super::event::now_ms(), act: self.act + 1, week: g.week() + 1, robots })
+        Some(Event::Advanced {
+            at: super::event::now_ms(),
+            act: self.act + 1,
+            week: g.week() + 1,
+            robots,
+        })
     }
 
     fn seat_mut(&mut self, team: usize, role: usize) -> Result<&mut Option<Occupant>, Refused> {
         self.seats
             .get_mut(team)
             .and_then(|t| t.get_mut(role))
-            .ok_or_else(|| Refused::new(404, format!("no seat for team {} role {}", team + 1, role)))
+            .ok_or_else(|| {
+                Refused::new(404, format!("no seat for team {} role {}", team + 1, role))
+            })
     }
 
     fn expect(&mut self, from: Phase, to: Phase) -> Result<(), Refused> {
         if self.phase != from {
-            return Err(Refused::new(409, format!("the session is {:?}, not {:?}", self.phase, from).to_lowercase()));
+            return Err(Refused::new(
+                409,
+                format!("the session is {:?}, not {:?}", self.phase, from).to_lowercase(),
+            ));
         }
         self.phase = to;
         Ok(())
@@ -337,7 +451,8 @@ impl<'m> Room<'m> {
         }
     }
 
-    /// What the wall shows (and every page starts from): no token, no seat's private view.
+    /// What the wall shows (and every page starts from): the week, the clock, who sits where and
+    /// who has decided; nothing a seat could not see (no stock, no results).
     pub fn board(&self, deadline_ms: Option<u64>) -> Value {
         let m = &self.models[self.act.min(self.models.len() - 1)];
         let g = self.game.as_ref();
@@ -355,10 +470,13 @@ impl<'m> Room<'m> {
                             "robot": self.seats[t][r].is_none(),
                             "acts": g.is_some_and(|g| g.acts_this_week(r)),
                             "decided": g.is_some_and(|g| g.has_decided(t, r)),
+                            // The robot played this seat last week: empty, or its participant
+                            // had not decided when the round closed.
+                            "robot_last_week": self.robots.get(t).and_then(|w| w.last()).is_some_and(|w| w.contains(&r)),
                         })
                     })
                     .collect();
-                json!({ "team": t + 1, "seats": seats, "so_far": g.map(|g| so_far(g, t)) })
+                json!({ "team": t + 1, "seats": seats })
             })
             .collect();
         json!({
@@ -384,7 +502,12 @@ impl<'m> Room<'m> {
     pub fn facilitator(&self, deadline_ms: Option<u64>) -> Value {
         let mut v = self.board(deadline_ms);
         if let Some(g) = &self.game {
+            // The teams' results so far: the facilitator's only. The wall is seen by the whole
+            // room, and a seat sees only what its role sees.
             v["lines"] = Value::Array((0..self.setup.teams).map(|t| lines(g, t)).collect());
+            for (t, team) in v["teams"].as_array_mut().into_iter().flatten().enumerate() {
+                team["so_far"] = so_far(g, t);
+            }
         }
         v["second_act"] = json!(self.setup.act_two.as_ref().map(ActTwo::label));
         v
@@ -410,10 +533,14 @@ impl<'m> Room<'m> {
         });
         if let Some(g) = &self.game {
             let view = g.view(t, r);
-            let words: Vec<Vec<String>> = role.levers.iter().map(|&j| {
-                let l = &m.levers[j];
-                (0..l.options.len()).map(|i| l.option_words(i)).collect()
-            }).collect();
+            let words: Vec<Vec<String>> = role
+                .levers
+                .iter()
+                .map(|&j| {
+                    let l = &m.levers[j];
+                    (0..l.options.len()).map(|i| l.option_words(i)).collect()
+                })
+                .collect();
             v["view"] = serde_json::to_value(&view).unwrap_or(Value::Null);
             v["words"] = json!(words);
             v["decided"] = json!(g.has_decided(t, r));
@@ -428,8 +555,14 @@ fn so_far(g: &Game, t: usize) -> Value {
     let m = g.model();
     let series = g.trial(t).series();
     let sum = |name: &str| -> f64 {
-        let s = crate::stats::metrics::FIXED_SERIES.iter().position(|x| *x == name).unwrap_or(0);
-        series[s * m.horizon..s * m.horizon + g.week()].iter().sum::<f64>() + 0.0
+        let s = crate::stats::metrics::FIXED_SERIES
+            .iter()
+            .position(|x| *x == name)
+            .unwrap_or(0);
+        series[s * m.horizon..s * m.horizon + g.week()]
+            .iter()
+            .sum::<f64>()
+            + 0.0
     };
     json!({
         "sell_out": sum("sell_out").round(),
@@ -443,7 +576,10 @@ fn lines(g: &Game, t: usize) -> Value {
     let m = g.model();
     let series = g.trial(t).series();
     let line = |name: &str| -> Vec<f64> {
-        let s = crate::stats::metrics::FIXED_SERIES.iter().position(|x| *x == name).unwrap_or(0);
+        let s = crate::stats::metrics::FIXED_SERIES
+            .iter()
+            .position(|x| *x == name)
+            .unwrap_or(0);
         series[s * m.horizon..s * m.horizon + g.week()].to_vec()
     };
     json!({ "team": t + 1, "sell_out": line("sell_out"), "consumer_demand": line("consumer_demand"), "lost_sales": line("lost_sales") })

@@ -59,6 +59,9 @@ pub struct LeverView {
     pub every: usize,
     /// Whether the lever is decided this week (otherwise it keeps its value).
     pub open: bool,
+    /// Moves away from its usual value left this period, where the lever limits them (a
+    /// decision past the limit keeps the usual value).
+    pub uses_left: Option<usize>,
 }
 
 /// One decision as the trace records it (see [`Trial::traced`]).
@@ -120,6 +123,7 @@ impl Trial<'_> {
                 in_effect: org::lever_value(m, &self.chosen, j, tau, tau),
                 every: m.levers[j].every,
                 open: tau % m.levers[j].every == 0,
+                uses_left: m.levers[j].max_uses.map(|k| k.saturating_sub(self.uses[j])),
             })
             .collect();
         let st = org::standing(m, role, &self.period, t - ps, period_len);

@@ -4,7 +4,9 @@
 //! Where a team's line leaves the band, the room played differently from the model's roles.
 
 use super::style::{header, legend, Mark, GREY, INK, ORANGE, SERIES, STOCKOUT};
-use super::weeks::{band, draw_band, draw_line, series_index, three_panels, week_marks, week_panel, Band, Weeks};
+use super::weeks::{
+    band, draw_band, draw_line, series_index, three_panels, week_marks, week_panel, Band, Weeks,
+};
 use super::{register_font, Ctx, Drawn, HEIGHT, WIDTH};
 use crate::error::{Error, Result};
 use crate::scenario::model::Model;
@@ -34,14 +36,19 @@ pub fn room_over_plays(model: &Model, plays: &Aggregate, teams: &[TeamLine]) -> 
                 message: e.0,
             })?;
     }
-    Ok(svg.replace("font-family=\"sans-serif\"", "font-family=\"DejaVu Sans, Verdana, sans-serif\""))
+    Ok(svg.replace(
+        "font-family=\"sans-serif\"",
+        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+    ))
 }
 
 /// Series `name` of a team's trial, times `scale`.
 fn line(model: &Model, r: &TrialResult, name: &str, scale: f64) -> Option<Vec<f64>> {
     let s = series_index(model, name)?;
     let h = model.horizon;
-    r.series.get(s * h..(s + 1) * h).map(|v| v.iter().map(|x| x * scale).collect())
+    r.series
+        .get(s * h..(s + 1) * h)
+        .map(|v| v.iter().map(|x| x * scale).collect())
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx, teams: &[TeamLine]) -> Drawn {
@@ -53,27 +60,65 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx, teams: &[T
     );
     let body = header(root, ctx, "The room against the simulated plays", &note)?;
     let panels = three_panels(&body);
-    let shelf = ctx.model.chain.last().map(|e| e.name.clone()).unwrap_or_default();
+    let shelf = ctx
+        .model
+        .chain
+        .last()
+        .map(|e| e.name.clone())
+        .unwrap_or_default();
     let specs = [
-        ("promo_depth".to_string(), "promo depth (% off)", 100.0, ORANGE),
-        (format!("weeks_of_cover.{shelf}"), "weeks of cover", 1.0, SERIES[0]),
-        ("stockout_rate".to_string(), "stores out (%)", 100.0, STOCKOUT),
+        (
+            "promo_depth".to_string(),
+            "promo depth (% off)",
+            100.0,
+            ORANGE,
+        ),
+        (
+            format!("weeks_of_cover.{shelf}"),
+            "weeks of cover",
+            1.0,
+            SERIES[0],
+        ),
+        (
+            "stockout_rate".to_string(),
+            "stores out (%)",
+            100.0,
+            STOCKOUT,
+        ),
     ];
     for (i, ((area, gutter), (name, desc, scale, colour))) in panels.iter().zip(specs).enumerate() {
-        let Some(s) = series_index(ctx.model, &name) else { continue };
+        let Some(s) = series_index(ctx.model, &name) else {
+            continue;
+        };
         let b = band(ctx.agg, s, scale);
-        let team_lines: Vec<Vec<f64>> = teams.iter().filter_map(|t| line(ctx.model, t.result, &name, scale)).collect();
+        let team_lines: Vec<Vec<f64>> = teams
+            .iter()
+            .filter_map(|t| line(ctx.model, t.result, &name, scale))
+            .collect();
         let top = top_of(&b, &team_lines);
         let mut chart = week_panel(area, &weeks, 0.0..top, (desc, 5), i == 2)?;
         week_marks(&mut chart, &weeks)?;
         draw_band(&mut chart, &b, top, colour)?;
-        let mean: Vec<(f64, f64)> = b.mean.iter().enumerate().map(|(t, v)| (t as f64 + 1.0, v.min(top))).collect();
+        let mean: Vec<(f64, f64)> = b
+            .mean
+            .iter()
+            .enumerate()
+            .map(|(t, v)| (t as f64 + 1.0, v.min(top)))
+            .collect();
         chart.draw_series(DashedLineSeries::new(mean, 6, 4, GREY.stroke_width(2)))?;
         for (k, l) in team_lines.iter().enumerate() {
             draw_line(&mut chart, l, top, team_colour(k).stroke_width(3))?;
         }
-        let mut items = vec![(Mark::Band(colour), format!("{}: plays, 10th-90th", short(&name)))];
-        items.extend(teams.iter().enumerate().map(|(k, t)| (Mark::Line(team_colour(k)), t.label.clone())));
+        let mut items = vec![(
+            Mark::Band(colour),
+            format!("{}: plays, 10th-90th", short(&name)),
+        )];
+        items.extend(
+            teams
+                .iter()
+                .enumerate()
+                .map(|(k, t)| (Mark::Line(team_colour(k)), t.label.clone())),
+        );
         legend(gutter, &items, (6, 8), false)?;
     }
     Ok(())
@@ -81,7 +126,11 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx, teams: &[T
 
 /// The axis top: the highest of the band and the lines, with a little room.
 fn top_of(b: &Band, lines: &[Vec<f64>]) -> f64 {
-    let hi = b.p90.iter().chain(lines.iter().flatten()).fold(0.0f64, |a, v| a.max(*v));
+    let hi = b
+        .p90
+        .iter()
+        .chain(lines.iter().flatten())
+        .fold(0.0f64, |a, v| a.max(*v));
     (hi * 1.08).max(1e-6)
 }
 
