@@ -53,13 +53,20 @@ pub struct NotRestored {
 impl Workshop {
     /// Opens the data folder: its key (made on first use) and every session in it, each rebuilt
     /// from its log. Sessions that fail to load are returned beside the workshop, never deleted.
-    pub fn open(settings: Settings, offered: Vec<Source>) -> crate::Result<(Arc<Workshop>, Vec<NotRestored>)> {
+    pub fn open(
+        settings: Settings,
+        offered: Vec<Source>,
+    ) -> crate::Result<(Arc<Workshop>, Vec<NotRestored>)> {
         let key = read_or_make_key(&settings.data)?;
         let mut sessions = BTreeMap::new();
         let mut failed = Vec::new();
         let dir = settings.data.join("sessions");
         if let Ok(entries) = std::fs::read_dir(&dir) {
-            let mut folders: Vec<_> = entries.flatten().map(|e| e.path()).filter(|p| p.join("events.jsonl").is_file()).collect();
+            let mut folders: Vec<_> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.join("events.jsonl").is_file())
+                .collect();
             folders.sort();
             for folder in folders {
                 match session::restore(&settings, &folder) {
@@ -70,7 +77,12 @@ impl Workshop {
                 }
             }
         }
-        let w = Workshop { sessions: RwLock::new(sessions), key, settings, offered };
+        let w = Workshop {
+            sessions: RwLock::new(sessions),
+            key,
+            settings,
+            offered,
+        };
         Ok((Arc::new(w), failed))
     }
 
@@ -81,7 +93,10 @@ impl Workshop {
 
     /// The codes of the sessions held.
     pub fn codes(&self) -> Vec<String> {
-        self.sessions.read().map(|s| s.keys().cloned().collect()).unwrap_or_default()
+        self.sessions
+            .read()
+            .map(|s| s.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     fn session(&self, code: &str) -> Result<Handle, ApiError> {
@@ -90,29 +105,46 @@ impl Workshop {
             .read()
             .ok()
             .and_then(|s| s.get(&code).cloned())
-            .ok_or_else(|| ApiError(Refused::new(404, format!("no session with the code '{code}'"))))
+            .ok_or_else(|| {
+                ApiError(Refused::new(
+                    404,
+                    format!("no session with the code '{code}'"),
+                ))
+            })
     }
 
     fn check_key(&self, headers: &HeaderMap, query: &TokenQuery) -> Result<(), ApiError> {
         match token(headers, query) {
             Some(t) if super::room::same_token(&t, &self.key) => Ok(()),
             Some(_) => Err(refused(403, "that is not this server's key")),
-            None => Err(refused(401, "the server's key is needed for this (the link `orgsim serve` printed)")),
+            None => Err(refused(
+                401,
+                "the server's key is needed for this (the link `orgsim serve` printed)",
+            )),
         }
     }
 }
 
 fn read_or_make_key(data: &std::path::Path) -> crate::Result<String> {
     let path = data.join("key");
-    let io = |source| crate::Error::Io { path: path.clone(), source };
+    let io = |source| crate::Error::Io {
+        path: path.clone(),
+        source,
+    };
     if let Ok(k) = std::fs::read_to_string(&path) {
         let k = k.trim().to_string();
         if k.len() >= 16 && k.chars().all(|c| c.is_ascii_hexdigit()) {
             return Ok(k);
         }
-        return Err(crate::Error::Usage(format!("{}: expected the server's key (hex), found something else; move it aside", path.display())));
+        return Err(crate::Error::Usage(format!(
+            "{}: expected the server's key (hex), found something else; move it aside",
+            path.display()
+        )));
     }
-    std::fs::create_dir_all(data).map_err(|source| crate::Error::Io { path: data.to_path_buf(), source })?;
+    std::fs::create_dir_all(data).map_err(|source| crate::Error::Io {
+        path: data.to_path_buf(),
+        source,
+    })?;
     let key = session::new_token();
     let mut opts = std::fs::OpenOptions::new();
     opts.create_new(true).write(true);
@@ -139,7 +171,8 @@ fn refused(status: u16, message: impl Into<String>) -> ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, axum::Json(json!({ "error": self.0.message }))).into_response()
     }
 }
@@ -152,6 +185,10 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Body<T> 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Body(v)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(refused(
+                413,
+                format!("the request body is too large: at most {} KiB ({} MiB for a session's setup, which may carry a scenario)", BODY_LIMIT / 1024, SETUP_LIMIT / (1024 * 1024)),
+            )),
             Err(e) => Err(refused(e.status().as_u16(), e.body_text())),
         }
     }
@@ -168,7 +205,9 @@ fn token(headers: &HeaderMap, query: &TokenQuery) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
-    bearer.or_else(|| query.token.clone()).filter(|t| !t.is_empty())
+    bearer
+        .or_else(|| query.token.clone())
+        .filter(|t| !t.is_empty())
 }
 
 fn need_token(headers: &HeaderMap, query: &TokenQuery, whose: &str) -> Result<String, ApiError> {
@@ -181,7 +220,12 @@ type App = State<Arc<Workshop>>;
 pub fn router(w: Arc<Workshop>) -> Router {
     let api = Router::new()
         .route("/api/scenarios", get(scenarios))
-        .route("/api/sessions", get(list).post(create).layer(DefaultBodyLimit::max(SETUP_LIMIT)))
+        .route(
+            "/api/sessions",
+            get(list)
+                .post(create)
+                .layer(DefaultBodyLimit::max(SETUP_LIMIT)),
+        )
         .route("/api/sessions/{code}", get(facilitator_state))
         .route("/api/sessions/{code}/board", get(board))
         .route("/api/sessions/{code}/join", post(join))
@@ -200,9 +244,18 @@ pub fn router(w: Arc<Workshop>) -> Router {
         .route("/facilitate", get(|| async { page(FACILITATE) }))
         .route("/wall", get(|| async { page(WALL) }))
         .route("/debrief", get(|| async { page(DEBRIEF) }))
-        .route("/assets/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
-        .route("/assets/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }));
-    api.merge(pages).layer(DefaultBodyLimit::max(BODY_LIMIT)).fallback(not_found).with_state(w)
+        .route(
+            "/assets/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
+        )
+        .route(
+            "/assets/style.css",
+            get(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }),
+        );
+    api.merge(pages)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .fallback(not_found)
+        .with_state(w)
 }
 
 async fn not_found() -> ApiError {
@@ -222,20 +275,44 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'u
 fn page(html: &'static str) -> Response {
     let mut r = axum::response::Html(html).into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     r
 }
 
 fn asset(kind: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn scenarios(State(w): App) -> axum::Json<Value> {
-    let mut list: Vec<Value> = w.offered.iter().map(|s| json!({ "name": s.name, "summary": "named when the server was started" })).collect();
-    list.extend(load::BUILTINS.iter().map(|b| json!({ "name": b.name, "summary": load::builtin_summary(b) })));
-    let default = w.offered.first().map_or(load::DEFAULT_SCENARIO.to_string(), |s| s.name.clone());
+    let mut list: Vec<Value> = w
+        .offered
+        .iter()
+        .map(|s| json!({ "name": s.name, "summary": "named when the server was started" }))
+        .collect();
+    list.extend(
+        load::BUILTINS
+            .iter()
+            .map(|b| json!({ "name": b.name, "summary": load::builtin_summary(b) })),
+    );
+    let default = w
+        .offered
+        .first()
+        .map_or(load::DEFAULT_SCENARIO.to_string(), |s| s.name.clone());
     axum::Json(json!({ "scenarios": list, "default": default }))
 }
 
@@ -256,35 +333,70 @@ struct NewSession {
     act_two: Option<ActTwo>,
 }
 
-async fn create(State(w): App, headers: HeaderMap, Query(q): Query<TokenQuery>, Body(new): Body<NewSession>) -> Result<Response, ApiError> {
+async fn create(
+    State(w): App,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+    Body(new): Body<NewSession>,
+) -> Result<Response, ApiError> {
     w.check_key(&headers, &q)?;
     if new.teams == 0 || new.teams > MAX_TEAMS {
-        return Err(refused(400, format!("teams: expected 1 to {MAX_TEAMS}, found {}", new.teams)));
+        return Err(refused(
+            400,
+            format!("teams: expected 1 to {MAX_TEAMS}, found {}", new.teams),
+        ));
     }
     if new.round_seconds.is_some_and(|s| !(5..=3600).contains(&s)) {
-        return Err(refused(400, "round_seconds: expected 5 to 3600, or null for no timer"));
+        return Err(refused(
+            400,
+            "round_seconds: expected 5 to 3600, or null for no timer",
+        ));
     }
     let source = match (&new.scenario, &new.scenario_text) {
         (Some(name), None) => match w.offered.iter().find(|s| s.name == *name) {
             Some(s) => s.clone(),
             None => {
-                let b = load::BUILTINS.iter().find(|b| b.name == name).ok_or_else(|| {
-                    let mut names: Vec<&str> = w.offered.iter().map(|s| s.name.as_str()).collect();
-                    names.extend(load::BUILTINS.iter().map(|b| b.name));
-                    refused(400, format!("scenario: expected one of {}, found '{name}'", names.join(", ")))
-                })?;
+                let b = load::BUILTINS
+                    .iter()
+                    .find(|b| b.name == name)
+                    .ok_or_else(|| {
+                        let mut names: Vec<&str> =
+                            w.offered.iter().map(|s| s.name.as_str()).collect();
+                        names.extend(load::BUILTINS.iter().map(|b| b.name));
+                        refused(
+                            400,
+                            format!(
+                                "scenario: expected one of {}, found '{name}'",
+                                names.join(", ")
+                            ),
+                        )
+                    })?;
                 load::resolve(b.name).map_err(|e| refused(400, e.to_string()))?
             }
         },
-        (None, Some(text)) => Source { name: "uploaded scenario".into(), text: text.clone() },
-        _ => return Err(refused(400, "give either scenario (a built-in's name) or scenario_text (a scenario's JSON)")),
+        (None, Some(text)) => Source {
+            name: "uploaded scenario".into(),
+            text: text.clone(),
+        },
+        _ => {
+            return Err(refused(
+                400,
+                "give either scenario (a built-in's name) or scenario_text (a scenario's JSON)",
+            ))
+        }
     };
     if load::is_network(&source) {
         return Err(refused(400, "network scenarios (the Beer Game) cannot be played in a workshop yet: choose an organisation scenario"));
     }
     let code = loop {
         let c = session::new_code();
-        if !w.sessions.read().map(|s| s.contains_key(&c)).unwrap_or(true) && !session::folder(&w.settings.data, &c).exists() {
+        if !w
+            .sessions
+            .read()
+            .map(|s| s.contains_key(&c))
+            .unwrap_or(true)
+            && !session::folder(&w.settings.data, &c).exists()
+        {
             break c;
         }
     };
@@ -292,7 +404,10 @@ async fn create(State(w): App, headers: HeaderMap, Query(q): Query<TokenQuery>, 
         orgsim: env!("CARGO_PKG_VERSION").to_string(),
         code: code.clone(),
         facilitator: session::new_token(),
-        title: new.title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| format!("Workshop {code}")),
+        title: new
+            .title
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| format!("Workshop {code}")),
         scenario: source.name.clone(),
         scenario_text: source.text,
         sets: new.sets,
@@ -307,11 +422,22 @@ async fn create(State(w): App, headers: HeaderMap, Query(q): Query<TokenQuery>, 
         .await
         .map_err(|e| refused(500, e.to_string()))?
         .map_err(|e| refused(400, e.to_string()))?;
-    w.sessions.write().map_err(|_| refused(500, "the session table is poisoned"))?.insert(code.clone(), handle);
-    Ok((StatusCode::CREATED, axum::Json(json!({ "code": code, "token": token })) ).into_response())
+    w.sessions
+        .write()
+        .map_err(|_| refused(500, "the session table is poisoned"))?
+        .insert(code.clone(), handle);
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({ "code": code, "token": token })),
+    )
+        .into_response())
 }
 
-async fn list(State(w): App, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Result<axum::Json<Value>, ApiError> {
+async fn list(
+    State(w): App,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+) -> Result<axum::Json<Value>, ApiError> {
     w.check_key(&headers, &q)?;
     let sessions: Vec<Value> = w
         .sessions
@@ -328,10 +454,19 @@ async fn list(State(w): App, headers: HeaderMap, Query(q): Query<TokenQuery>) ->
 }
 
 fn json_text(text: &str) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], text.to_string()).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        text.to_string(),
+    )
+        .into_response()
 }
 
-async fn facilitator_state(State(w): App, Path(code): Path<String>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Result<Response, ApiError> {
+async fn facilitator_state(
+    State(w): App,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, ApiError> {
     let h = w.session(&code)?;
     let t = need_token(&headers, &q, "the facilitator's")?;
     let snap = h.snapshots.borrow().clone();
@@ -356,22 +491,42 @@ struct JoinRequest {
     role: Option<String>,
 }
 
-async fn join(State(w): App, Path(code): Path<String>, Body(j): Body<JoinRequest>) -> Result<axum::Json<Value>, ApiError> {
+async fn join(
+    State(w): App,
+    Path(code): Path<String>,
+    Body(j): Body<JoinRequest>,
+) -> Result<axum::Json<Value>, ApiError> {
     let h = w.session(&code)?;
     if j.team == Some(0) {
         return Err(refused(400, "team: teams are numbered from 1"));
     }
     let team = j.team.map(|t| t - 1);
-    Ok(axum::Json(h.ask(|reply| Msg::Join { name: j.name, team, role: j.role, reply }).await?))
+    Ok(axum::Json(
+        h.ask(|reply| Msg::Join {
+            name: j.name,
+            team,
+            role: j.role,
+            reply,
+        })
+        .await?,
+    ))
 }
 
-async fn seat(State(w): App, Path(code): Path<String>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Result<Response, ApiError> {
+async fn seat(
+    State(w): App,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, ApiError> {
     let h = w.session(&code)?;
     let t = need_token(&headers, &q, "a seat's")?;
     let snap = h.snapshots.borrow().clone();
     match snap.seats.get(&t) {
         Some(s) => Ok(json_text(s)),
-        None => Err(refused(403, "this token holds no seat in this session (freed, or never given)")),
+        None => Err(refused(
+            403,
+            "this token holds no seat in this session (freed, or never given)",
+        )),
     }
 }
 
@@ -384,17 +539,45 @@ struct Decision {
     choices: BTreeMap<String, usize>,
 }
 
-async fn decide(State(w): App, Path(code): Path<String>, headers: HeaderMap, Query(q): Query<TokenQuery>, Body(d): Body<Decision>) -> Result<axum::Json<Value>, ApiError> {
+async fn decide(
+    State(w): App,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+    Body(d): Body<Decision>,
+) -> Result<axum::Json<Value>, ApiError> {
     let h = w.session(&code)?;
     let token = need_token(&headers, &q, "a seat's")?;
     let choices = d.choices.into_iter().collect();
-    Ok(axum::Json(h.ask(|reply| Msg::Decide { token, act: d.act, week: d.week, choices, reply }).await?))
+    Ok(axum::Json(
+        h.ask(|reply| Msg::Decide {
+            token,
+            act: d.act,
+            week: d.week,
+            choices,
+            reply,
+        })
+        .await?,
+    ))
 }
 
-async fn control(State(w): App, Path(code): Path<String>, headers: HeaderMap, Query(q): Query<TokenQuery>, Body(action): Body<Action>) -> Result<axum::Json<Value>, ApiError> {
+async fn control(
+    State(w): App,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+    Body(action): Body<Action>,
+) -> Result<axum::Json<Value>, ApiError> {
     let h = w.session(&code)?;
     let token = need_token(&headers, &q, "the facilitator's")?;
-    Ok(axum::Json(h.ask(|reply| Msg::Control { token, action, reply }).await?))
+    Ok(axum::Json(
+        h.ask(|reply| Msg::Control {
+            token,
+            action,
+            reply,
+        })
+        .await?,
+    ))
 }
 
 /// Which view a stream sends.
@@ -405,7 +588,12 @@ enum Audience {
     Seat(String),
 }
 
-async fn events(State(w): App, Path(code): Path<String>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Result<Response, ApiError> {
+async fn events(
+    State(w): App,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, ApiError> {
     let h = w.session(&code)?;
     let snap = h.snapshots.borrow().clone();
     let audience = match token(&headers, &q) {
@@ -427,14 +615,23 @@ async fn events(State(w): App, Path(code): Path<String>, headers: HeaderMap, Que
                 Audience::Facilitator => ("state", snap.facilitator.1.clone(), false),
                 Audience::Seat(t) => match snap.seats.get(t) {
                     Some(s) => ("state", s.clone(), false),
-                    None => ("freed", json!({ "error": "this seat was freed by the facilitator" }).to_string(), true),
+                    None => (
+                        "freed",
+                        json!({ "error": "this seat was freed by the facilitator" }).to_string(),
+                        true,
+                    ),
                 },
             };
-            let event = SseEvent::default().id(snap.round.to_string()).event(name).data(data);
+            let event = SseEvent::default()
+                .id(snap.round.to_string())
+                .event(name)
+                .data(data);
             Some((Ok::<_, Infallible>(event), (rx, false, end)))
         }
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
 }
 
 async fn the_debrief(w: &Workshop, code: &str) -> Result<Arc<session::Debrief>, ApiError> {
@@ -442,7 +639,10 @@ async fn the_debrief(w: &Workshop, code: &str) -> Result<Arc<session::Debrief>, 
     Ok(h.ask(|reply| Msg::Debrief { reply }).await?)
 }
 
-async fn debrief_json(State(w): App, Path(code): Path<String>) -> Result<axum::Json<Value>, ApiError> {
+async fn debrief_json(
+    State(w): App,
+    Path(code): Path<String>,
+) -> Result<axum::Json<Value>, ApiError> {
     Ok(axum::Json(the_debrief(&w, &code).await?.json.clone()))
 }
 
@@ -457,17 +657,29 @@ fn download(kind: &'static str, name: String, body: String) -> Response {
 
 async fn debrief_html(State(w): App, Path(code): Path<String>) -> Result<Response, ApiError> {
     let d = the_debrief(&w, &code).await?;
-    Ok(download("text/html; charset=utf-8", format!("debrief-{}.html", code.to_uppercase()), d.html.clone()))
+    Ok(download(
+        "text/html; charset=utf-8",
+        format!("debrief-{}.html", code.to_uppercase()),
+        d.html.clone(),
+    ))
 }
 
 async fn decisions_csv(State(w): App, Path(code): Path<String>) -> Result<Response, ApiError> {
     let d = the_debrief(&w, &code).await?;
-    Ok(download("text/csv; charset=utf-8", format!("decisions-{}.csv", code.to_uppercase()), d.decisions_csv.clone()))
+    Ok(download(
+        "text/csv; charset=utf-8",
+        format!("decisions-{}.csv", code.to_uppercase()),
+        d.decisions_csv.clone(),
+    ))
 }
 
 async fn results_csv(State(w): App, Path(code): Path<String>) -> Result<Response, ApiError> {
     let d = the_debrief(&w, &code).await?;
-    Ok(download("text/csv; charset=utf-8", format!("results-{}.csv", code.to_uppercase()), d.results_csv.clone()))
+    Ok(download(
+        "text/csv; charset=utf-8",
+        format!("results-{}.csv", code.to_uppercase()),
+        d.results_csv.clone(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -481,11 +693,20 @@ async fn qr(Query(q): Query<QrQuery>) -> Result<Response, ApiError> {
         return Err(refused(400, "text: at most 300 characters"));
     }
     let code = qrcode::QrCode::new(q.text.as_bytes()).map_err(|e| refused(400, e.to_string()))?;
-    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(240, 240).build();
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .build();
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
 /// Serves until `shutdown` resolves.
-pub async fn serve(listener: tokio::net::TcpListener, w: Arc<Workshop>, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, router(w)).with_graceful_shutdown(shutdown).await
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    w: Arc<Workshop>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(w))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -157,9 +157,20 @@ pub struct Handle {
 
 impl Handle {
     /// Sends a request; the answer, or a 503 if the session's thread has stopped.
-    pub async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<std::result::Result<T, Refused>>) -> Msg) -> std::result::Result<T, Refused> {
+    pub async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<std::result::Result<T, Refused>>) -> Msg,
+    ) -> std::result::Result<T, Refused> {
         let (reply, answer) = oneshot::channel();
-        let gone = || Refused::new(503, format!("session {} has stopped; restart the server to reload it", self.code));
+        let gone = || {
+            Refused::new(
+                503,
+                format!(
+                    "session {} has stopped; restart the server to reload it",
+                    self.code
+                ),
+            )
+        };
         self.tx.send(make(reply)).map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
@@ -183,7 +194,10 @@ pub fn folder(data: &Path, code: &str) -> PathBuf {
 
 /// The models of a session's acts: its scenario with its overrides, and the second act's.
 fn models(settings: &Settings, setup: &Setup) -> Result<Vec<Prepared>> {
-    let source = Source { name: setup.scenario.clone(), text: setup.scenario_text.clone() };
+    let source = Source {
+        name: setup.scenario.clone(),
+        text: setup.scenario_text.clone(),
+    };
     let first = (settings.prepare)(&source, &setup.sets)?;
     let mut out = vec![first];
     if let Some(two) = &setup.act_two {
@@ -199,7 +213,11 @@ fn models(settings: &Settings, setup: &Setup) -> Result<Vec<Prepared>> {
 
 /// The overrides that let every role see every stock point's stock without delay.
 fn see_everything(model: &Prepared) -> Vec<String> {
-    let all: Vec<Value> = model.chain.iter().map(|e| json!({ "stock_point": e.name })).collect();
+    let all: Vec<Value> = model
+        .chain
+        .iter()
+        .map(|e| json!({ "stock_point": e.name }))
+        .collect();
     model
         .roles
         .iter()
@@ -229,20 +247,30 @@ pub fn create(settings: &Settings, setup: Setup) -> Result<Handle> {
                 Err(e) => return drop(ready_tx.send(Err(e))),
             };
             let room = Room::new(setup, &models);
-            let _ = ready_tx.send(Ok(()));
-            run(room, log, &settings, rx, own_tx, snap_tx);
+            run(room, log, &settings, rx, own_tx, snap_tx, ready_tx);
         })
         .map_err(|e| Error::Usage(format!("cannot start a session's thread: {e}")))?;
-    ready_rx.recv().map_err(|_| Error::Usage("the session's thread stopped while loading".into()))??;
-    Ok(Handle { code, title, tx, snapshots })
+    ready_rx
+        .recv()
+        .map_err(|_| Error::Usage("the session's thread stopped while loading".into()))??;
+    Ok(Handle {
+        code,
+        title,
+        tx,
+        snapshots,
+    })
 }
 
 /// Restores a session from its log: the setup, then every event replayed.
 pub fn restore(settings: &Settings, dir: &Path) -> Result<Handle> {
     let path = dir.join("events.jsonl");
-    let text = std::fs::read_to_string(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+    let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
     let shown = path.display().to_string();
-    let bad = move |line: usize, message: String| Error::Usage(format!("{shown}:{line}: {message}"));
+    let bad =
+        move |line: usize, message: String| Error::Usage(format!("{shown}:{line}: {message}"));
     let mut events = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -282,12 +310,18 @@ pub fn restore(settings: &Settings, dir: &Path) -> Result<Handle> {
                 Ok(l) => l,
                 Err(e) => return drop(ready_tx.send(Err(e))),
             };
-            let _ = ready_tx.send(Ok(()));
-            run(room, log, &settings, rx, own_tx, snap_tx);
+            run(room, log, &settings, rx, own_tx, snap_tx, ready_tx);
         })
         .map_err(|e| Error::Usage(format!("cannot start a session's thread: {e}")))?;
-    ready_rx.recv().map_err(|_| Error::Usage("the session's thread stopped while loading".into()))??;
-    Ok(Handle { code, title, tx, snapshots })
+    ready_rx
+        .recv()
+        .map_err(|_| Error::Usage("the session's thread stopped while loading".into()))??;
+    Ok(Handle {
+        code,
+        title,
+        tx,
+        snapshots,
+    })
 }
 
 /// The append-only log.
@@ -310,7 +344,13 @@ impl Log {
         std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
         let file = opts.open(&path).map_err(io(&path))?;
         let mut log = Log { path, file };
-        log.write(&Event::Created { at: now_ms(), setup: setup.clone() }, true)?;
+        log.write(
+            &Event::Created {
+                at: now_ms(),
+                setup: setup.clone(),
+            },
+            true,
+        )?;
         Ok(log)
     }
 
@@ -319,7 +359,10 @@ impl Log {
         let file = std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
-            .map_err(|source| Error::Io { path: path.clone(), source })?;
+            .map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
         Ok(Log { path, file })
     }
 
@@ -327,7 +370,10 @@ impl Log {
     fn write(&mut self, event: &Event, sync: bool) -> Result<()> {
         let mut line = serde_json::to_string(event).expect("events serialise");
         line.push('\n');
-        let io = |source| Error::Io { path: self.path.clone(), source };
+        let io = |source| Error::Io {
+            path: self.path.clone(),
+            source,
+        };
         self.file.write_all(line.as_bytes()).map_err(io)?;
         if sync {
             self.file.sync_data().map_err(io)?;
@@ -341,66 +387,136 @@ struct Live<'r, 'm> {
     room: &'r mut Room<'m>,
     log: Log,
     deadline: Option<Instant>,
+    /// Per act, the simulated plays once they are done (or why they failed).
     plays: Vec<Option<std::result::Result<Arc<Plays>, String>>>,
+    /// Per act, whether its plays have been started.
+    simulating: Vec<bool>,
     debrief: Option<Arc<Debrief>>,
     dir: PathBuf,
+    /// This session's own channel, for the plays' threads to report on.
+    tx: Sender<Msg>,
+    how_many: u64,
+    cancel: Arc<AtomicBool>,
 }
 
-fn run(mut room: Room, log: Log, settings: &Settings, rx: Receiver<Msg>, tx: Sender<Msg>, snap: watch::Sender<Arc<Snapshot>>) {
-    let cancel = Arc::new(AtomicBool::new(false));
+/// Says the session is ready (on `ready`) once its first snapshot is published, so that the
+/// server never shows a session, new or restored, before its state.
+fn run(
+    mut room: Room,
+    log: Log,
+    settings: &Settings,
+    rx: Receiver<Msg>,
+    tx: Sender<Msg>,
+    snap: watch::Sender<Arc<Snapshot>>,
+    ready: std::sync::mpsc::SyncSender<Result<()>>,
+) {
     let acts = room.acts();
     let dir = folder(&settings.data, &room.setup.code);
-    std::thread::scope(|s| {
-        for act in 0..acts {
-            let (tx, model, cancel) = (tx.clone(), room.model(act), cancel.clone());
-            let (seed, plays) = (room.setup.seed, settings.plays);
-            s.spawn(move || {
-                let result = debrief::simulate(model, seed, plays, &cancel);
-                let _ = tx.send(Msg::Plays(act, Box::new(result)));
-            });
-        }
-        drop(tx);
-        let mut live = Live { room: &mut room, log, deadline: None, plays: (0..acts).map(|_| None).collect(), debrief: None, dir };
-        live.open_round();
-        live.publish(&snap);
-        loop {
-            let msg = match live.deadline {
-                Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())),
-                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            };
-            match msg {
-                Ok(m) => live.handle(m),
-                Err(RecvTimeoutError::Timeout) => {
-                    let _ = live.close_round();
-                }
-                Err(RecvTimeoutError::Disconnected) => break,
+    let ended = room.phase == Phase::Ended;
+    let mut live = Live {
+        room: &mut room,
+        log,
+        deadline: None,
+        plays: (0..acts).map(|_| None).collect(),
+        simulating: vec![false; acts],
+        debrief: None,
+        dir,
+        tx,
+        how_many: settings.plays,
+        cancel: Arc::new(AtomicBool::new(false)),
+    };
+    // A live session's plays run while the room plays; an ended one's (reloaded at start) only
+    // when its debrief is asked for, so that a server with many old sessions starts at once.
+    if !ended {
+        (0..acts).for_each(|act| live.simulate(act));
+    }
+    live.open_round();
+    live.publish(&snap);
+    let _ = ready.send(Ok(()));
+    loop {
+        let msg = match live.deadline {
+            Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())),
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match msg {
+            Ok(m) => live.handle(m, &snap),
+            Err(RecvTimeoutError::Timeout) => {
+                let _ = live.close_round();
+                live.publish(&snap);
             }
-            live.publish(&snap);
+            Err(RecvTimeoutError::Disconnected) => break,
         }
-        cancel.store(true, Ordering::Relaxed);
-    });
+    }
+    live.cancel.store(true, Ordering::Relaxed);
 }
 
 impl Live<'_, '_> {
-    fn handle(&mut self, msg: Msg) {
+    /// Starts act `act`'s simulated plays on a thread of their own, once.
+    fn simulate(&mut self, act: usize) {
+        if std::mem::replace(&mut self.simulating[act], true) {
+            return;
+        }
+        let model = self.room.model(act).clone();
+        let (tx, cancel) = (self.tx.clone(), self.cancel.clone());
+        let (seed, plays) = (self.room.setup.seed, self.how_many);
+        let spawned = std::thread::Builder::new()
+            .name(format!("plays-{}-{act}", self.room.setup.code))
+            .spawn(move || {
+                let result = debrief::simulate(&model, seed, plays, &cancel);
+                let _ = tx.send(Msg::Plays(act, Box::new(result)));
+            });
+        if let Err(e) = spawned {
+            self.plays[act] = Some(Err(format!("cannot start the plays' thread: {e}")));
+        }
+    }
+
+    /// Handles one request. A change is published before its answer is sent, so that whoever is
+    /// answered reads the state their request made (their seat after a join, the next week after
+    /// the decision that closed the round).
+    fn handle(&mut self, msg: Msg, snap: &watch::Sender<Arc<Snapshot>>) {
         match msg {
-            Msg::Join { name, team, role, reply } => {
-                let _ = reply.send(self.join(name, team, role.as_deref()));
-            }
-            Msg::Decide { token, act, week, choices, reply } => {
-                let result = self.room.check_decision(&token, act, week, choices).and_then(|e| self.record(e));
-                let answer = result.map(|_| json!({ "accepted": true, "act": act, "week": week }));
+            Msg::Join {
+                name,
+                team,
+                role,
+                reply,
+            } => {
+                let answer = self.join(name, team, role.as_deref());
+                self.publish(snap);
                 let _ = reply.send(answer);
-                self.settle();
             }
-            Msg::Control { token, action, reply } => {
+            Msg::Decide {
+                token,
+                act,
+                week,
+                choices,
+                reply,
+            } => {
+                let result = self
+                    .room
+                    .check_decision(&token, act, week, choices)
+                    .and_then(|e| self.record(e));
+                let answer = result.map(|_| json!({ "accepted": true, "act": act, "week": week }));
+                self.settle();
+                self.publish(snap);
+                let _ = reply.send(answer);
+            }
+            Msg::Control {
+                token,
+                action,
+                reply,
+            } => {
                 let answer = if super::room::same_token(&token, &self.room.setup.facilitator) {
                     self.control(action)
                 } else {
-                    Err(Refused::new(403, "the facilitator's token is needed for this"))
+                    Err(Refused::new(
+                        403,
+                        "the facilitator's token is needed for this",
+                    ))
                 };
-                let _ = reply.send(answer);
                 self.settle();
+                self.publish(snap);
+                let _ = reply.send(answer);
             }
             Msg::Debrief { reply } => {
                 let _ = reply.send(self.debrief());
@@ -413,11 +529,25 @@ impl Live<'_, '_> {
 
     /// Logs and applies an event; the log is synced when the event closes a round or an act.
     fn record(&mut self, event: Event) -> std::result::Result<(), Refused> {
-        let sync = matches!(event, Event::Advanced { .. } | Event::NextAct { .. } | Event::Ended { .. } | Event::Started { .. });
-        self.log
-            .write(&event, sync)
-            .map_err(|e| Refused::new(500, format!("could not record the change, so it did not happen: {e}")))?;
-        self.room.apply(&event).map_err(|r| Refused::new(500, format!("a logged change failed to apply: {}", r.message)))
+        let sync = matches!(
+            event,
+            Event::Advanced { .. }
+                | Event::NextAct { .. }
+                | Event::Ended { .. }
+                | Event::Started { .. }
+        );
+        self.log.write(&event, sync).map_err(|e| {
+            Refused::new(
+                500,
+                format!("could not record the change, so it did not happen: {e}"),
+            )
+        })?;
+        self.room.apply(&event).map_err(|r| {
+            Refused::new(
+                500,
+                format!("a logged change failed to apply: {}", r.message),
+            )
+        })
     }
 
     fn join(&mut self, name: String, team: Option<usize>, role: Option<&str>) -> Reply {
@@ -427,16 +557,36 @@ impl Live<'_, '_> {
         }
         let (t, r) = self.room.free_seat(team, role)?;
         let token = new_token();
-        self.record(Event::Joined { at: now_ms(), team: t, role: r, name, token: token.clone() })?;
+        self.record(Event::Joined {
+            at: now_ms(),
+            team: t,
+            role: r,
+            name,
+            token: token.clone(),
+        })?;
         Ok(json!({ "token": token, "team": t + 1, "role": self.room.model(0).roles[r].name }))
     }
 
     fn control(&mut self, action: Action) -> Reply {
         let at = now_ms();
-        let seat = |room: &Room, team: usize, role: &str| -> std::result::Result<(usize, usize), Refused> {
-            let r = room.model(0).roles.iter().position(|x| x.name == role).ok_or_else(|| Refused::new(400, format!("no role '{role}'")))?;
+        let seat = |room: &Room,
+                    team: usize,
+                    role: &str|
+         -> std::result::Result<(usize, usize), Refused> {
+            let r = room
+                .model(0)
+                .roles
+                .iter()
+                .position(|x| x.name == role)
+                .ok_or_else(|| Refused::new(400, format!("no role '{role}'")))?;
             if team == 0 || team > room.setup.teams {
-                return Err(Refused::new(400, format!("team {team} does not exist (teams 1 to {})", room.setup.teams)));
+                return Err(Refused::new(
+                    400,
+                    format!(
+                        "team {team} does not exist (teams 1 to {})",
+                        room.setup.teams
+                    ),
+                ));
             }
             Ok((team - 1, r))
         };
@@ -450,7 +600,10 @@ impl Live<'_, '_> {
             }
             Action::Timer { seconds } => {
                 if seconds.is_some_and(|s| !(5..=3600).contains(&s)) {
-                    return Err(Refused::new(400, "a round timer is 5 to 3600 seconds, or null for none"));
+                    return Err(Refused::new(
+                        400,
+                        "a round timer is 5 to 3600 seconds, or null for none",
+                    ));
                 }
                 Event::Timer { at, seconds }
             }
@@ -462,14 +615,26 @@ impl Live<'_, '_> {
             }
             Action::Assign { team, role, name } => {
                 let (t, r) = seat(self.room, team, &role)?;
-                let (t, r) = self.room.free_seat(Some(t), Some(&self.room.model(0).roles[r].name))?;
+                let (t, r) = self
+                    .room
+                    .free_seat(Some(t), Some(&self.room.model(0).roles[r].name))?;
                 let token = new_token();
-                self.record(Event::Joined { at, team: t, role: r, name: clean_name(&name)?, token: token.clone() })?;
+                self.record(Event::Joined {
+                    at,
+                    team: t,
+                    role: r,
+                    name: clean_name(&name)?,
+                    token: token.clone(),
+                })?;
                 return Ok(json!({ "token": token, "team": t + 1, "role": role }));
             }
             Action::Free { team, role } => {
                 let (t, r) = seat(self.room, team, &role)?;
-                Event::Freed { at, team: t, role: r }
+                Event::Freed {
+                    at,
+                    team: t,
+                    role: r,
+                }
             }
             Action::NextAct => Event::NextAct { at },
             Action::End => Event::Ended { at },
@@ -518,7 +683,8 @@ impl Live<'_, '_> {
     }
 
     fn deadline_ms(&self) -> Option<u64> {
-        self.deadline.map(|d| now_ms() + d.saturating_duration_since(Instant::now()).as_millis() as u64)
+        self.deadline
+            .map(|d| now_ms() + d.saturating_duration_since(Instant::now()).as_millis() as u64)
     }
 
     fn publish(&self, snap: &watch::Sender<Arc<Snapshot>>) {
@@ -535,26 +701,49 @@ impl Live<'_, '_> {
         snap.send_replace(Arc::new(Snapshot {
             round: room.rounds,
             board: room.board(d).to_string(),
-            facilitator: (room.setup.facilitator.clone(), room.facilitator(d).to_string()),
+            facilitator: (
+                room.setup.facilitator.clone(),
+                room.facilitator(d).to_string(),
+            ),
             seats,
         }));
     }
 
     fn debrief(&mut self) -> std::result::Result<Arc<Debrief>, Refused> {
         if self.room.phase != Phase::Ended {
-            return Err(Refused::new(409, "the debrief opens when the session has ended"));
+            return Err(Refused::new(
+                409,
+                "the debrief opens when the session has ended",
+            ));
         }
         if let Some(d) = &self.debrief {
             return Ok(d.clone());
         }
         let mut acts = Vec::new();
+        let played: Vec<usize> = self.room.played.iter().map(|p| p.act).collect();
+        for act in played {
+            self.simulate(act);
+        }
         for played in &self.room.played {
             let plays = match &self.plays[played.act] {
-                None => return Err(Refused::new(503, "the simulated plays are still running; try again in a few seconds")),
-                Some(Err(e)) => return Err(Refused::new(500, format!("the simulated plays failed: {e}"))),
+                None => {
+                    return Err(Refused::new(
+                        503,
+                        "the simulated plays are still running; try again in a few seconds",
+                    ))
+                }
+                Some(Err(e)) => {
+                    return Err(Refused::new(
+                        500,
+                        format!("the simulated plays failed: {e}"),
+                    ))
+                }
                 Some(Ok(p)) => p.clone(),
             };
-            acts.push(debrief::act(self.room, played, &plays).map_err(|e| Refused::new(500, e.to_string()))?);
+            acts.push(
+                debrief::act(self.room, played, &plays)
+                    .map_err(|e| Refused::new(500, e.to_string()))?,
+            );
         }
         let title = self.room.setup.title.clone();
         let html = debrief::html(&title, &acts).map_err(|e| Refused::new(500, e.to_string()))?;
@@ -571,13 +760,25 @@ impl Live<'_, '_> {
 }
 
 /// Refuses an action the phase does not allow, before it is logged.
-fn check_phase(event: &Event, phase: Phase, acts: usize, act: usize) -> std::result::Result<(), Refused> {
-    let wrong = |what: &str| Err(Refused::new(409, format!("cannot {what}: the session is {}", phase_word(phase))));
+fn check_phase(
+    event: &Event,
+    phase: Phase,
+    acts: usize,
+    act: usize,
+) -> std::result::Result<(), Refused> {
+    let wrong = |what: &str| {
+        Err(Refused::new(
+            409,
+            format!("cannot {what}: the session is {}", phase_word(phase)),
+        ))
+    };
     match event {
         Event::Started { .. } if phase != Phase::Lobby => wrong("start"),
         Event::Paused { .. } if phase != Phase::Running => wrong("pause"),
         Event::Resumed { .. } if phase != Phase::Paused => wrong("resume"),
-        Event::NextAct { .. } if phase != Phase::Interval || act + 1 >= acts => wrong("begin the second act"),
+        Event::NextAct { .. } if phase != Phase::Interval || act + 1 >= acts => {
+            wrong("begin the second act")
+        }
         Event::Ended { .. } if phase == Phase::Ended => wrong("end"),
         _ => Ok(()),
     }
@@ -596,12 +797,25 @@ fn phase_word(p: Phase) -> &'static str {
 /// Writes the debrief's files into the session's folder, each whole or not at all.
 fn write_debrief(dir: &Path, d: &Debrief) -> Result<()> {
     let out = dir.join("debrief");
-    std::fs::create_dir_all(&out).map_err(|source| Error::Io { path: out.clone(), source })?;
-    for (name, text) in [("debrief.html", &d.html), ("decisions.csv", &d.decisions_csv), ("results.csv", &d.results_csv)] {
+    std::fs::create_dir_all(&out).map_err(|source| Error::Io {
+        path: out.clone(),
+        source,
+    })?;
+    for (name, text) in [
+        ("debrief.html", &d.html),
+        ("decisions.csv", &d.decisions_csv),
+        ("results.csv", &d.results_csv),
+    ] {
         let path = out.join(name);
         let tmp = out.join(format!(".{name}.partial"));
-        std::fs::write(&tmp, text).map_err(|source| Error::Io { path: tmp.clone(), source })?;
-        std::fs::rename(&tmp, &path).map_err(|source| Error::Io { path: path.clone(), source })?;
+        std::fs::write(&tmp, text).map_err(|source| Error::Io {
+            path: tmp.clone(),
+            source,
+        })?;
+        std::fs::rename(&tmp, &path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
     }
     Ok(())
 }
@@ -610,7 +824,10 @@ fn write_debrief(dir: &Path, d: &Debrief) -> Result<()> {
 fn clean_name(name: &str) -> std::result::Result<String, Refused> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 40 || n.chars().any(char::is_control) {
-        return Err(Refused::new(400, "a name is 1 to 40 characters, with no control characters"));
+        return Err(Refused::new(
+            400,
+            "a name is 1 to 40 characters, with no control characters",
+        ));
     }
     Ok(n.to_string())
 }
@@ -620,7 +837,9 @@ fn clean_name(name: &str) -> std::result::Result<String, Refused> {
 pub fn new_token() -> String {
     use rand::TryRngCore;
     let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.try_fill_bytes(&mut bytes).expect("the operating system gives random bytes");
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes)
+        .expect("the operating system gives random bytes");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -629,6 +848,11 @@ pub fn new_code() -> String {
     use rand::TryRngCore;
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 6];
-    rand::rngs::OsRng.try_fill_bytes(&mut bytes).expect("the operating system gives random bytes");
-    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes)
+        .expect("the operating system gives random bytes");
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
 }
