@@ -64,14 +64,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         }),
     };
     let cancel = interrupt_flag();
-    let (workshop, failed) = Workshop::open(settings, offered)?;
-    for f in &failed {
-        eprintln!(
-            "orgsim: warning: session {} was not reloaded (left as it is): {}",
-            f.folder.display(),
-            f.error
-        );
-    }
+    let workshop = Workshop::open(settings, offered, args.public_url.clone())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -90,6 +83,18 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             .local_addr()
             .map_err(|e| Error::Usage(e.to_string()))?;
         announce(&workshop, addr, &args)?;
+        // Kept sessions are reloaded once the port is open, each as soon as it is ready, so the
+        // pages answer at once.
+        let reloading = workshop.clone();
+        std::thread::spawn(move || {
+            for f in reloading.restore() {
+                eprintln!(
+                    "orgsim: warning: session {} was not reloaded (left as it is): {}",
+                    f.folder.display(),
+                    f.error
+                );
+            }
+        });
         let stop = async move {
             while !cancel.load(Ordering::SeqCst) {
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -124,12 +129,10 @@ fn announce(w: &Workshop, addr: std::net::SocketAddr, args: &Args) -> orgsim::Re
         "anyone on this network with a join code can join"
     };
     let public = args.public_url.clone().unwrap_or_else(|| base.clone());
-    let restored = w.codes();
+    let kept = w.kept().len();
     say(&format!(
-        "orgsim serve: listening on {base} ({reach})\n  facilitator:  {public}/facilitate#key={}\n  participants: {public}/play\n  sessions kept in {} ({} reloaded{})\n  Ctrl-C stops the server; sessions carry on when it is started again.\n",
+        "orgsim serve: listening on {base} ({reach})\n  facilitator:  {public}/facilitate#key={}\n  participants: {public}/play\n  sessions kept in {} ({kept} to reload)\n  Ctrl-C stops the server; sessions carry on when it is started again.\n",
         w.key(),
         args.data.display(),
-        restored.len(),
-        if restored.is_empty() { String::new() } else { format!(": {}", restored.join(", ")) },
     ))
 }

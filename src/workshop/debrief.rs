@@ -187,7 +187,7 @@ fn claims(room: &Room, played: &ActPlayed) -> Vec<Value> {
                 .claimants
                 .iter()
                 .filter(|&&c| r.roles[c][2] > 0.5)
-                .map(|&c| json!({ "role": model.roles[c].name, "who": who(room, t, c), "attainment": r.roles[c][0] }))
+                .map(|&c| json!({ "role": model.roles[c].name, "who": who(room, c, played.seated[t][c].as_ref()), "attainment": r.roles[c][0] }))
                 .collect();
             let names: Vec<String> = claimed.iter().map(|c| c["who"].as_str().unwrap_or("").to_string()).collect();
             let sentence = match (missed, names.is_empty()) {
@@ -200,11 +200,11 @@ fn claims(room: &Room, played: &ActPlayed) -> Vec<Value> {
         .collect()
 }
 
-/// "the robot (sales)" or "Ada (sales)".
-fn who(room: &Room, t: usize, r: usize) -> String {
+/// "the robot (sales)" or "Ada (sales)": `name` is whoever sat there.
+fn who(room: &Room, r: usize, name: Option<&String>) -> String {
     let role = &room.model(0).roles[r].name;
-    match &room.seats[t][r] {
-        Some(o) => format!("{} ({role})", o.name),
+    match name {
+        Some(n) => format!("{n} ({role})"),
         None => format!("the robot ({role})"),
     }
 }
@@ -239,7 +239,11 @@ fn decisions(room: &Room, played: &ActPlayed) -> Vec<Value> {
                 l.describe(&model.playbook.rules[d.lever]),
                 if d.pushed { " (the push fired)" } else { "" }
             );
-            let asked = played.asked.get(&(t, d.week, d.lever)).copied().unwrap_or(d.chosen);
+            let asked = played
+                .asked
+                .get(&(t, d.week, d.lever))
+                .copied()
+                .unwrap_or(d.chosen);
             let kept = (asked != d.chosen).then(|| {
                 format!(
                     "asked for {}, the game's rules kept {} (a lever's uses a period, an option a meeting excluded)",
@@ -249,7 +253,7 @@ fn decisions(room: &Room, played: &ActPlayed) -> Vec<Value> {
             });
             out.push(json!({
                 "team": t + 1, "week": d.week + 1, "role": model.roles[d.role].name,
-                "who": who(room, t, d.role), "lever": l.name,
+                "who": who(room, d.role, played.deciders.get(&(t, d.week, d.role))), "lever": l.name,
                 "chosen": l.option_words(asked), "played": l.option_words(d.chosen),
                 "model": l.option_words(d.rule_option),
                 "same": asked == d.rule_option, "why": why, "note": kept,

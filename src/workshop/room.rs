@@ -46,6 +46,11 @@ pub struct ActPlayed {
     /// What participants asked for, `(team, week, lever) -> option`, before the game's rules (a
     /// lever's uses a period, an excluded option) had their say.
     pub asked: std::collections::BTreeMap<(usize, usize, usize), usize>,
+    /// Who decided, `(team, week, role) -> name`, as they were seated that week (a seat may
+    /// change hands during an act).
+    pub deciders: std::collections::BTreeMap<(usize, usize, usize), String>,
+    /// Who sat where when the act ended: `seated[team][role]`.
+    pub seated: Vec<Vec<Option<String>>>,
 }
 
 /// What went wrong applying an action: shown to whoever asked, with its HTTP status.
@@ -94,6 +99,7 @@ pub struct Room<'m> {
     game: Option<Game<'m>>,
     robots: Vec<Vec<Vec<usize>>>,
     asked: std::collections::BTreeMap<(usize, usize, usize), usize>,
+    deciders: std::collections::BTreeMap<(usize, usize, usize), String>,
     /// The acts played to the end.
     pub played: Vec<ActPlayed>,
 }
@@ -106,6 +112,7 @@ impl<'m> Room<'m> {
         Room {
             robots: vec![Vec::new(); setup.teams],
             asked: Default::default(),
+            deciders: Default::default(),
             setup,
             models,
             seats,
@@ -177,13 +184,23 @@ impl<'m> Room<'m> {
                 Refused::new(
                     400,
                     format!(
-                        "no role '{name}' in this scenario (roles: {})",
+                        "no role '{name}' in this scenario (seats: {})",
                         self.role_names().join(", ")
                     ),
                 )
             })?),
             None => None,
         };
+        if let Some(r) = role.filter(|&r| m.roles[r].levers.is_empty()) {
+            return Err(Refused::new(
+                400,
+                format!(
+                    "{} has no lever to decide in this scenario, so it is not a seat (seats: {})",
+                    m.roles[r].name,
+                    self.role_names().join(", ")
+                ),
+            ));
+        }
         if let Some(t) = team {
             if t >= self.setup.teams {
                 return Err(Refused::new(
@@ -324,6 +341,9 @@ impl<'m> Room<'m> {
                         self.asked.insert((*team, week, j), *option);
                     }
                 }
+                if let Some(o) = &self.seats[*team][*role] {
+                    self.deciders.insert((*team, week, *role), o.name.clone());
+                }
             }
             Event::Advanced {
                 act, week, robots, ..
@@ -400,6 +420,17 @@ impl<'m> Room<'m> {
             robots: std::mem::take(&mut self.robots),
             ended_at,
             asked: std::mem::take(&mut self.asked),
+            deciders: std::mem::take(&mut self.deciders),
+            seated: self
+                .seats
+                .iter()
+                .map(|roles| {
+                    roles
+                        .iter()
+                        .map(|o| o.as_ref().map(|o| o.name.clone()))
+                        .collect()
+                })
+                .collect(),
         });
     }
 

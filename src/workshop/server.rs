@@ -39,6 +39,8 @@ pub struct Workshop {
     settings: Settings,
     /// Scenario files named on the command line, offered beside the built-ins.
     offered: Vec<Source>,
+    /// The address participants reach the server at, if it is not the one the page was opened at.
+    public_url: Option<String>,
 }
 
 /// A session that could not be reloaded at start, and why.
@@ -51,39 +53,52 @@ pub struct NotRestored {
 }
 
 impl Workshop {
-    /// Opens the data folder: its key (made on first use) and every session in it, each rebuilt
-    /// from its log. Sessions that fail to load are returned beside the workshop, never deleted.
+    /// Opens the data folder (its key is made on first use). The sessions kept there are
+    /// reloaded by [`Workshop::restore`], which the caller runs once the port is open.
     pub fn open(
         settings: Settings,
         offered: Vec<Source>,
-    ) -> crate::Result<(Arc<Workshop>, Vec<NotRestored>)> {
+        public_url: Option<String>,
+    ) -> crate::Result<Arc<Workshop>> {
         let key = read_or_make_key(&settings.data)?;
-        let mut sessions = BTreeMap::new();
-        let mut failed = Vec::new();
-        let dir = settings.data.join("sessions");
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            let mut folders: Vec<_> = entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.join("events.jsonl").is_file())
-                .collect();
-            folders.sort();
-            for folder in folders {
-                match session::restore(&settings, &folder) {
-                    Ok(h) => {
-                        sessions.insert(h.code.clone(), h);
-                    }
-                    Err(error) => failed.push(NotRestored { folder, error }),
-                }
-            }
-        }
-        let w = Workshop {
-            sessions: RwLock::new(sessions),
+        Ok(Arc::new(Workshop {
+            sessions: RwLock::new(BTreeMap::new()),
             key,
             settings,
             offered,
-        };
-        Ok((Arc::new(w), failed))
+            public_url,
+        }))
+    }
+
+    /// The session folders kept in the data folder.
+    pub fn kept(&self) -> Vec<std::path::PathBuf> {
+        let dir = self.settings.data.join("sessions");
+        let mut folders: Vec<_> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join("events.jsonl").is_file())
+            .collect();
+        folders.sort();
+        folders
+    }
+
+    /// Rebuilds every kept session from its log, one at a time, each joining the server as soon
+    /// as it is ready. Sessions that fail to load are returned, never deleted.
+    pub fn restore(&self) -> Vec<NotRestored> {
+        let mut failed = Vec::new();
+        for folder in self.kept() {
+            match session::restore(&self.settings, &folder) {
+                Ok(h) => {
+                    if let Ok(mut s) = self.sessions.write() {
+                        s.insert(h.code.clone(), h);
+                    }
+                }
+                Err(error) => failed.push(NotRestored { folder, error }),
+            }
+        }
+        failed
     }
 
     /// The server's key (for the facilitator's link).
@@ -108,7 +123,7 @@ impl Workshop {
             .ok_or_else(|| {
                 ApiError(Refused::new(
                     404,
-                    format!("no session with the code '{code}'"),
+                    format!("no session with the code '{code}' (a server that has just started may still be reloading its sessions)"),
                 ))
             })
     }
@@ -313,7 +328,7 @@ async fn scenarios(State(w): App) -> axum::Json<Value> {
         .offered
         .first()
         .map_or(load::DEFAULT_SCENARIO.to_string(), |s| s.name.clone());
-    axum::Json(json!({ "scenarios": list, "default": default }))
+    axum::Json(json!({ "scenarios": list, "default": default, "public_url": w.public_url }))
 }
 
 /// A session's setup as the facilitator's page sends it.

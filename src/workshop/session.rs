@@ -642,8 +642,10 @@ impl Live<'_, '_> {
         let before = self.room.phase;
         // Checked on the state first, so that a refused action is never logged.
         check_phase(&event, before, self.room.acts(), self.room.act)?;
+        let timer = matches!(event, Event::Timer { .. });
         self.record(event)?;
-        if matches!(self.room.phase, Phase::Running) && before != Phase::Running {
+        // A new timer times the round under way from now: what the pages show at once.
+        if matches!(self.room.phase, Phase::Running) && (before != Phase::Running || timer) {
             self.open_round();
         }
         if self.room.phase != Phase::Running {
@@ -729,7 +731,10 @@ impl Live<'_, '_> {
                 None => {
                     return Err(Refused::new(
                         503,
-                        "the simulated plays are still running; try again in a few seconds",
+                        format!(
+                            "the {} simulated plays are still running; try again in a few seconds",
+                            self.how_many
+                        ),
                     ))
                 }
                 Some(Err(e)) => {

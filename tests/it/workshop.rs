@@ -347,3 +347,82 @@ fn the_second_act_plays_its_own_model_on_the_same_draws() {
         bytes(&run_trial(&models[1], SEED, 0))
     );
 }
+
+#[test]
+fn the_debrief_credits_each_decision_to_whoever_sat_in_the_seat_that_week() {
+    // A seat changes hands during the act: Ada decides week 1, is freed, and Bo decides week 2.
+    let models = models();
+    let mut room = Room::new(setup(1, None), &models);
+    let sales = room
+        .model(0)
+        .roles
+        .iter()
+        .position(|r| r.name == "sales")
+        .unwrap();
+    let sit = |room: &mut Room, name: &str| {
+        let e = Event::Joined {
+            at: 0,
+            team: 0,
+            role: sales,
+            name: name.into(),
+            token: name.into(),
+        };
+        room.apply(&e).unwrap();
+    };
+    let decide = |room: &mut Room, token: &str| {
+        let week = room.game().unwrap().week();
+        let view = room.game().unwrap().view(0, sales);
+        let choices = view
+            .levers
+            .iter()
+            .filter(|l| l.open)
+            .map(|l| (l.name.clone(), 0))
+            .collect();
+        let e = room.check_decision(token, 1, week + 1, choices).unwrap();
+        room.apply(&e).unwrap();
+        let close = room.closing_event().unwrap();
+        room.apply(&close).unwrap();
+    };
+    sit(&mut room, "Ada");
+    room.apply(&Event::Started { at: 0 }).unwrap();
+    decide(&mut room, "Ada");
+    room.apply(&Event::Freed {
+        at: 0,
+        team: 0,
+        role: sales,
+    })
+    .unwrap();
+    assert!(
+        room.check_decision("Ada", 1, 2, vec![]).is_err(),
+        "a freed token decides nothing"
+    );
+    sit(&mut room, "Bo");
+    decide(&mut room, "Bo");
+    room.apply(&Event::Ended { at: 0 }).unwrap();
+    let plays = debrief::simulate(&models[0], SEED, 100, &AtomicBool::new(false)).unwrap();
+    let act = debrief::act(&room, &room.played[0], &plays).unwrap();
+    let who: Vec<(u64, String)> = act["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["week"].as_u64().unwrap(),
+                d["who"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        who.iter().any(|(w, n)| *w == 1 && n == "Ada (sales)"),
+        "{who:?}"
+    );
+    assert!(
+        who.iter().any(|(w, n)| *w == 2 && n == "Bo (sales)"),
+        "{who:?}"
+    );
+    assert!(
+        who.iter().all(|(w, _)| *w <= 2),
+        "weeks 3 on were the robot's: {who:?}"
+    );
+    assert_eq!(act["ended_at_week"], 3);
+}

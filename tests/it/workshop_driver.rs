@@ -100,6 +100,26 @@ impl Server {
     pub fn url(&self, code: &str, what: &str) -> String {
         format!("{}/api/sessions/{code}/{what}", self.base)
     }
+
+    /// Waits until session `code` answers: a restarted server reloads its sessions once its
+    /// port is open, each as soon as it is ready.
+    pub fn wait_for(&self, code: &str, within: Duration) {
+        let a = agent(Duration::from_secs(10));
+        let until = Instant::now() + within;
+        loop {
+            let r = get(&a, &self.url(code, "board"), None);
+            if r.status == 200 {
+                return;
+            }
+            assert!(
+                Instant::now() < until,
+                "session {code} was not reloaded within {within:?}: {} {}",
+                r.status,
+                r.body
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }
 
 impl Drop for Server {

@@ -252,6 +252,7 @@ fn twenty_sessions_of_six_participants_play_a_year_at_once_and_lose_nothing() {
     server.kill();
     let restarted = Server::start(orgsim_command(), dir.path());
     for (code, before) in &debriefs {
+        restarted.wait_for(code, Duration::from_secs(120));
         let after = debrief_text(&restarted, code, Duration::from_secs(60));
         assert!(
             *before == after,
@@ -534,6 +535,7 @@ fn bad_input_is_refused_with_words_a_person_can_act_on_and_crashes_nothing() {
     );
     server.kill();
     let server = Server::start(orgsim_command(), dir.path());
+    server.wait_for(&code, Duration::from_secs(120));
     let a = agent(Duration::from_secs(30));
     let s = seat(&a, &server, &code, &sales);
     assert_eq!(

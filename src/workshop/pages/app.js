@@ -1039,7 +1039,7 @@
         }
         if (await control({ action: "timer", seconds }, $("timer-set"))) {
           timerDirty = false;
-          note(seconds === null ? "No timer from the next week on." : "Timer: " + seconds + " s a week, from the next week on (or from Resume).");
+          note(seconds === null ? "No timer: rounds wait for everyone." : "Timer: " + seconds + " s a week, starting now.");
         }
       });
       $("broadcast-form").addEventListener("submit", async (ev) => {
