@@ -239,11 +239,7 @@ fn decisions(room: &Room, played: &ActPlayed) -> Vec<Value> {
                 l.describe(&model.playbook.rules[d.lever]),
                 if d.pushed { " (the push fired)" } else { "" }
             );
-            let asked = played
-                .asked
-                .get(&(t, d.week, d.lever))
-                .copied()
-                .unwrap_or(d.chosen);
+            let asked = d.asked;
             let kept = (asked != d.chosen).then(|| {
                 format!(
                     "asked for {}, the game's rules kept {} (a lever's uses a period, an option a meeting excluded)",

@@ -43,9 +43,6 @@ pub struct ActPlayed {
     pub robots: Vec<Vec<Vec<usize>>>,
     /// The week (0-based) from which every seat was a robot because the session was ended early.
     pub ended_at: Option<usize>,
-    /// What participants asked for, `(team, week, lever) -> option`, before the game's rules (a
-    /// lever's uses a period, an excluded option) had their say.
-    pub asked: std::collections::BTreeMap<(usize, usize, usize), usize>,
     /// Who decided, `(team, week, role) -> name`, as they were seated that week (a seat may
     /// change hands during an act).
     pub deciders: std::collections::BTreeMap<(usize, usize, usize), String>,
@@ -98,7 +95,6 @@ pub struct Room<'m> {
     pub rounds: u64,
     game: Option<Game<'m>>,
     robots: Vec<Vec<Vec<usize>>>,
-    asked: std::collections::BTreeMap<(usize, usize, usize), usize>,
     deciders: std::collections::BTreeMap<(usize, usize, usize), String>,
     /// The acts played to the end.
     pub played: Vec<ActPlayed>,
@@ -111,7 +107,6 @@ impl<'m> Room<'m> {
         let game = Game::new(&models[0], setup.seed, setup.teams);
         Room {
             robots: vec![Vec::new(); setup.teams],
-            asked: Default::default(),
             deciders: Default::default(),
             setup,
             models,
@@ -336,11 +331,6 @@ impl<'m> Room<'m> {
                 }
                 g.decide(*team, *role, choices)?;
                 let week = g.week();
-                for (name, option) in choices {
-                    if let Some(j) = g.model().levers.iter().position(|l| l.name == *name) {
-                        self.asked.insert((*team, week, j), *option);
-                    }
-                }
                 if let Some(o) = &self.seats[*team][*role] {
                     self.deciders.insert((*team, week, *role), o.name.clone());
                 }
@@ -419,7 +409,6 @@ impl<'m> Room<'m> {
             teams: g.finish(),
             robots: std::mem::take(&mut self.robots),
             ended_at,
-            asked: std::mem::take(&mut self.asked),
             deciders: std::mem::take(&mut self.deciders),
             seated: self
                 .seats

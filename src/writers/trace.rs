@@ -117,8 +117,11 @@ pub fn account(model: &Model, traced: &Traced, role: Option<usize>) -> String {
         if role.is_some_and(|x| x != d.role) {
             continue;
         }
-        let slipped = d.chosen != d.rule_option && !d.external;
-        if !(d.pushed || slipped || d.external || d.followed_deck) {
+        let slipped = d.asked != d.rule_option && !d.external;
+        // The game's rules (an empty seat, an excluded option, a lever's uses a period) kept
+        // another option than the one asked for: not a slip.
+        let kept = d.asked != d.chosen;
+        if !(d.pushed || slipped || kept || d.external || d.followed_deck) {
             continue;
         }
         let l = &model.levers[d.lever];
@@ -140,8 +143,19 @@ pub fn account(model: &Model, traced: &Traced, role: Option<usize>) -> String {
                 "its rule says {}, it slipped",
                 fmt(l.options[d.rule_option])
             )
-        } else {
+        } else if d.pushed {
             "its rule pushes".to_string()
+        } else {
+            format!("its rule says {}", fmt(l.options[d.rule_option]))
+        };
+        let outcome = if kept {
+            format!(
+                "asked for {}, the game's rules kept {} (a lever's uses a period, an option a meeting excluded, or an empty seat)",
+                fmt(l.options[d.asked]),
+                fmt(l.options[d.chosen])
+            )
+        } else {
+            format!("chose {}", fmt(l.options[d.chosen]))
         };
         let effect = if d.chosen != d.rule_option || d.pushed {
             let base = model.playbook.rules[d.lever].base;
@@ -159,11 +173,10 @@ pub fn account(model: &Model, traced: &Traced, role: Option<usize>) -> String {
             String::new()
         };
         out.push_str(&format!(
-            "week {}, {}, {left}, {standing}: {} {why}; chose {}{effect}\n",
+            "week {}, {}, {left}, {standing}: {} {why}; {outcome}{effect}\n",
             d.week + 1,
             model.roles[d.role].name,
             l.name,
-            fmt(l.options[d.chosen]),
         ));
     }
     out

@@ -85,3 +85,54 @@ fn a_role_sees_what_its_visibility_allows() {
         "a view is a value a page can show: {json}"
     );
 }
+
+#[test]
+fn the_trace_calls_a_slip_a_slip_and_a_spent_lever_a_spent_lever() {
+    // Sales' promotion has one use a period. A participant who asks for the deepest promotion
+    // every week gets it once a period; the other weeks the lever keeps its usual value: the
+    // game's rules, not the participant's choice and not a slip. The account says which is which.
+    let m = model("promo_vs_inventory", &[]);
+    let promo = m
+        .levers
+        .iter()
+        .position(|l| l.name == "promo_depth")
+        .unwrap();
+    let deepest = m.levers[promo].options.len() - 1;
+    let mut seat = vec![None; m.levers.len()];
+    seat[promo] = Some(deepest);
+    let mut t = Trial::new(&m, 1, 0).traced();
+    while !t.is_done() {
+        t.step_with(&seat);
+    }
+    let decisions = t.decisions().to_vec();
+    let traced = orgsim::sim::trial::Traced {
+        decisions,
+        result: t.finish(),
+    };
+    let asked: Vec<_> = traced
+        .decisions
+        .iter()
+        .filter(|d| d.lever == promo)
+        .collect();
+    assert!(asked.iter().all(|d| d.asked == deepest && d.external));
+    let kept = asked.iter().filter(|d| d.chosen != deepest).count();
+    let periods = m.horizon.div_ceil(m.period);
+    assert!(
+        kept >= m.horizon - periods,
+        "{kept} of {} weeks kept the usual value",
+        m.horizon
+    );
+    let slips = traced
+        .decisions
+        .iter()
+        .filter(|d| d.asked != d.rule_option && !d.external)
+        .count();
+    let account = orgsim::writers::trace::account(&m, &traced, None);
+    assert_eq!(account.matches("it slipped").count(), slips);
+    let all_kept = traced
+        .decisions
+        .iter()
+        .filter(|d| d.asked != d.chosen)
+        .count();
+    assert_eq!(account.matches("the game's rules kept").count(), all_kept);
+}

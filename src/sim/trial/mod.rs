@@ -416,6 +416,7 @@ impl<'m> Trial<'m> {
                 let outside = external.get(j).copied().flatten().filter(|i| *i < n);
                 let home = lever.initial_index();
                 let mut option = outside.unwrap_or(played);
+                let asked = option;
                 if self.meetings.seats.vacant(r, tau) {
                     // An empty seat: nobody moves the lever from where the plan has it.
                     option = home;
@@ -448,6 +449,7 @@ impl<'m> Trial<'m> {
                         pressure,
                         pushed: rule.pushes(&st),
                         rule_option,
+                        asked,
                         chosen: option,
                         external: outside.is_some(),
                         followed_deck: deck.is_some(),

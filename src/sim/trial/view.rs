@@ -81,7 +81,11 @@ pub struct Decision {
     pub pushed: bool,
     /// The rule's option (index).
     pub rule_option: usize,
-    /// The option played (index): the rule's, a slip, or one supplied from outside.
+    /// The option asked for (index): the rule's, a slip, or one supplied from outside, before the
+    /// game's rules (an empty seat, an option a meeting excluded, a lever's uses a period) had
+    /// their say.
+    pub asked: usize,
+    /// The option played (index): the one asked for, unless the game's rules kept another.
     pub chosen: usize,
     /// Whether the choice was supplied from outside ([`Trial::step_with`]).
     pub external: bool,
