@@ -670,31 +670,31 @@ fn download(kind: &'static str, name: String, body: String) -> Response {
     r
 }
 
+/// One of the debrief's files, as a download named for the session.
+async fn debrief_file(
+    w: &Workshop,
+    code: &str,
+    (kind, stem, ext): (&'static str, &str, &str),
+    body: fn(&session::Debrief) -> &String,
+) -> Result<Response, ApiError> {
+    let d = the_debrief(w, code).await?;
+    let name = format!("{stem}-{}.{ext}", code.to_uppercase());
+    Ok(download(kind, name, body(&d).clone()))
+}
+
 async fn debrief_html(State(w): App, Path(code): Path<String>) -> Result<Response, ApiError> {
-    let d = the_debrief(&w, &code).await?;
-    Ok(download(
-        "text/html; charset=utf-8",
-        format!("debrief-{}.html", code.to_uppercase()),
-        d.html.clone(),
-    ))
+    let kind = ("text/html; charset=utf-8", "debrief", "html");
+    debrief_file(&w, &code, kind, |d| &d.html).await
 }
 
 async fn decisions_csv(State(w): App, Path(code): Path<String>) -> Result<Response, ApiError> {
-    let d = the_debrief(&w, &code).await?;
-    Ok(download(
-        "text/csv; charset=utf-8",
-        format!("decisions-{}.csv", code.to_uppercase()),
-        d.decisions_csv.clone(),
-    ))
+    let kind = ("text/csv; charset=utf-8", "decisions", "csv");
+    debrief_file(&w, &code, kind, |d| &d.decisions_csv).await
 }
 
 async fn results_csv(State(w): App, Path(code): Path<String>) -> Result<Response, ApiError> {
-    let d = the_debrief(&w, &code).await?;
-    Ok(download(
-        "text/csv; charset=utf-8",
-        format!("results-{}.csv", code.to_uppercase()),
-        d.results_csv.clone(),
-    ))
+    let kind = ("text/csv; charset=utf-8", "results", "csv");
+    debrief_file(&w, &code, kind, |d| &d.results_csv).await
 }
 
 #[derive(Deserialize)]

@@ -229,36 +229,7 @@ fn see_everything(model: &Prepared) -> Vec<String> {
 /// does not load leaves nothing behind), and starts its thread.
 pub fn create(settings: &Settings, setup: Setup) -> Result<Handle> {
     let dir = folder(&settings.data, &setup.code);
-    let (tx, rx) = channel();
-    let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel(1);
-    let (snap_tx, snapshots) = watch::channel(Arc::new(Snapshot::default()));
-    let (code, title) = (setup.code.clone(), setup.title.clone());
-    let settings = settings.clone();
-    let own_tx = tx.clone();
-    std::thread::Builder::new()
-        .name(format!("session-{code}"))
-        .spawn(move || {
-            let models = match models(&settings, &setup) {
-                Ok(m) => m,
-                Err(e) => return drop(ready_tx.send(Err(e))),
-            };
-            let log = match Log::create(&dir, &setup) {
-                Ok(l) => l,
-                Err(e) => return drop(ready_tx.send(Err(e))),
-            };
-            let room = Room::new(setup, &models);
-            run(room, log, &settings, rx, own_tx, snap_tx, ready_tx);
-        })
-        .map_err(|e| Error::Usage(format!("cannot start a session's thread: {e}")))?;
-    ready_rx
-        .recv()
-        .map_err(|_| Error::Usage("the session's thread stopped while loading".into()))??;
-    Ok(Handle {
-        code,
-        title,
-        tx,
-        snapshots,
-    })
+    start(settings, setup, move |room| Log::create(&dir, &room.setup))
 }
 
 /// Restores a session from its log: the setup, then every event replayed.
@@ -286,13 +257,29 @@ pub fn restore(settings: &Settings, dir: &Path) -> Result<Handle> {
     let Some(Event::Created { setup, .. }) = events.first().cloned() else {
         return Err(bad(1, "expected a 'created' event first".into()));
     };
+    let dir = dir.to_path_buf();
+    start(settings, setup, move |room| {
+        for (i, e) in events.iter().enumerate().skip(1) {
+            room.apply(e).map_err(|r| bad(i + 1, r.message))?;
+        }
+        Log::append(&dir)
+    })
+}
+
+/// Starts a session's thread: prepares its models and builds its room, lets `open` bring the room
+/// to its state and open its log, then serves requests. Returns once the first snapshot is out,
+/// or with the error that stopped it.
+fn start(
+    settings: &Settings,
+    setup: Setup,
+    open: impl FnOnce(&mut Room) -> Result<Log> + Send + 'static,
+) -> Result<Handle> {
     let (tx, rx) = channel();
     let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel(1);
     let (snap_tx, snapshots) = watch::channel(Arc::new(Snapshot::default()));
     let (code, title) = (setup.code.clone(), setup.title.clone());
     let settings = settings.clone();
     let own_tx = tx.clone();
-    let dir = dir.to_path_buf();
     std::thread::Builder::new()
         .name(format!("session-{code}"))
         .spawn(move || {
@@ -301,12 +288,7 @@ pub fn restore(settings: &Settings, dir: &Path) -> Result<Handle> {
                 Err(e) => return drop(ready_tx.send(Err(e))),
             };
             let mut room = Room::new(setup, &models);
-            for (i, e) in events.iter().enumerate().skip(1) {
-                if let Err(r) = room.apply(e) {
-                    return drop(ready_tx.send(Err(bad(i + 1, r.message))));
-                }
-            }
-            let log = match Log::append(&dir) {
+            let log = match open(&mut room) {
                 Ok(l) => l,
                 Err(e) => return drop(ready_tx.send(Err(e))),
             };
