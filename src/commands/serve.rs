@@ -38,13 +38,12 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     let mut offered = Vec::new();
     for s in &args.scenarios {
         let source = load::resolve(s)?;
-        if load::is_network(&source) {
-            return Err(Error::Usage(format!(
-                "{s}: network scenarios (the Beer Game) cannot be played in a workshop yet; name an organisation scenario"
-            )));
-        }
         // Checked now, so that a broken file is reported at start rather than on the page.
-        orgsim::run::prepare::load(&source, &[])?;
+        if load::is_network(&source) {
+            load::load_network(&source, &[])?;
+        } else {
+            orgsim::run::prepare::load(&source, &[])?;
+        }
         offered.push(source);
     }
     let settings = Settings {

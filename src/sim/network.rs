@@ -32,7 +32,9 @@ use crate::stats::metrics::Stat;
 use rand_chacha::ChaCha8Rng;
 
 mod boards;
+mod view;
 pub use boards::{beer_game, order_up_to, BEER_GAME_POINTS, STERMAN_FITTED};
+pub use view::{StageGlimpse, StageView};
 
 /// This week's demand. Every kind draws exactly one uniform a week, so the stream's position
 /// never depends on the demand's kind.
@@ -160,6 +162,8 @@ struct NetworkStockPointState {
     cost: f64,
     /// The orders received this week (the customer's demand, for point 0).
     incoming: f64,
+    /// The shipment received this week.
+    received: f64,
     /// Order-up-to: the last `window + 1` incoming orders, oldest first, and how many were seen.
     history: Vec<f64>,
     seen: usize,
@@ -186,6 +190,11 @@ pub struct NetworkTrial<'n> {
     week: usize,
     result: NetworkResult,
     meetings: Option<Gathering>,
+    /// Whether this week's first four phases have run and its orders wait to be placed.
+    opened: bool,
+    /// Per point, the order its policy asked for in the last week placed (a workshop's robot
+    /// twin: what the model would have ordered where a participant ordered).
+    rule: [f64; MAX_STOCK_POINTS],
 }
 
 impl<'n> NetworkTrial<'n> {
@@ -208,6 +217,7 @@ impl<'n> NetworkTrial<'n> {
                     supply_line: 0.0,
                     cost: 0.0,
                     incoming: 0.0,
+                    received: 0.0,
                     history: vec![0.0; window],
                     seen: 0,
                     level: None,
@@ -236,6 +246,8 @@ impl<'n> NetworkTrial<'n> {
                 meetings: Record::default(),
             },
             meetings,
+            opened: false,
+            rule: [0.0; MAX_STOCK_POINTS],
         };
         game.reset(seed, trial);
         game
@@ -255,6 +267,7 @@ impl<'n> NetworkTrial<'n> {
             p.supply_line = flow * (p.mail.len() + p.ship.len()) as f64;
             p.cost = 0.0;
             p.incoming = 0.0;
+            p.received = 0.0;
             p.history.fill(0.0);
             p.seen = 0;
             p.level = None;
@@ -267,6 +280,8 @@ impl<'n> NetworkTrial<'n> {
             g.seats.reset();
         }
         self.week = 0;
+        self.opened = false;
+        self.rule = [0.0; MAX_STOCK_POINTS];
     }
 
     /// Whether every week has been played.
@@ -276,10 +291,28 @@ impl<'n> NetworkTrial<'n> {
 
     /// Plays one week in the five phases, after the players' meeting if one is due. Allocates
     /// nothing.
+    pub fn step(&mut self) {
+        self.open_week();
+        self.place_orders(&[]);
+    }
+
+    /// The week number about to be played or being played (0-based).
+    pub fn week(&self) -> usize {
+        self.week
+    }
+
+    /// Runs the week up to the decision: the players' meeting if one is due, then phases 1 to 4
+    /// (receive, fill orders, count costs, advance the mail). What a player sees before ordering
+    /// is the state after this; [`Self::place_orders`] ends the week. Does nothing if the week is
+    /// already open or every week has been played.
     ///
     /// Long because the phases are written out in the order docs/classics.md gives them, each a
     /// loop over every point: read beside the rules, a reader checks them phase by phase.
-    pub fn step(&mut self) {
+    pub fn open_week(&mut self) {
+        if self.opened || self.is_done() {
+            return;
+        }
+        self.opened = true;
         let w = self.week;
         let n = self.points.len();
         if let Some(g) = &mut self.meetings {
@@ -303,6 +336,7 @@ impl<'n> NetworkTrial<'n> {
         // 1. Receive.
         for p in &mut self.points {
             let a = p.ship[0];
+            p.received = a;
             p.inventory += a;
             p.supply_line -= a;
             shift(&mut p.ship);
@@ -348,18 +382,32 @@ impl<'n> NetworkTrial<'n> {
         for p in &mut self.points {
             shift(&mut p.mail);
         }
-        // 5. Decide and place.
+    }
+
+    /// Phase 5, decide and place, which ends the week (opening it first if it is not open):
+    /// each point orders what its policy asks, or `supplied[i]` where that is given (a
+    /// workshop participant's order; points past the slice's end follow their policy). The
+    /// policy still reads the week, so a robot that takes over later has the same forecast.
+    pub fn place_orders(&mut self, supplied: &[Option<f64>]) {
+        self.open_week();
+        if !self.opened {
+            return;
+        }
+        self.opened = false;
+        let w = self.week;
         for (i, (p, spec)) in self
             .points
             .iter_mut()
             .zip(&self.network.stock_points)
             .enumerate()
         {
-            let mut order = decide(p, &spec.policy);
+            let mut rule = decide(p, &spec.policy);
             if self.meetings.as_ref().is_some_and(|g| g.seats.vacant(i, w)) {
                 // An empty seat: whoever stands in passes on what was asked for.
-                order = p.incoming;
+                rule = p.incoming;
             }
+            self.rule[i] = rule;
+            let order = supplied.get(i).copied().flatten().unwrap_or(rule);
             p.supply_line += order;
             let last = p.mail.len() - 1;
             p.mail[last] = order;

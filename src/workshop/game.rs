@@ -1,11 +1,74 @@
-//! One act of a workshop: each team is one trial of the same model and seed family (team `i` is
-//! trial `i`, as in `orgsim run`), advanced a round (a week) at a time. A seat a participant holds
-//! supplies its levers' options ([`Trial::step_with`]); every other seat is played by the model's
-//! fitted role, the robot. Pure: no I/O, no clock, no threads, so a session rebuilt from its event
-//! log is the same game to the bit.
+//! One act of a workshop: each team is one trial of the act's model, advanced a round (a week) at a
+//! time, participants' decisions supplied from outside and the model's robots playing every other
+//! seat. Pure: no I/O, no clock, no threads, so a session rebuilt from its event log is the same
+//! game to the bit.
+//!
+//! Two kinds of game, as there are two kinds of scenario: an organisation's ([`organisation`]),
+//! where a seat is a role and decides its levers' options, and a network's ([`chain`], the Beer
+//! Game), where a seat is a stock point and decides how much to order. [`Game`] is either, and
+//! says the same things about both to the room.
 
-use crate::scenario::model::Model;
-use crate::sim::trial::{RoleView, Traced, Trial};
+pub mod chain;
+pub mod organisation;
+
+use crate::run::prepare::Prepared;
+use crate::scenario::network::NetworkModel;
+use crate::sim::trial::Traced;
+use chain::{ChainGame, ChainPlayed};
+use organisation::OrgGame;
+
+/// The model of one act: a fitted organisation, or a network.
+pub enum ActModel {
+    /// An organisation scenario, its playbook fitted.
+    Organisation(Prepared),
+    /// A network scenario (its policies are its robots).
+    Network(NetworkModel),
+}
+
+impl ActModel {
+    /// The scenario's name.
+    pub fn scenario_name(&self) -> &str {
+        match self {
+            ActModel::Organisation(m) => &m.scenario.name,
+            ActModel::Network(n) => &n.scenario.name,
+        }
+    }
+
+    /// Weeks in a trial.
+    pub fn horizon(&self) -> usize {
+        match self {
+            ActModel::Organisation(m) => m.horizon,
+            ActModel::Network(n) => n.scenario.network.weeks as usize,
+        }
+    }
+
+    /// Every role (a stock point, for a network) by name, and whether it is a seat: whether it
+    /// has anything to decide.
+    pub fn roles(&self) -> Vec<(&str, bool)> {
+        match self {
+            ActModel::Organisation(m) => m
+                .roles
+                .iter()
+                .map(|r| (r.name.as_str(), !r.levers.is_empty()))
+                .collect(),
+            ActModel::Network(n) => n
+                .scenario
+                .network
+                .stock_points
+                .iter()
+                .map(|p| (p.name.as_str(), true))
+                .collect(),
+        }
+    }
+
+    /// `"organisation"` or `"network"`, as the pages read it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ActModel::Organisation(_) => "organisation",
+            ActModel::Network(_) => "network",
+        }
+    }
+}
 
 /// A decision the game refuses, with the words a participant's page shows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,6 +91,14 @@ pub enum Refusal {
         /// The last option's index.
         last: usize,
         /// The index given.
+        found: usize,
+    },
+    /// An order beyond the largest a participant may place.
+    #[error("an order is a whole number of units from 0 to {most}; found {found}")]
+    TooMany {
+        /// The largest order.
+        most: usize,
+        /// The order given.
         found: usize,
     },
     /// The lever is not decided this week.
@@ -61,192 +132,150 @@ pub enum Refusal {
     Over,
 }
 
-/// One act's teams and this round's decisions.
-pub struct Game<'m> {
-    model: &'m Model,
-    teams: Vec<Trial<'m>>,
-    /// Per team, per lever: the option a participant chose this round.
-    pending: Vec<Vec<Option<usize>>>,
-    /// Per team, per role: whether a participant has decided this round.
-    decided: Vec<Vec<bool>>,
+/// One act's teams and this round's decisions, of either kind.
+pub enum Game<'m> {
+    /// An organisation's roles.
+    Organisation(OrgGame<'m>),
+    /// A network's stock points.
+    Network(ChainGame<'m>),
 }
 
-impl<'m> Game<'m> {
-    /// `teams` trials of `model` seeded with `seed`: team `i` is trial `i`, traced so that every
-    /// decision can be explained at the debrief.
-    pub fn new(model: &'m Model, seed: u64, teams: usize) -> Self {
-        Game {
-            model,
-            teams: (0..teams as u64)
-                .map(|i| Trial::new(model, seed, i).traced())
-                .collect(),
-            pending: vec![vec![None; model.levers.len()]; teams],
-            decided: vec![vec![false; model.roles.len()]; teams],
+/// An act's teams, played to the end.
+pub enum Teams {
+    /// Each team's trial with every decision recorded.
+    Organisation(Vec<Traced>),
+    /// Each team's network trial with every participant's order.
+    Network(Vec<ChainPlayed>),
+}
+
+impl Teams {
+    /// How many teams.
+    pub fn len(&self) -> usize {
+        match self {
+            Teams::Organisation(t) => t.len(),
+            Teams::Network(t) => t.len(),
         }
     }
 
-    /// The model played.
-    pub fn model(&self) -> &'m Model {
-        self.model
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// An organisation's teams (None for a network's).
+    pub fn organisation(&self) -> Option<&[Traced]> {
+        match self {
+            Teams::Organisation(t) => Some(t),
+            Teams::Network(_) => None,
+        }
+    }
+
+    /// A network's teams (None for an organisation's).
+    pub fn network(&self) -> Option<&[ChainPlayed]> {
+        match self {
+            Teams::Network(t) => Some(t),
+            Teams::Organisation(_) => None,
+        }
+    }
+}
+
+impl<'m> Game<'m> {
+    /// `teams` trials of `model` seeded with `seed` (team `i` is trial `i`); with `see_all`, a
+    /// network's points see every point's stock (an organisation sees what its model's
+    /// visibility says).
+    pub fn new(model: &'m ActModel, seed: u64, teams: usize, see_all: bool) -> Self {
+        match model {
+            ActModel::Organisation(m) => Game::Organisation(OrgGame::new(m, seed, teams)),
+            ActModel::Network(n) => {
+                Game::Network(ChainGame::new(&n.scenario.network, seed, teams, see_all))
+            }
+        }
+    }
+
+    /// An organisation's game (None for a network's).
+    pub fn organisation(&self) -> Option<&OrgGame<'m>> {
+        match self {
+            Game::Organisation(g) => Some(g),
+            Game::Network(_) => None,
+        }
+    }
+
+    /// A network's game (None for an organisation's).
+    pub fn network(&self) -> Option<&ChainGame<'m>> {
+        match self {
+            Game::Network(g) => Some(g),
+            Game::Organisation(_) => None,
+        }
     }
 
     /// The week about to be played (0-based), the same for every team.
     pub fn week(&self) -> usize {
-        self.teams.first().map_or(0, Trial::week)
+        match self {
+            Game::Organisation(g) => g.week(),
+            Game::Network(g) => g.week(),
+        }
     }
 
     /// Whether every week has been played.
     pub fn is_done(&self) -> bool {
-        self.teams.iter().all(Trial::is_done)
+        match self {
+            Game::Organisation(g) => g.is_done(),
+            Game::Network(g) => g.is_done(),
+        }
     }
 
-    /// How many teams play.
-    pub fn team_count(&self) -> usize {
-        self.teams.len()
-    }
-
-    /// Team `t`'s trial so far.
-    pub fn trial(&self, t: usize) -> &Trial<'m> {
-        &self.teams[t]
-    }
-
-    /// What role `r` of team `t` sees this week.
-    pub fn view(&self, t: usize, r: usize) -> RoleView {
-        self.teams[t].view(r)
-    }
-
-    /// Whether role `r` has a lever to decide this week.
+    /// Whether role `r` has something to decide this week.
     pub fn acts_this_week(&self, r: usize) -> bool {
-        !self.is_done() && self.teams[0].view(r).levers.iter().any(|l| l.open)
+        match self {
+            Game::Organisation(g) => g.acts_this_week(r),
+            Game::Network(g) => !g.is_done(),
+        }
     }
 
     /// Whether a participant in team `t`'s seat `r` has decided this round.
     pub fn has_decided(&self, t: usize, r: usize) -> bool {
-        self.decided[t][r]
+        match self {
+            Game::Organisation(g) => g.has_decided(t, r),
+            Game::Network(g) => g.has_decided(t, r),
+        }
     }
 
-    /// A participant's decision for role `r` of team `t` this week: `(lever name, option index)`
-    /// for every lever of the role open this week, no more and no fewer.
+    /// A participant's decision for seat `r` of team `t` this week: `(lever, option)` pairs for
+    /// an organisation's open levers, `[("order", units)]` for a stock point.
     pub fn decide(
         &mut self,
         t: usize,
         r: usize,
         choices: &[(String, usize)],
     ) -> Result<(), Refusal> {
-        let picked = self.check(t, r, choices)?;
-        for (j, p) in picked.into_iter().enumerate() {
-            if p.is_some() {
-                self.pending[t][j] = p;
-            }
+        match self {
+            Game::Organisation(g) => g.decide(t, r, choices),
+            Game::Network(g) => g.decide(t, r, choices),
         }
-        self.decided[t][r] = true;
-        Ok(())
     }
 
-    /// Whether [`Game::decide`] would take the decision, changing nothing: the option each lever
-    /// would take if so.
-    pub fn check(
-        &self,
-        t: usize,
-        r: usize,
-        choices: &[(String, usize)],
-    ) -> Result<Vec<Option<usize>>, Refusal> {
-        let m = self.model;
-        if self.is_done() {
-            return Err(Refusal::Over);
+    /// Whether [`Game::decide`] would take the decision, changing nothing.
+    pub fn check(&self, t: usize, r: usize, choices: &[(String, usize)]) -> Result<(), Refusal> {
+        match self {
+            Game::Organisation(g) => g.check(t, r, choices).map(drop),
+            Game::Network(g) => g.check(t, r, choices).map(drop),
         }
-        if self.decided[t][r] {
-            return Err(Refusal::AlreadyDecided {
-                week: self.week() + 1,
-            });
-        }
-        let role = &m.roles[r];
-        let view = self.teams[t].view(r);
-        let mut picked = vec![None; m.levers.len()];
-        for (name, option) in choices {
-            let Some(k) = role.levers.iter().position(|&j| m.levers[j].name == *name) else {
-                return Err(Refusal::NotYourLever {
-                    lever: name.clone(),
-                    role: role.name.clone(),
-                    levers: view
-                        .levers
-                        .iter()
-                        .map(|l| l.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
-            };
-            let j = role.levers[k];
-            let lever = &view.levers[k];
-            if !lever.open {
-                return Err(Refusal::NotThisWeek {
-                    lever: name.clone(),
-                    every: lever.every,
-                });
-            }
-            if *option >= lever.options.len() {
-                return Err(Refusal::OutsideMenu {
-                    lever: name.clone(),
-                    last: lever.options.len() - 1,
-                    found: *option,
-                });
-            }
-            if picked[j].replace(*option).is_some() {
-                return Err(Refusal::Twice {
-                    lever: name.clone(),
-                });
-            }
-        }
-        if let Some(k) = view
-            .levers
-            .iter()
-            .enumerate()
-            .position(|(k, l)| l.open && picked[role.levers[k]].is_none())
-        {
-            return Err(Refusal::Missing {
-                lever: view.levers[k].name.clone(),
-            });
-        }
-        Ok(picked)
     }
 
-    /// Closes the round: every team plays the week, participants' decisions as given and the
-    /// robot's elsewhere. Returns the seats `(team, role)` that had a lever to decide and were
-    /// played by the robot.
+    /// Closes the round: every team plays the week. Returns the seats `[team, role]` that had
+    /// something to decide and were played by the robot.
     pub fn close_round(&mut self) -> Vec<[usize; 2]> {
-        let mut robots = Vec::new();
-        if self.is_done() {
-            return robots;
+        match self {
+            Game::Organisation(g) => g.close_round(),
+            Game::Network(g) => g.close_round(),
         }
-        for t in 0..self.teams.len() {
-            for r in 0..self.model.roles.len() {
-                if !self.decided[t][r] && self.acts_this_week(r) {
-                    robots.push([t, r]);
-                }
-            }
-        }
-        for (t, trial) in self.teams.iter_mut().enumerate() {
-            trial.step_with(&self.pending[t]);
-            self.pending[t].iter_mut().for_each(|o| *o = None);
-            self.decided[t].iter_mut().for_each(|d| *d = false);
-        }
-        robots
     }
 
     /// Plays any remaining weeks with robots in every seat and closes each team's books.
-    pub fn finish(self) -> Vec<Traced> {
-        self.teams
-            .into_iter()
-            .map(|mut trial| {
-                while !trial.is_done() {
-                    trial.step();
-                }
-                let decisions = trial.decisions().to_vec();
-                Traced {
-                    decisions,
-                    result: trial.finish(),
-                }
-            })
-            .collect()
+    pub fn finish(self) -> Teams {
+        match self {
+            Game::Organisation(g) => Teams::Organisation(g.finish()),
+            Game::Network(g) => Teams::Network(g.finish()),
+        }
     }
 }

@@ -3,9 +3,8 @@
 //! Pure: the caller ([`super::session`]) makes the tokens, keeps the clock and writes the log.
 
 use super::event::{ActTwo, Event, Setup};
-use super::game::{Game, Refusal};
-use crate::run::prepare::Prepared;
-use crate::sim::trial::Traced;
+use super::game::{ActModel, Game, Refusal, Teams};
+use super::views;
 use serde_json::{json, Value};
 
 /// Where the session is.
@@ -38,7 +37,7 @@ pub struct ActPlayed {
     /// Which model (0: the first act's, 1: the second's).
     pub act: usize,
     /// Each team's trial with every decision recorded.
-    pub teams: Vec<Traced>,
+    pub teams: Teams,
     /// The seats the robot played, per team, per week (0-based), as role indices.
     pub robots: Vec<Vec<Vec<usize>>>,
     /// The week (0-based) from which every seat was a robot because the session was ended early.
@@ -82,7 +81,7 @@ impl From<Refusal> for Refused {
 pub struct Room<'m> {
     /// How it was set up.
     pub setup: Setup,
-    models: &'m [Prepared],
+    models: &'m [ActModel],
     /// `seats[team][role]`: the participant there, if any.
     pub seats: Vec<Vec<Option<Occupant>>>,
     /// Where the session is.
@@ -102,9 +101,9 @@ pub struct Room<'m> {
 
 impl<'m> Room<'m> {
     /// A new room for `setup`, with its acts' models (one, or two with a second act).
-    pub fn new(setup: Setup, models: &'m [Prepared]) -> Self {
-        let seats = vec![vec![None; models[0].roles.len()]; setup.teams];
-        let game = Game::new(&models[0], setup.seed, setup.teams);
+    pub fn new(setup: Setup, models: &'m [ActModel]) -> Self {
+        let seats = vec![vec![None; models[0].roles().len()]; setup.teams];
+        let game = Game::new(&models[0], setup.seed, setup.teams, false);
         Room {
             robots: vec![Vec::new(); setup.teams],
             deciders: Default::default(),
@@ -131,8 +130,15 @@ impl<'m> Room<'m> {
     }
 
     /// The model of act `act`.
-    pub fn model(&self, act: usize) -> &'m Prepared {
+    pub fn model(&self, act: usize) -> &'m ActModel {
         &self.models[act]
+    }
+
+    /// Whether act `act` (0-based) shows a network's points every point's stock: a second act
+    /// of "everyone sees everything". (An organisation's second act of that kind is its model,
+    /// with every role's visibility widened.)
+    pub fn sees_all(&self, act: usize) -> bool {
+        act == 1 && matches!(self.setup.act_two, Some(ActTwo::SeeEverything))
     }
 
     /// The seat holding `token`.
@@ -173,9 +179,9 @@ impl<'m> Room<'m> {
         team: Option<usize>,
         role: Option<&str>,
     ) -> Result<(usize, usize), Refused> {
-        let m = &self.models[0];
+        let roles = self.models[0].roles();
         let role = match role {
-            Some(name) => Some(m.roles.iter().position(|r| r.name == name).ok_or_else(|| {
+            Some(name) => Some(roles.iter().position(|r| r.0 == name).ok_or_else(|| {
                 Refused::new(
                     400,
                     format!(
@@ -186,12 +192,12 @@ impl<'m> Room<'m> {
             })?),
             None => None,
         };
-        if let Some(r) = role.filter(|&r| m.roles[r].levers.is_empty()) {
+        if let Some(r) = role.filter(|&r| !roles[r].1) {
             return Err(Refused::new(
                 400,
                 format!(
                     "{} has no lever to decide in this scenario, so it is not a seat (seats: {})",
-                    m.roles[r].name,
+                    roles[r].0,
                     self.role_names().join(", ")
                 ),
             ));
@@ -214,8 +220,8 @@ impl<'m> Room<'m> {
         };
         teams.sort_by_key(|&t| self.seats[t].iter().filter(|o| o.is_some()).count());
         for t in teams {
-            for r in 0..m.roles.len() {
-                if role.is_some_and(|x| x != r) || m.roles[r].levers.is_empty() {
+            for (r, &(_, seat)) in roles.iter().enumerate() {
+                if role.is_some_and(|x| x != r) || !seat {
                     continue;
                 }
                 if self.seats[t][r].is_none() {
@@ -226,18 +232,14 @@ impl<'m> Room<'m> {
         Err(Refused::new(
             409,
             match (team, role) {
-                (Some(t), Some(r)) => format!("team {}'s {} seat is taken", t + 1, m.roles[r].name),
+                (Some(t), Some(r)) => format!("team {}'s {} seat is taken", t + 1, roles[r].0),
                 _ => "every seat with a lever is taken".to_string(),
             },
         ))
     }
 
     fn role_names(&self) -> Vec<&str> {
-        self.models[0]
-            .roles
-            .iter()
-            .map(|r| r.name.as_str())
-            .collect()
+        self.models[0].roles().into_iter().map(|r| r.0).collect()
     }
 
     /// Checks a participant's decision for `act` and `week` (both 1-based, as the page sends
@@ -350,6 +352,7 @@ impl<'m> Room<'m> {
                     &self.models[1],
                     self.setup.seed,
                     self.setup.teams,
+                    self.sees_all(1),
                 ));
                 self.robots = vec![Vec::new(); self.setup.teams];
                 self.phase = Phase::Lobby;
@@ -429,8 +432,9 @@ impl<'m> Room<'m> {
         if g.is_done() || !matches!(self.phase, Phase::Running | Phase::Paused) {
             return None;
         }
+        let roles = self.models[self.act].roles().len();
         let robots = (0..self.setup.teams)
-            .flat_map(|t| (0..g.model().roles.len()).map(move |r| [t, r]))
+            .flat_map(|t| (0..roles).map(move |r| [t, r]))
             .filter(|&[t, r]| g.acts_this_week(r) && !g.has_decided(t, r))
             .collect();
         Some(Event::Advanced {
@@ -479,13 +483,13 @@ impl<'m> Room<'m> {
         let teams: Vec<Value> = (0..self.setup.teams)
             .map(|t| {
                 let seats: Vec<Value> = m
-                    .roles
-                    .iter()
+                    .roles()
+                    .into_iter()
                     .enumerate()
-                    .filter(|(_, role)| !role.levers.is_empty())
+                    .filter(|(_, role)| role.1)
                     .map(|(r, role)| {
                         json!({
-                            "role": role.name,
+                            "role": role.0,
                             "name": self.seats[t][r].as_ref().map(|o| o.name.clone()),
                             "robot": self.seats[t][r].is_none(),
                             "acts": g.is_some_and(|g| g.acts_this_week(r)),
@@ -502,13 +506,14 @@ impl<'m> Room<'m> {
         json!({
             "code": self.setup.code,
             "title": self.setup.title,
-            "scenario": m.scenario.name,
+            "scenario": m.scenario_name(),
+            "kind": m.kind(),
             "act": self.act + 1,
             "act_count": self.acts(),
             "act_label": self.act_label(self.act),
             "phase": self.phase,
-            "week": g.map_or(m.horizon, |g| g.week() + 1),
-            "horizon": m.horizon,
+            "week": g.map_or(m.horizon(), |g| g.week() + 1),
+            "horizon": m.horizon(),
             "round": self.rounds,
             "round_seconds": self.setup.round_seconds,
             "deadline_ms": deadline_ms,
@@ -524,9 +529,9 @@ impl<'m> Room<'m> {
         if let Some(g) = &self.game {
             // The teams' results so far: the facilitator's only. The wall is seen by the whole
             // room, and a seat sees only what its role sees.
-            v["lines"] = Value::Array((0..self.setup.teams).map(|t| lines(g, t)).collect());
+            v["lines"] = Value::Array((0..self.setup.teams).map(|t| views::lines(g, t)).collect());
             for (t, team) in v["teams"].as_array_mut().into_iter().flatten().enumerate() {
-                team["so_far"] = so_far(g, t);
+                team["so_far"] = views::so_far(g, t);
             }
         }
         v["second_act"] = json!(self.setup.act_two.as_ref().map(ActTwo::label));
@@ -537,72 +542,10 @@ impl<'m> Room<'m> {
     pub fn seat(&self, t: usize, r: usize, deadline_ms: Option<u64>) -> Value {
         let mut v = self.board(deadline_ms);
         let m = &self.models[self.act.min(self.models.len() - 1)];
-        let role = &m.roles[r];
-        let card: Vec<Value> = role
-            .card
-            .components
-            .iter()
-            .map(|c| json!({ "metric": crate::scenario::model::metric_name(c.metric), "weight": c.weight, "target": c.target }))
-            .collect();
-        v["seat"] = json!({
-            "team": t + 1,
-            "role": role.name,
-            "name": self.seats[t][r].as_ref().map(|o| o.name.clone()),
-            "scorecard": card,
-            "period_weeks": m.period,
-        });
-        if let Some(g) = &self.game {
-            let view = g.view(t, r);
-            let words: Vec<Vec<String>> = role
-                .levers
-                .iter()
-                .map(|&j| {
-                    let l = &m.levers[j];
-                    (0..l.options.len()).map(|i| l.option_words(i)).collect()
-                })
-                .collect();
-            v["view"] = serde_json::to_value(&view).unwrap_or(Value::Null);
-            v["words"] = json!(words);
-            v["decided"] = json!(g.has_decided(t, r));
-            v["acts_this_week"] = json!(g.acts_this_week(r));
-        }
+        let name = self.seats[t][r].as_ref().map(|o| o.name.clone());
+        views::seat(&mut v, m, self.game.as_ref(), (t, r), name);
         v
     }
-}
-
-/// Team `t`'s totals so far: sell-out, lost sales and stockout store-weeks.
-fn so_far(g: &Game, t: usize) -> Value {
-    let m = g.model();
-    let series = g.trial(t).series();
-    let sum = |name: &str| -> f64 {
-        let s = crate::stats::metrics::FIXED_SERIES
-            .iter()
-            .position(|x| *x == name)
-            .unwrap_or(0);
-        series[s * m.horizon..s * m.horizon + g.week()]
-            .iter()
-            .sum::<f64>()
-            + 0.0
-    };
-    json!({
-        "sell_out": sum("sell_out").round(),
-        "lost_sales": sum("lost_sales").round(),
-        "write_off": sum("write_off").round(),
-    })
-}
-
-/// Team `t`'s weekly lines so far, for the facilitator's charts.
-fn lines(g: &Game, t: usize) -> Value {
-    let m = g.model();
-    let series = g.trial(t).series();
-    let line = |name: &str| -> Vec<f64> {
-        let s = crate::stats::metrics::FIXED_SERIES
-            .iter()
-            .position(|x| *x == name)
-            .unwrap_or(0);
-        series[s * m.horizon..s * m.horizon + g.week()].to_vec()
-    };
-    json!({ "team": t + 1, "sell_out": line("sell_out"), "consumer_demand": line("consumer_demand"), "lost_sales": line("lost_sales") })
 }
 
 /// Compares two tokens in time that does not depend on where they first differ.

@@ -313,16 +313,24 @@ fn asset(kind: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
+/// `"network"` for a network scenario (its seats are stock points), else `"organisation"`.
+fn kind(source: &load::Source) -> &'static str {
+    if load::is_network(source) {
+        "network"
+    } else {
+        "organisation"
+    }
+}
+
 async fn scenarios(State(w): App) -> axum::Json<Value> {
     let mut list: Vec<Value> = w
         .offered
         .iter()
-        .map(|s| json!({ "name": s.name, "summary": "named when the server was started" }))
+        .map(|s| json!({ "name": s.name, "summary": "named when the server was started", "kind": kind(s) }))
         .collect();
     list.extend(
-        load::BUILTINS
-            .iter()
-            .map(|b| json!({ "name": b.name, "summary": load::builtin_summary(b) })),
+        load::all_builtins()
+            .map(|b| json!({ "name": b.name, "summary": load::builtin_summary(b), "kind": kind(&load::resolve(b.name).expect("a built-in resolves")) })),
     );
     let default = w
         .offered
@@ -371,13 +379,12 @@ async fn create(
         (Some(name), None) => match w.offered.iter().find(|s| s.name == *name) {
             Some(s) => s.clone(),
             None => {
-                let b = load::BUILTINS
-                    .iter()
+                let b = load::all_builtins()
                     .find(|b| b.name == name)
                     .ok_or_else(|| {
                         let mut names: Vec<&str> =
                             w.offered.iter().map(|s| s.name.as_str()).collect();
-                        names.extend(load::BUILTINS.iter().map(|b| b.name));
+                        names.extend(load::all_builtins().map(|b| b.name));
                         refused(
                             400,
                             format!(
@@ -400,9 +407,6 @@ async fn create(
             ))
         }
     };
-    if load::is_network(&source) {
-        return Err(refused(400, "network scenarios (the Beer Game) cannot be played in a workshop yet: choose an organisation scenario"));
-    }
     let code = loop {
         let c = session::new_code();
         if !w
@@ -550,8 +554,18 @@ async fn seat(
 struct Decision {
     act: usize,
     week: usize,
-    /// Lever name to option index.
-    choices: BTreeMap<String, usize>,
+    /// Lever name to option index (for a stock point: `order` to units), checked by [`whole`].
+    choices: BTreeMap<String, Value>,
+}
+
+/// A choice's value as a whole number 0 or more, or the words that say what was expected.
+fn whole(name: &str, v: &Value) -> Result<usize, ApiError> {
+    v.as_u64().map(|x| x as usize).ok_or_else(|| {
+        refused(
+            400,
+            format!("choices.{name}: expected a whole number 0 or more (an option's number, or the units to order), found {v}"),
+        )
+    })
 }
 
 async fn decide(
@@ -563,7 +577,11 @@ async fn decide(
 ) -> Result<axum::Json<Value>, ApiError> {
     let h = w.session(&code)?;
     let token = need_token(&headers, &q, "a seat's")?;
-    let choices = d.choices.into_iter().collect();
+    let choices = d
+        .choices
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), whole(k, v)?)))
+        .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(axum::Json(
         h.ask(|reply| Msg::Decide {
             token,

@@ -8,10 +8,11 @@
 
 use super::debrief::{self, Plays};
 use super::event::{now_ms, ActTwo, Event, Setup};
+use super::game::ActModel;
 use super::room::{Phase, Refused, Room};
 use crate::error::{Error, Result};
 use crate::run::prepare::Prepared;
-use crate::scenario::load::Source;
+use crate::scenario::load::{self, Source};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -192,21 +193,31 @@ pub fn folder(data: &Path, code: &str) -> PathBuf {
     data.join("sessions").join(code)
 }
 
-/// The models of a session's acts: its scenario with its overrides, and the second act's.
-fn models(settings: &Settings, setup: &Setup) -> Result<Vec<Prepared>> {
+/// The models of a session's acts: its scenario with its overrides, and the second act's. A
+/// network's "everyone sees everything" is the same network, shown differently
+/// ([`Room::sees_all`]).
+fn models(settings: &Settings, setup: &Setup) -> Result<Vec<ActModel>> {
     let source = Source {
         name: setup.scenario.clone(),
         text: setup.scenario_text.clone(),
     };
-    let first = (settings.prepare)(&source, &setup.sets)?;
-    let mut out = vec![first];
+    let network = load::is_network(&source);
+    let model = |sets: &[String]| -> Result<ActModel> {
+        Ok(if network {
+            ActModel::Network(load::load_network(&source, sets)?)
+        } else {
+            ActModel::Organisation((settings.prepare)(&source, sets)?)
+        })
+    };
+    let mut out = vec![model(&setup.sets)?];
     if let Some(two) = &setup.act_two {
         let mut sets = setup.sets.clone();
-        match two {
-            ActTwo::SeeEverything => sets.extend(see_everything(&out[0])),
-            ActTwo::Arm { sets: more, .. } => sets.extend(more.iter().cloned()),
+        match (two, &out[0]) {
+            (ActTwo::SeeEverything, ActModel::Organisation(m)) => sets.extend(see_everything(m)),
+            (ActTwo::SeeEverything, ActModel::Network(_)) => {}
+            (ActTwo::Arm { sets: more, .. }, _) => sets.extend(more.iter().cloned()),
         }
-        out.push((settings.prepare)(&source, &sets)?);
+        out.push(model(&sets)?);
     }
     Ok(out)
 }
@@ -438,7 +449,10 @@ impl Live<'_, '_> {
         if std::mem::replace(&mut self.simulating[act], true) {
             return;
         }
-        let model = self.room.model(act).clone();
+        let model = match self.room.model(act) {
+            ActModel::Organisation(m) => ActModel::Organisation(m.clone()),
+            ActModel::Network(n) => ActModel::Network(n.clone()),
+        };
         let (tx, cancel) = (self.tx.clone(), self.cancel.clone());
         let (seed, plays) = (self.room.setup.seed, self.how_many);
         let spawned = std::thread::Builder::new()
@@ -546,7 +560,7 @@ impl Live<'_, '_> {
             name,
             token: token.clone(),
         })?;
-        Ok(json!({ "token": token, "team": t + 1, "role": self.room.model(0).roles[r].name }))
+        Ok(json!({ "token": token, "team": t + 1, "role": self.room.model(0).roles()[r].0 }))
     }
 
     fn control(&mut self, action: Action) -> Reply {
@@ -557,9 +571,9 @@ impl Live<'_, '_> {
          -> std::result::Result<(usize, usize), Refused> {
             let r = room
                 .model(0)
-                .roles
+                .roles()
                 .iter()
-                .position(|x| x.name == role)
+                .position(|x| x.0 == role)
                 .ok_or_else(|| Refused::new(400, format!("no role '{role}'")))?;
             if team == 0 || team > room.setup.teams {
                 return Err(Refused::new(
@@ -599,7 +613,7 @@ impl Live<'_, '_> {
                 let (t, r) = seat(self.room, team, &role)?;
                 let (t, r) = self
                     .room
-                    .free_seat(Some(t), Some(&self.room.model(0).roles[r].name))?;
+                    .free_seat(Some(t), Some(self.room.model(0).roles()[r].0))?;
                 let token = new_token();
                 self.record(Event::Joined {
                     at,

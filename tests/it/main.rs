@@ -13,8 +13,9 @@
 //! - charts and the report: `charts`; the files as pandas, polars and jsonschema read them: `python`;
 //! - the stepping API (`Trial`): `trial_api`; properties over random scenarios: `invariants`;
 //! - the code's layers and its documents' references: `architecture`;
-//! - the workshop (`orgsim serve`): its game and log (`workshop`), its HTTP API under load and
-//!   bad input (`workshop_http`), and its pages in a real browser (`workshop_browser`).
+//! - the workshop (`orgsim serve`): its game and log (`workshop`; on a network scenario,
+//!   `workshop_chain`), its HTTP API under load and bad input (`workshop_http`), and its pages
+//!   in a real browser (`workshop_browser`).
 //!
 //! Shared helpers (a fitted model from the suite's fit cache, paired statistics, the binary)
 //! live in `common`.
@@ -36,4 +37,5 @@ mod python;
 mod trial_api;
 mod workshop;
 mod workshop_browser;
+mod workshop_chain;
 mod workshop_http;

@@ -9,6 +9,7 @@ use orgsim::sim::trial::{run_trial, Trial};
 use orgsim::stats::metrics::{metric, TrialResult};
 use orgsim::workshop::debrief;
 use orgsim::workshop::event::{ActTwo, Event, Setup};
+use orgsim::workshop::game::ActModel;
 use orgsim::workshop::room::{Phase, Room};
 use orgsim::Prepared;
 use std::sync::atomic::AtomicBool;
@@ -16,8 +17,16 @@ use std::sync::atomic::AtomicBool;
 const SETS: &[&str] = &["horizon_weeks=12", "world.stores=5"];
 const SEED: u64 = 7;
 
-fn models() -> Vec<Prepared> {
-    vec![prepared("promo_vs_inventory", SETS)]
+fn models() -> Vec<ActModel> {
+    vec![ActModel::Organisation(prepared("promo_vs_inventory", SETS))]
+}
+
+/// The organisation act's model.
+fn org(m: &ActModel) -> &Prepared {
+    match m {
+        ActModel::Organisation(p) => p,
+        ActModel::Network(_) => panic!("an organisation scenario"),
+    }
 }
 
 fn setup(teams: usize, act_two: Option<ActTwo>) -> Setup {
@@ -73,7 +82,12 @@ fn play_live(room: &mut Room, seated: &[&str]) -> Vec<String> {
     while room.phase == Phase::Running {
         let week = room.game().unwrap().week();
         for (i, (token, r)) in tokens.iter().enumerate() {
-            let view = room.game().unwrap().view(i / seated.len(), *r);
+            let view = room
+                .game()
+                .unwrap()
+                .organisation()
+                .unwrap()
+                .view(i / seated.len(), *r);
             let choices: Vec<(String, usize)> = view
                 .levers
                 .iter()
@@ -117,20 +131,29 @@ fn a_session_rebuilt_from_its_log_is_the_live_session_to_the_byte() {
             .unwrap();
     }
     assert_eq!(again.phase, Phase::Ended);
-    for (a, b) in live.played[0].teams.iter().zip(&again.played[0].teams) {
+    for (a, b) in live.played[0]
+        .teams
+        .organisation()
+        .unwrap()
+        .iter()
+        .zip(again.played[0].teams.organisation().unwrap())
+    {
         assert_eq!(bytes(&a.result), bytes(&b.result));
         assert_eq!(a.decisions, b.decisions);
     }
     assert_eq!(live.played[0].robots, again.played[0].robots);
     // Participants decided: the trials are not the robots'.
-    let robot = run_trial(&models[0], SEED, 0);
-    assert_ne!(bytes(&live.played[0].teams[0].result), bytes(&robot));
+    let robot = run_trial(org(&models[0]), SEED, 0);
+    assert_ne!(
+        bytes(&live.played[0].teams.organisation().unwrap()[0].result),
+        bytes(&robot)
+    );
 }
 
 #[test]
 fn a_session_s_trial_is_the_batch_trial_given_the_same_decisions() {
     let models = models();
-    let m = &models[0];
+    let m = org(&models[0]);
     let mut room = Room::new(setup(2, None), &models);
     let log = play_live(&mut room, &["sales", "procurement"]);
     // The decisions from the log, as a batch caller supplies them: per team, per week, per lever.
@@ -156,7 +179,7 @@ fn a_session_s_trial_is_the_batch_trial_given_the_same_decisions() {
         }
         assert_eq!(
             bytes(&batch.finish()),
-            bytes(&room.played[0].teams[team].result),
+            bytes(&room.played[0].teams.organisation().unwrap()[team].result),
             "team {}",
             team + 1
         );
@@ -184,15 +207,15 @@ fn a_session_of_robots_is_orgsim_run_s_trial_of_the_same_index() {
         source: "built-in promo_vs_inventory".into(),
         ..Default::default()
     };
-    crate::common::run_into(&models[0], &cfg, &out, &info);
+    crate::common::run_into(org(&models[0]), &cfg, &out, &info);
     let mut rows = csv::Reader::from_path(out.join("trials.csv")).unwrap();
     let header = rows.headers().unwrap().clone();
     let col = header.iter().position(|h| h == "company_profit").unwrap();
     for (t, row) in rows.records().enumerate() {
-        let team = &room.played[0].teams[t].result;
+        let team = &room.played[0].teams.organisation().unwrap()[t].result;
         assert_eq!(
             bytes(team),
-            bytes(&run_trial(&models[0], SEED, t as u64)),
+            bytes(&run_trial(org(&models[0]), SEED, t as u64)),
             "team {}",
             t + 1
         );
@@ -206,10 +229,9 @@ fn a_session_of_robots_is_orgsim_run_s_trial_of_the_same_index() {
 /// Every team with a participant in the retailer's seat who keeps the shelves and the DC as deep
 /// as the menus allow, every week, and never buys forward; every other seat a robot (whose fitted
 /// retailer keeps them thin).
-fn deep_shelves(models: &[Prepared], teams: usize) -> Vec<TrialResult> {
+fn deep_shelves(models: &[ActModel], teams: usize) -> Vec<TrialResult> {
     let mut room = Room::new(setup(teams, None), models);
-    let retailer = room
-        .model(0)
+    let retailer = org(room.model(0))
         .roles
         .iter()
         .position(|r| r.name == "retailer")
@@ -229,7 +251,12 @@ fn deep_shelves(models: &[Prepared], teams: usize) -> Vec<TrialResult> {
     while room.phase == Phase::Running {
         let week = room.game().unwrap().week();
         for t in 0..teams {
-            let view = room.game().unwrap().view(t, retailer);
+            let view = room
+                .game()
+                .unwrap()
+                .organisation()
+                .unwrap()
+                .view(t, retailer);
             // The most cover the menus allow; no forward buy.
             let choices = view
                 .levers
@@ -254,11 +281,12 @@ fn deep_shelves(models: &[Prepared], teams: usize) -> Vec<TrialResult> {
         let close = room.closing_event().unwrap();
         room.apply(&close).unwrap();
     }
-    room.played
-        .remove(0)
+    room.played[0]
         .teams
-        .into_iter()
-        .map(|t| t.result)
+        .organisation()
+        .unwrap()
+        .iter()
+        .map(|t| t.result.clone())
         .collect()
 }
 
@@ -272,7 +300,9 @@ fn a_retailer_who_keeps_the_shelves_deep_has_fewer_stockouts_and_the_debrief_say
     let humans = deep_shelves(&models, n);
     let stock = metric("stockout_store_weeks");
     let diffs: Vec<f64> = (0..n)
-        .map(|t| humans[t].metrics[stock] - run_trial(&models[0], SEED, t as u64).metrics[stock])
+        .map(|t| {
+            humans[t].metrics[stock] - run_trial(org(&models[0]), SEED, t as u64).metrics[stock]
+        })
         .collect();
     let (mean, se) = crate::common::mean_se(&diffs);
     eprintln!(
@@ -283,10 +313,10 @@ fn a_retailer_who_keeps_the_shelves_deep_has_fewer_stockouts_and_the_debrief_say
         "stockouts, humans minus robots: {mean:.2} ± {se:.2}"
     );
     let plays = debrief::simulate(&models[0], SEED, 1000, &AtomicBool::new(false)).unwrap();
-    assert_eq!(plays.agg.trials, 1000);
+    assert_eq!(plays.trials(), 1000);
     let q = |r: &TrialResult| r.metrics[stock];
     let mut sorted: Vec<f64> = (0..1000)
-        .map(|i| q(&run_trial(&models[0], SEED, i)))
+        .map(|i| q(&run_trial(org(&models[0]), SEED, i)))
         .collect();
     sorted.sort_by(f64::total_cmp);
     let human_pct: f64 = humans
@@ -295,7 +325,7 @@ fn a_retailer_who_keeps_the_shelves_deep_has_fewer_stockouts_and_the_debrief_say
         .sum::<f64>()
         / n as f64;
     let robot_pct: f64 = (0..n)
-        .map(|t| debrief::percentile(&sorted, q(&run_trial(&models[0], SEED, t as u64))))
+        .map(|t| debrief::percentile(&sorted, q(&run_trial(org(&models[0]), SEED, t as u64))))
         .sum::<f64>()
         / n as f64;
     eprintln!("mean stockout percentile among 1,000 plays: deep shelves {human_pct:.1}, robots {robot_pct:.1}");
@@ -312,13 +342,13 @@ fn the_second_act_plays_its_own_model_on_the_same_draws() {
     let see_all = models().remove(0);
     let source = orgsim::scenario::load::resolve("promo_vs_inventory").unwrap();
     let sets: Vec<String> = SETS.iter().map(|s| s.to_string()).collect();
-    let names: Vec<serde_json::Value> = see_all
+    let names: Vec<serde_json::Value> = org(&see_all)
         .chain
         .iter()
         .map(|e| serde_json::json!({ "stock_point": e.name }))
         .collect();
     let mut all = sets.clone();
-    for r in &see_all.roles {
+    for r in &org(&see_all).roles {
         all.push(format!(
             "roles.{}.visibility={}",
             r.name,
@@ -331,7 +361,7 @@ fn the_second_act_plays_its_own_model_on_the_same_draws() {
         certify: false,
     };
     let second = orgsim::prepare(&source, &all, &how).unwrap().unwrap();
-    let models = vec![see_all, second];
+    let models = vec![see_all, ActModel::Organisation(second)];
     let mut room = Room::new(setup(1, Some(ActTwo::SeeEverything)), &models);
     room.apply(&Event::Started { at: 0 }).unwrap();
     while let Some(close) = room.closing_event() {
@@ -339,7 +369,7 @@ fn the_second_act_plays_its_own_model_on_the_same_draws() {
     }
     assert_eq!(room.phase, Phase::Interval);
     room.apply(&Event::NextAct { at: 0 }).unwrap();
-    let view = room.game().unwrap().view(0, 0);
+    let view = room.game().unwrap().organisation().unwrap().view(0, 0);
     assert!(
         view.stock.iter().all(|s| s.units.is_some()),
         "act two: sales sees every stock point"
@@ -347,8 +377,8 @@ fn the_second_act_plays_its_own_model_on_the_same_draws() {
     room.apply(&Event::Ended { at: 0 }).unwrap();
     assert_eq!(room.played.len(), 2);
     assert_eq!(
-        bytes(&room.played[1].teams[0].result),
-        bytes(&run_trial(&models[1], SEED, 0))
+        bytes(&room.played[1].teams.organisation().unwrap()[0].result),
+        bytes(&run_trial(org(&models[1]), SEED, 0))
     );
 }
 
@@ -357,8 +387,7 @@ fn the_debrief_credits_each_decision_to_whoever_sat_in_the_seat_that_week() {
     // A seat changes hands during the act: Ada decides week 1, is freed, and Bo decides week 2.
     let models = models();
     let mut room = Room::new(setup(1, None), &models);
-    let sales = room
-        .model(0)
+    let sales = org(room.model(0))
         .roles
         .iter()
         .position(|r| r.name == "sales")
@@ -375,7 +404,7 @@ fn the_debrief_credits_each_decision_to_whoever_sat_in_the_seat_that_week() {
     };
     let decide = |room: &mut Room, token: &str| {
         let week = room.game().unwrap().week();
-        let view = room.game().unwrap().view(0, sales);
+        let view = room.game().unwrap().organisation().unwrap().view(0, sales);
         let choices = view
             .levers
             .iter()

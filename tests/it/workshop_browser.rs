@@ -388,6 +388,117 @@ fn a_room_plays_a_session_through_the_pages() {
     );
 }
 
+/// The Beer Game through the pages: the seats are stock points, a participant sees its own board
+/// (on hand, owed, what came in) and types an order; the debrief shows the chain's cost and each
+/// order beside the robot's.
+#[test]
+fn a_beer_game_is_played_through_the_pages() {
+    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+        if std::env::var("ORGSIM_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("{MISSING}");
+        }
+        println!("{MISSING}");
+        return;
+    }
+    const BEER_WEEKS: usize = 4;
+    let data = tempfile::tempdir().unwrap();
+    let mut processes = Processes(Vec::new());
+    let (base, key) = start_server(data.path(), &mut processes);
+    let driver_url = start_chromedriver(&mut processes);
+    let shots = Screenshots::new();
+    let fac = Browser::open(&driver_url, "facilitator");
+    fac.goto(&format!("{base}/facilitate#key={key}"));
+    fac.wait_text("#create h1", "the new-session form", |t| t == "New session");
+    fac.click(r#"#scenario option[value="beer_game"]"#);
+    fac.wait_text("#scenario-summary", "the scenario's summary", |t| {
+        t.contains("Beer Game")
+    });
+    fac.type_into("#title-input", "Beer test");
+    fac.type_into("#teams", "1");
+    fac.type_into("#weeks", &BEER_WEEKS.to_string());
+    fac.click("#create-submit");
+    let code = fac.wait_text_for("#join-code", "the join code", CREATE_WAIT, |t| t.len() == 6);
+    let people = [("Ana", "retailer", 5usize), ("Fay", "factory", 9)];
+    let seats: Vec<Browser> = people
+        .iter()
+        .map(|&(name, role, _)| {
+            let b = Browser::open(&driver_url, role);
+            b.goto(&format!("{base}/play?code={code}"));
+            b.wait_text("#join h1", "the join form", |t| t == "Join the game");
+            b.type_into("#join-name", name);
+            b.click(&format!(r#"#join-role option[value="{role}"]"#));
+            b.click("#join-submit");
+            b.wait_text("#seat-role", "the seat's role", |t| {
+                t.eq_ignore_ascii_case(role)
+            });
+            b
+        })
+        .collect();
+    // The wholesaler and the distributor have nobody: robots.
+    fac.wait_text(
+        r#"[data-seat="1:wholesaler"] .seat-who"#,
+        "a robot seat",
+        |t| t == "ROBOT",
+    );
+    fac.click(r#"#controls [data-action="start"]"#);
+    fac.wait_text("#phase", "the phase", |t| t == "Running");
+    for week in 1..=BEER_WEEKS {
+        for (b, &(_, role, base_order)) in seats.iter().zip(&people) {
+            b.wait_text("#week", "the week", |t| {
+                t == format!("Week {week} of {BEER_WEEKS}")
+            });
+            let board = b.wait_text("#stage-facts", "the stock point's board", |t| {
+                t.contains("On hand")
+            });
+            assert_eq!(
+                board.contains("Customers' demand this week"),
+                role == "retailer",
+                "only the retailer sees the customers: {board}"
+            );
+            b.wait_text("#submit", "the order button", |t| t == "Place order");
+            b.type_into("#order-units", &(base_order + week).to_string());
+            if week == 2 && role == "retailer" {
+                shots.take(b, "beer-participant", None);
+            }
+            b.click("#submit");
+            b.wait_text("#status", "the decided status", |t| {
+                t.contains("Decided") && t.contains(&format!("ordered {}", base_order + week))
+            });
+        }
+    }
+    for b in &seats {
+        b.wait_text("#status", "the end", |t| t.contains("game is over"));
+    }
+    fac.wait_text("#phase", "the phase", |t| t == "Ended");
+    fac.goto(&format!("{base}/debrief?code={code}"));
+    fac.wait_text("#debrief-title", "the debrief's title", |t| {
+        t == "Beer test"
+    });
+    assert!(
+        fac.find("#chart-1 svg").is_some(),
+        "the debrief shows the chart"
+    );
+    let metrics = fac.wait_text("#metrics-1", "the percentiles' table", |t| !t.is_empty());
+    assert!(
+        metrics.contains("The chain's total cost") && metrics.contains("Retailer's order swing"),
+        "metrics table: {metrics}"
+    );
+    for &(name, role, base_order) in &people {
+        for week in 1..=BEER_WEEKS {
+            let row = format!(r#"#decisions-1 tr[data-week="{week}"][data-role="{role}"]"#);
+            let text = fac
+                .text(&row)
+                .unwrap_or_else(|| panic!("no row for {role}'s order in week {week}"));
+            assert!(text.contains(&format!("{name} ({role})")), "{text}");
+            let shown = fac
+                .text(&format!("{row} td.chosen .asked"))
+                .unwrap_or_default();
+            assert_eq!(shown, (base_order + week).to_string(), "{text}");
+        }
+    }
+    shots.take(&fac, "beer-debrief", Some(1500));
+}
+
 /// The facilitator's token of session `code`, as the server lists it to its key's holder.
 fn facilitator_token(base: &str, key: &str, code: &str) -> String {
     let list = api_get(&format!("{base}/api/sessions"), key);

@@ -16,7 +16,7 @@ use driver::{
 };
 use orgsim::stats::metrics::{metric, TrialResult};
 use orgsim::workshop::event::Event;
-use orgsim::workshop::game::Game;
+use orgsim::workshop::game::organisation::OrgGame;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -61,7 +61,7 @@ fn replayed(model: &orgsim::Prepared, lines: &[Value]) -> Vec<TrialResult> {
     };
     assert_eq!(setup.sets, SETS, "the session's overrides");
     assert_eq!(model.scenario.name, SCENARIO);
-    let mut game = Game::new(model, setup.seed, setup.teams);
+    let mut game = OrgGame::new(model, setup.seed, setup.teams);
     for e in &events[1..] {
         match e {
             Event::Decided {
@@ -638,4 +638,127 @@ fn the_event_stream_id_is_the_round_and_a_closed_round_sends_the_next() {
     for stream in [&mut wall, &mut mine] {
         assert_eq!(next(stream, round + 2)["week"], 3);
     }
+}
+
+#[test]
+fn a_beer_game_is_played_over_http_and_its_debrief_is_the_trial_its_orders_make() {
+    // A network session: the seats are stock points, the decision a whole number of units.
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(orgsim_command(), dir.path());
+    let a = agent(Duration::from_secs(60));
+    let weeks = 10u64;
+    let r = post(
+        &a,
+        &format!("{}/api/sessions", server.base),
+        Some(&server.key),
+        &json!({ "title": "beer", "scenario": "beer_game", "sets": [format!("network.weeks={weeks}")],
+                 "teams": 2, "seed": 5, "round_seconds": null, "act_two": null }),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (code, facilitator) = (
+        r.json()["code"].as_str().unwrap().to_string(),
+        r.json()["token"].as_str().unwrap().to_string(),
+    );
+    let retailer = join(&a, &server, &code, "Ada", 1, "retailer");
+    let factory = join(&a, &server, &code, "Bo", 2, "factory");
+    assert_eq!(board(&a, &server, &code)["kind"], "network");
+    assert_eq!(
+        control(&a, &server, &code, &facilitator, "start").status,
+        200
+    );
+    let s = seat(&a, &server, &code, &retailer);
+    assert_eq!(s["seat"]["kind"], "network");
+    assert_eq!(s["view"]["orders_from"], "wholesaler");
+    let most = s["max_order"].as_u64().unwrap();
+    refused(
+        &decide(
+            &a,
+            &server,
+            &code,
+            &retailer,
+            1,
+            json!({ "order": most + 1 }),
+        ),
+        400,
+        &[
+            "an order is a whole number of units from 0 to",
+            &(most + 1).to_string(),
+        ],
+    );
+    refused(
+        &decide(&a, &server, &code, &retailer, 1, json!({ "order": -3 })),
+        400,
+        &[
+            "choices.order: expected a whole number 0 or more",
+            "found -3",
+        ],
+    );
+    refused(
+        &decide(
+            &a,
+            &server,
+            &code,
+            &retailer,
+            1,
+            json!({ "price_depth": 1 }),
+        ),
+        400,
+        &["'price_depth' is not one of retailer's levers (its levers: order)"],
+    );
+    let order = |week: u64, team: u64| (week * 3 + team * 7) % 11;
+    for week in 1..=weeks {
+        for (team, token) in [(1, &retailer), (2, &factory)] {
+            let r = decide(
+                &a,
+                &server,
+                &code,
+                token,
+                week,
+                json!({ "order": order(week, team) }),
+            );
+            assert_eq!(r.status, 200, "week {week}: {}", r.body);
+        }
+    }
+    assert_eq!(board(&a, &server, &code)["phase"], "ended");
+    let debrief: Value =
+        serde_json::from_str(&debrief_text(&server, &code, Duration::from_secs(120))).unwrap();
+    let act = &debrief["acts"][0];
+    assert_eq!(act["kind"], "network");
+    assert_eq!(
+        act["decisions"].as_array().unwrap().len(),
+        2 * weeks as usize
+    );
+    // Each team's cost is a batch trial given the same orders.
+    let source = orgsim::scenario::load::resolve("beer_game").unwrap();
+    let model =
+        orgsim::scenario::load::load_network(&source, &[format!("network.weeks={weeks}")]).unwrap();
+    let spec = &model.scenario.network;
+    let total = act["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["key"] == "total_cost")
+        .unwrap();
+    for (t, point) in [(0usize, 0usize), (1, spec.stock_points.len() - 1)] {
+        let mut batch = orgsim::sim::network::NetworkTrial::new(spec, 5, t as u64);
+        for week in 1..=weeks {
+            let mut supplied = vec![None; spec.stock_points.len()];
+            supplied[point] = Some(order(week, t as u64 + 1) as f64);
+            batch.place_orders(&supplied);
+        }
+        let want = batch.finish().total_cost();
+        assert_eq!(
+            total["teams"][t]["value"].as_f64(),
+            Some(want),
+            "team {}",
+            t + 1
+        );
+    }
+    let csv = get(&a, &server.url(&code, "decisions.csv"), None);
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.body.lines().nth(1).unwrap().contains(",order,"),
+        "{}",
+        csv.body
+    );
 }

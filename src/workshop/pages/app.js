@@ -286,6 +286,7 @@
 
   function soFarText(so) {
     if (!so) return "";
+    if (so.cost !== undefined) return "cost so far " + fmt(so.cost);
     return "sold " + fmt(so.sell_out) + " · lost sales " + fmt(so.lost_sales) + " · written off " + fmt(so.write_off);
   }
 
@@ -510,8 +511,71 @@
       $("debrief-link").href = "/debrief?code=" + encodeURIComponent(code);
 
       renderTeam(st);
-      renderLevers(st, active, decided);
-      renderCard(seat, view);
+      const chain = seat.kind === "network";
+      show("scorecard-card", !chain);
+      show("view-card", !chain && !!view);
+      show("stage-card", chain && !!view);
+      if (chain) {
+        renderOrder(st, active, decided);
+        renderStage(seat, view);
+      } else {
+        renderLevers(st, active, decided);
+        renderCard(seat, view);
+      }
+    }
+
+    // A stock point's one decision: how many units to order from upstream.
+    function renderOrder(st, active, decided) {
+      const form = $("decision");
+      const view = st.view;
+      if (!view || st.phase === "ended" || st.phase === "interval" || (active && (decided || !st.acts_this_week))) {
+        form.hidden = true;
+        leversKey = "";
+        return;
+      }
+      form.hidden = false;
+      const canSubmit = active && st.acts_this_week && !decided && !submitting;
+      $("submit").disabled = !canSubmit;
+      $("submit").textContent = st.phase === "lobby" ? "Opens when the game starts" : "Place order";
+      const key = st.act + "|" + st.week + "|" + st.phase;
+      if (key === leversKey) return;
+      leversKey = key;
+      const input = h("input", {
+        id: "order-units", name: "order", type: "number", min: "0", max: String(st.max_order), step: "1",
+        inputmode: "numeric", required: true, class: "order-input", disabled: st.phase === "lobby",
+        value: String(Math.max(0, Math.round(view.incoming))),
+      });
+      $("levers").replaceChildren(
+        h("fieldset", { class: "lever", "data-lever": "order" },
+          h("legend", {}, h("span", { class: "lever-name", text: "Your order to " + words(view.orders_from) })),
+          h("label", { for: "order-units", class: "hint", text: "Whole units, 0 to " + st.max_order + ". It arrives after the mail and shipping delays." }),
+          input));
+    }
+
+    // A stock point's board: its own stock, backlog and pipeline; others' only when shown.
+    function renderStage(seat, view) {
+      if (!view) return;
+      setText("stage-costs", fmt(seat.holding_cost) + " per unit-week on hand, " + fmt(seat.backlog_cost) + " per unit-week owed");
+      const facts = [
+        ["On hand", fmt(view.inventory) + " units"],
+        ["Owed to " + words(view.ships_to), fmt(view.backlog) + " units"],
+        ["Ordered from you this week", fmt(view.incoming) + " units"],
+        ["Arrived this week", fmt(view.received) + " units"],
+        ["On order (not yet arrived)", fmt(view.on_order) + " units"],
+        ["Arriving in the coming weeks", view.arriving.map(fmt).join(", ") || "–"],
+        ["Your orders still in the mail", view.in_mail.map(fmt).join(", ") || "–"],
+        ["Your cost so far", fmt(view.cost)],
+      ];
+      if (view.customer_demand !== null && view.customer_demand !== undefined) facts.splice(3, 0, ["Customers' demand this week", fmt(view.customer_demand) + " units"]);
+      $("stage-facts").replaceChildren(...facts.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]));
+      const last = (xs) => xs.slice(-8).map(fmt).join(", ") || "–";
+      setText("stage-history", "Orders you received (last 8 weeks): " + last(view.incoming_so_far) + ". Orders you placed: " + last(view.orders) + ".");
+      show("stage-others-box", view.others.length > 0);
+      $("stage-others").replaceChildren(
+        h("tr", {}, h("th", { text: "Point" }), h("th", { class: "num", text: "On hand" }), h("th", { class: "num", text: "Owed" }), h("th", { class: "num", text: "On order" })),
+        ...view.others.map((o) => h("tr", { "data-stock": o.stage },
+          h("td", { text: words(o.stage) }), h("td", { class: "num", text: fmt(o.inventory) }),
+          h("td", { class: "num", text: fmt(o.backlog) }), h("td", { class: "num", text: fmt(o.on_order) }))));
     }
 
     // Who in my team has decided this week.
@@ -608,7 +672,15 @@
       showError("submit-error", "");
       const choices = {};
       const said = [];
-      st.view.levers.forEach((lever, k) => {
+      if (st.seat.kind === "network") {
+        const raw = $("order-units").value.trim();
+        const units = Number(raw);
+        if (raw === "" || !Number.isInteger(units) || units < 0 || units > st.max_order) {
+          return showError("submit-error", "An order is a whole number of units from 0 to " + st.max_order + ".");
+        }
+        choices.order = units;
+        said.push("ordered " + units);
+      } else st.view.levers.forEach((lever, k) => {
         if (!lever.open) return;
         const i = picks.values[lever.name];
         choices[lever.name] = i;
@@ -855,6 +927,9 @@
       loadScenarios();
     }
 
+    // A scenario's kind, by name: a network's weeks are set at another path.
+    const kinds = {};
+
     async function loadScenarios() {
       const select = $("scenario");
       let data;
@@ -866,6 +941,7 @@
       const summaries = {};
       select.replaceChildren(...data.scenarios.map((x) => {
         summaries[x.name] = x.summary;
+        kinds[x.name] = x.kind;
         return h("option", { value: x.name, text: words(x.name) });
       }), h("option", { value: "__upload__", text: "a scenario file of my own…" }));
       select.value = data.default || (data.scenarios[0] && data.scenarios[0].name) || "__upload__";
@@ -914,7 +990,11 @@
       const weeks = $("weeks").value.trim();
       if (weeks !== "") {
         if (!/^\d+$/.test(weeks) || Number(weeks) < 1) return showError("create-error", "Weeks: a whole number of weeks.");
-        body.sets.push("horizon_weeks=" + Number(weeks));
+        let network = kinds[$("scenario").value] === "network";
+        if (body.scenario_text) {
+          try { network = "network" in JSON.parse(body.scenario_text); } catch (e) { network = false; }
+        }
+        body.sets.push((network ? "network.weeks=" : "horizon_weeks=") + Number(weeks));
       }
       body.sets.push(...lines($("sets").value));
       const act2 = document.querySelector('input[name="act2"]:checked').value;
@@ -1183,11 +1263,13 @@
     }
   }
 
-  /** A team's weekly sell-out against consumer demand so far, as a small line chart. */
+  /** A team's weekly sell-out against consumer demand so far (a network's orders by point
+   *  against the customers' demand), as a small line chart. */
   function sparkline(line) {
     const W = 260;
     const H = 70;
     const pad = 4;
+    if (line.orders) return chainSpark(line, W, H, pad);
     const demand = line.consumer_demand || [];
     const sold = line.sell_out || [];
     const n = Math.max(demand.length, sold.length);
@@ -1221,6 +1303,33 @@
     box.append(svg, h("figcaption", {},
       h("span", { class: "key sold" }), "sell-out ",
       h("span", { class: "key demand" }), "consumer demand"));
+    return box;
+  }
+
+  /** A network team's orders by point, with the customers' demand dashed. */
+  function chainSpark(line, W, H, pad) {
+    const colours = ["#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"];
+    const points = Object.keys(line.orders);
+    const all = [line.demand, ...points.map((p) => line.orders[p])];
+    const n = line.demand.length;
+    const box = h("figure", { class: "spark", "data-spark": String(line.team) });
+    const svg = s("svg", { viewBox: "0 0 " + W + " " + (H + 14), width: String(W), height: String(H + 14), role: "img", "aria-label": "weekly orders by stock point against the customers' demand" });
+    svg.append(s("line", { x1: pad, y1: H - pad, x2: W - pad, y2: H - pad, stroke: "#bbb", "stroke-width": "1" }));
+    if (n >= 1) {
+      const max = Math.max(1, ...all.flat());
+      const min = Math.min(0, ...all.flat());
+      const x = (i) => (n === 1 ? W / 2 : pad + (i * (W - 2 * pad)) / (n - 1));
+      const y = (v) => H - pad - ((v - min) / (max - min)) * (H - pad - 14);
+      const pts = (xs) => xs.map((v, i) => x(i).toFixed(1) + "," + y(v).toFixed(1)).join(" ");
+      points.forEach((p, k) => svg.append(s("polyline", { points: pts(line.orders[p]), fill: "none", stroke: colours[k % colours.length], "stroke-width": "2.5", "stroke-linejoin": "round" })));
+      svg.append(s("polyline", { points: pts(line.demand), fill: "none", stroke: "#E69F00", "stroke-width": "2", "stroke-dasharray": "6 4" }));
+      const e = s("text", { fill: "#5b6470", "font-size": "10", x: pad + 2, y: 10 });
+      e.textContent = fmt(max) + " units";
+      svg.append(e);
+    }
+    const key = [h("span", { class: "key demand" }), "customers "];
+    points.forEach((p, k) => key.push(h("span", { class: "key", style: "background:" + colours[k % colours.length] }), words(p) + " "));
+    box.append(svg, h("figcaption", {}, ...key));
     return box;
   }
 
@@ -1329,7 +1438,7 @@
       const differs = a.decisions.filter((d) => !d.same).length;
       const only = h("input", { type: "checkbox", id: "only-diff-" + n });
       const dhead = h("tr", {}, ...["Team", "Week", "Who", "Lever", "Chose", "The model", "Why the model chose that"].map((t) => h("th", { text: t })));
-      const drows = a.decisions.map((d) => h("tr", { class: d.same ? "same" : "differs", "data-team": String(d.team), "data-week": String(d.week), "data-lever": d.lever },
+      const drows = a.decisions.map((d) => h("tr", { class: d.same ? "same" : "differs", "data-team": String(d.team), "data-week": String(d.week), "data-lever": d.lever, "data-role": d.role },
         h("td", { class: "num", text: String(d.team) }),
         h("td", { class: "num", text: String(d.week) }),
         h("td", { text: d.who }),

@@ -150,3 +150,145 @@ fn team_colour(k: usize) -> RGBColor {
         SERIES[(k - 1) % SERIES.len()]
     }
 }
+
+/// One team's line in a network debrief: its label and its trial.
+pub struct ChainLine<'a> {
+    /// "team 1".
+    pub label: String,
+    /// The team's trial.
+    pub result: &'a crate::sim::network::NetworkResult,
+}
+
+/// The network debrief chart as an SVG document: one panel per stock point, its orders week by
+/// week, the plays' 10th to 90th percentile shaded, their mean dashed and each team's line over
+/// them (`plays` is the simulated plays' aggregate, `points` the stock points' names).
+pub fn chain_over_plays(
+    name: &str,
+    points: &[&str],
+    plays: &crate::sim::network::NetworkAggregate,
+    teams: &[ChainLine],
+) -> Result<String> {
+    register_font();
+    let mut svg = String::new();
+    let height = 150 + 170 * points.len() as u32;
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        draw_chain(&root, name, points, plays, teams)
+            .and_then(|_| Ok(root.present()?))
+            .map_err(|e| Error::Drawing {
+                path: "debrief chart".into(),
+                message: e.0,
+            })?;
+    }
+    Ok(svg.replace(
+        "font-family=\"sans-serif\"",
+        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+    ))
+}
+
+fn draw_chain<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    name: &str,
+    points: &[&str],
+    plays: &crate::sim::network::NetworkAggregate,
+    teams: &[ChainLine],
+) -> Drawn {
+    use super::style::{text, NOTE_PX, TICK_PX, TITLE_PX};
+    root.fill(&WHITE)?;
+    let (top, body) = root.split_vertically(96);
+    top.draw_text(
+        "The room's orders against the simulated plays",
+        &text(TITLE_PX),
+        (24, 12),
+    )?;
+    let note = format!(
+        "{name} · shaded: 10th to 90th percentile of {} plays by the model's rules; dashed: their mean; lines: the room's teams",
+        plays.trials
+    );
+    top.draw_text(&note, &text(NOTE_PX).color(&GREY), (24, 58))?;
+    let weeks = plays.weeks.max(2);
+    let rows = body.split_evenly((points.len().max(1), 1));
+    for (i, (area, point)) in rows.iter().zip(points).enumerate() {
+        let (plot, key) = area.split_horizontally(WIDTH as i32 - 230);
+        let s = 1 + i; // orders.<point> follows the demand in the series
+        let q = |p: f64| -> Vec<f64> {
+            (0..plays.weeks)
+                .map(|w| plays.series_at(s, w).sketch.quantile(p))
+                .collect()
+        };
+        let (p10, p90) = (q(0.1), q(0.9));
+        let mean: Vec<f64> = (0..plays.weeks)
+            .map(|w| plays.series_at(s, w).moments.mean())
+            .collect();
+        let lines: Vec<&[f64]> = teams
+            .iter()
+            .map(|t| t.result.orders[i].as_slice())
+            .collect();
+        let hi = p90
+            .iter()
+            .chain(lines.iter().copied().flatten())
+            .fold(1.0f64, |a, v| a.max(*v))
+            * 1.08;
+        let lo = p10
+            .iter()
+            .chain(lines.iter().copied().flatten())
+            .fold(0.0f64, |a, v| a.min(*v));
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(8)
+            .x_label_area_size(if i + 1 == points.len() { 34 } else { 8 })
+            .y_label_area_size(80)
+            .build_cartesian_2d(1.0..weeks as f64, lo..hi)?;
+        let mut mesh = chart.configure_mesh();
+        mesh.y_desc(format!("{point}'s orders"))
+            .x_label_formatter(&|w| format!("{w:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .label_style(text(TICK_PX))
+            .axis_desc_style(text(TICK_PX))
+            .light_line_style(WHITE)
+            .bold_line_style(super::style::GRID)
+            .y_labels(4);
+        if i + 1 == points.len() {
+            mesh.x_desc("week");
+        } else {
+            mesh.x_labels(0);
+        }
+        mesh.draw()?;
+        let colour = SERIES[i % SERIES.len()];
+        let band: Vec<(f64, f64)> = p90
+            .iter()
+            .enumerate()
+            .map(|(w, v)| (w as f64 + 1.0, *v))
+            .chain(
+                p10.iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(w, v)| (w as f64 + 1.0, *v)),
+            )
+            .collect();
+        chart.draw_series(std::iter::once(Polygon::new(
+            band,
+            colour.mix(0.22).filled(),
+        )))?;
+        let at = |v: &[f64]| -> Vec<(f64, f64)> {
+            v.iter()
+                .enumerate()
+                .map(|(w, &y)| ((w + 1) as f64, y))
+                .collect()
+        };
+        chart.draw_series(DashedLineSeries::new(at(&mean), 6, 4, GREY.stroke_width(2)))?;
+        for (k, l) in lines.iter().enumerate() {
+            chart.draw_series(LineSeries::new(at(l), team_colour(k).stroke_width(3)))?;
+        }
+        let mut items = vec![(Mark::Band(colour), format!("{point}: plays"))];
+        if i == 0 {
+            items.extend(
+                teams
+                    .iter()
+                    .enumerate()
+                    .map(|(k, t)| (Mark::Line(team_colour(k)), t.label.clone())),
+            );
+        }
+        legend(&key, &items, (6, 8), false)?;
+    }
+    Ok(())
+}
