@@ -95,11 +95,11 @@ pub fn act(room: &Room, played: &ActPlayed, plays: &Plays) -> Result<Value> {
         .map(|((q, v), values)| {
             let teams: Vec<Value> = values
                 .iter()
-                .map(|&x| json!({ "value": x, "percentile": percentile(v, x) }))
+                .map(|&x| json!({ "value": clean(x), "percentile": percentile(v, x) }))
                 .collect();
             json!({
                 "key": q.key, "label": q.label, "more_is_better": q.more_is_better,
-                "p10": quantile(v, 0.1), "p50": quantile(v, 0.5), "p90": quantile(v, 0.9),
+                "p10": clean(quantile(v, 0.1)), "p50": clean(quantile(v, 0.5)), "p90": clean(quantile(v, 0.9)),
                 "teams": teams,
             })
         })
@@ -117,6 +117,15 @@ pub fn act(room: &Room, played: &ActPlayed, plays: &Plays) -> Result<Value> {
         "decisions": said.decisions,
         "chart_svg": said.chart,
     }))
+}
+
+/// A value as the page shows it: rounding noise (a gap of 1e-17, a negative zero) is 0.
+fn clean(x: f64) -> f64 {
+    if x.abs() < 1e-9 {
+        0.0
+    } else {
+        x
+    }
 }
 
 /// "the robot (sales)" or "Ada (sales)": `name` is whoever sat there.

@@ -20,9 +20,9 @@ use organisation::OrgGame;
 /// The model of one act: a fitted organisation, or a network.
 pub enum ActModel {
     /// An organisation scenario, its playbook fitted.
-    Organisation(Prepared),
+    Organisation(Box<Prepared>),
     /// A network scenario (its policies are its robots).
-    Network(NetworkModel),
+    Network(Box<NetworkModel>),
 }
 
 impl ActModel {

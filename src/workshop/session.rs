@@ -204,9 +204,9 @@ fn models(settings: &Settings, setup: &Setup) -> Result<Vec<ActModel>> {
     let network = load::is_network(&source);
     let model = |sets: &[String]| -> Result<ActModel> {
         Ok(if network {
-            ActModel::Network(load::load_network(&source, sets)?)
+            ActModel::Network(Box::new(load::load_network(&source, sets)?))
         } else {
-            ActModel::Organisation((settings.prepare)(&source, sets)?)
+            ActModel::Organisation(Box::new((settings.prepare)(&source, sets)?))
         })
     };
     let mut out = vec![model(&setup.sets)?];

@@ -18,7 +18,10 @@ const SETS: &[&str] = &["horizon_weeks=12", "world.stores=5"];
 const SEED: u64 = 7;
 
 fn models() -> Vec<ActModel> {
-    vec![ActModel::Organisation(prepared("promo_vs_inventory", SETS))]
+    vec![ActModel::Organisation(Box::new(prepared(
+        "promo_vs_inventory",
+        SETS,
+    )))]
 }
 
 /// The organisation act's model.
@@ -361,7 +364,7 @@ fn the_second_act_plays_its_own_model_on_the_same_draws() {
         certify: false,
     };
     let second = orgsim::prepare(&source, &all, &how).unwrap().unwrap();
-    let models = vec![see_all, ActModel::Organisation(second)];
+    let models = vec![see_all, ActModel::Organisation(Box::new(second))];
     let mut room = Room::new(setup(1, Some(ActTwo::SeeEverything)), &models);
     room.apply(&Event::Started { at: 0 }).unwrap();
     while let Some(close) = room.closing_event() {

@@ -18,7 +18,9 @@ const SEED: u64 = 11;
 fn models(sets: &[&str]) -> Vec<ActModel> {
     let source = resolve("beer_game").unwrap();
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-    vec![ActModel::Network(load_network(&source, &sets).unwrap())]
+    vec![ActModel::Network(Box::new(
+        load_network(&source, &sets).unwrap(),
+    ))]
 }
 
 fn spec(models: &[ActModel]) -> &orgsim::sim::network::NetworkSpec {

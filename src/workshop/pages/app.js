@@ -60,7 +60,9 @@
     if (x === null || x === undefined || Number.isNaN(x)) return "–";
     const a = Math.abs(x);
     const digits = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : a === 0 ? 0 : 3;
-    return Number(x).toLocaleString("en-GB", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+    const text = Number(x).toLocaleString("en-GB", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+    // A value that rounds to nothing is 0, never "-0".
+    return /^-0(\.0*)?$/.test(text) ? "0" : text;
   }
   const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : Math.round(x * 100) + "%");
 
@@ -1404,7 +1406,7 @@
       const intro = h("p", { class: "muted" },
         "Each team against " + Number(a.plays).toLocaleString("en-GB") + " simulated plays of the same scenario (seed " + a.seed + "), every seat played by the model's robots. ",
         a.plays_with_divergence !== undefined
-          ? "Coordinated divergence (departments meeting their own scorecards while the organisation misses) in " + pct(a.plays_with_divergence) + " of the plays."
+          ? "Coordinated divergence (every role meeting its own scorecard while the organisation misses) in " + pct(a.plays_with_divergence) + " of the plays."
           : "");
       const ended = a.ended_at_week ? h("p", { class: "notice warn", text: "The session was ended in week " + a.ended_at_week + ": robots played the weeks left." }) : null;
 

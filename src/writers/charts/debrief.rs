@@ -239,8 +239,17 @@ fn draw_chain<DB: DrawingBackend>(
             .y_label_area_size(80)
             .build_cartesian_2d(1.0..weeks as f64, lo..hi)?;
         let mut mesh = chart.configure_mesh();
+        // Whole weeks only: a tick between two weeks would repeat a label.
+        let week_label = |w: &f64| {
+            if (w - w.round()).abs() < 1e-6 {
+                format!("{w:.0}")
+            } else {
+                String::new()
+            }
+        };
         mesh.y_desc(format!("{point}'s orders"))
-            .x_label_formatter(&|w| format!("{w:.0}"))
+            .x_label_formatter(&week_label)
+            .x_labels(weeks.min(13))
             .y_label_formatter(&|v| format!("{v:.0}"))
             .label_style(text(TICK_PX))
             .axis_desc_style(text(TICK_PX))
