@@ -28,6 +28,10 @@ pub struct Problem {
     /// (then it has no line and column).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<String>,
+    /// The flag that argument came through, when not `--set` itself: `--arm 'LABEL'` or
+    /// `--vary PATH`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 impl Problem {
@@ -45,6 +49,7 @@ impl Problem {
             line: None,
             column: None,
             set: None,
+            via: None,
         }
     }
     /// Adds a hint.
@@ -69,8 +74,10 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(arg) = &self.set {
-            write!(f, "--set {arg}: ")?;
+        match (&self.set, &self.via) {
+            (Some(arg), Some(via)) => write!(f, "{via} ({arg}): ")?,
+            (Some(arg), None) => write!(f, "--set {arg}: ")?,
+            _ => {}
         }
         // A problem with the argument itself (no '=', a malformed path) has no JSON path.
         if !self.path.is_empty() {
@@ -85,6 +92,21 @@ impl fmt::Display for Problem {
             write!(f, " (hint: {h})")?;
         }
         Ok(())
+    }
+}
+
+impl Error {
+    /// Names the flag the `--set`-style arguments `args` came through (`--arm 'LABEL'`,
+    /// `--vary PATH`) in the problems found in them, so that a message names what the user typed.
+    pub fn through(mut self, args: &[String], flag: &str) -> Error {
+        if let Error::InvalidScenario { problems, .. } = &mut self {
+            for p in problems.iter_mut() {
+                if p.set.as_ref().is_some_and(|s| args.contains(s)) {
+                    p.via = Some(flag.to_string());
+                }
+            }
+        }
+        self
     }
 }
 

@@ -110,7 +110,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
             return Ok(());
         }
     }
-    orgsim::writers::folder::check(&out, force)?;
+    orgsim::writers::folder::check(&out, force, &["compare.csv", "compare.json"])?;
     let cancel = interrupt_flag();
     let how = Fitting {
         threads,
@@ -180,7 +180,8 @@ fn arm_specs(
         let (label, own) = parse_arm(spec)?;
         let source = specs[0].1.clone();
         let sets: Vec<String> = common.iter().chain(&own).cloned().collect();
-        let model = load::load(&source, &sets)?;
+        let model =
+            load::load(&source, &sets).map_err(|e| e.through(&own, &format!("--arm '{label}'")))?;
         warn(&source, &model);
         specs.push((label, source, sets));
     }
@@ -248,7 +249,8 @@ fn compare_networks(
         let (label, own) = parse_arm(spec)?;
         let source = load::resolve(&scenarios[0])?;
         let sets: Vec<String> = common.iter().chain(&own).cloned().collect();
-        let model = load::load_network(&source, &sets)?;
+        let model = load::load_network(&source, &sets)
+            .map_err(|e| e.through(&own, &format!("--arm '{label}'")))?;
         arms.push(NetworkArm { label, model });
     }
     for (i, a) in arms.iter().enumerate() {
@@ -262,7 +264,7 @@ fn compare_networks(
     let out = out.unwrap_or_else(|| {
         PathBuf::from("output").join(format!("compare-{}", arms[0].model.scenario.name))
     });
-    orgsim::writers::folder::check(&out, info.force)?;
+    orgsim::writers::folder::check(&out, info.force, &["compare.csv", "compare.json"])?;
     let cancel = interrupt_flag();
     let rows = orgsim::experiment::compare::compare_networks(&arms, cfg, cancel)
         .map_err(|e| e.at(&out))?;
@@ -288,30 +290,67 @@ fn compare_networks(
     Ok(())
 }
 
-/// Parses `--arm 'LABEL: PATH=VALUE; PATH=VALUE'` into its label and its overrides.
+/// Parses `--arm 'LABEL: PATH=VALUE; PATH=VALUE'` into its label and its overrides. The label
+/// ends at the first `: ` (a colon and a space) before the first `=`, so a colon inside a value
+/// (`{"plan":0.95}`) is the value's; the overrides are split at `;` outside a value's brackets and
+/// strings.
 pub(crate) fn parse_arm(spec: &str) -> Result<(String, Vec<String>), Error> {
+    const EXAMPLE: &str =
+        r#"--arm 'sales at 95% of plan: roles.sales.scorecard.components.0.target={"plan":0.95}'"#;
     let bad = |what: &str| {
         Error::Usage(format!(
-            "--arm '{spec}': expected 'LABEL: PATH=VALUE; PATH=VALUE' ({what})"
+            "--arm '{spec}': expected 'LABEL: PATH=VALUE; PATH=VALUE', found {what}; for example {EXAMPLE}"
         ))
     };
-    let (label, sets) = spec
-        .split_once(':')
-        .ok_or_else(|| bad("no ':' after a label"))?;
-    let label = label.trim();
+    let head = &spec[..spec.find('=').unwrap_or(spec.len())];
+    let Some(at) = head.find(": ") else {
+        return Err(bad(
+            "no label (a label and ': ' come before the first PATH=VALUE)",
+        ));
+    };
+    let label = spec[..at].trim();
     if label.is_empty() {
-        return Err(bad("the label is empty"));
+        return Err(bad("an empty label"));
     }
-    let sets: Vec<String> = sets
-        .split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect();
+    let sets = split_outside_json(&spec[at + 2..], ';');
     if sets.is_empty() {
         return Err(bad("no PATH=VALUE after the label"));
     }
+    if let Some(s) = sets.iter().find(|s| !s.contains('=')) {
+        return Err(bad(&format!("'{s}', which is not PATH=VALUE")));
+    }
     Ok((label.to_string(), sets))
+}
+
+/// `text` split at `sep` where it stands outside brackets, braces and double-quoted strings, each
+/// part trimmed, empty parts dropped.
+fn split_outside_json(text: &str, sep: char) -> Vec<String> {
+    let (mut parts, mut part) = (Vec::new(), String::new());
+    let (mut depth, mut in_string, mut escaped) = (0i32, false, false);
+    for c in text.chars() {
+        if in_string {
+            in_string = c != '"' || escaped;
+            escaped = c == '\\' && !escaped;
+        } else {
+            match c {
+                '"' => in_string = true,
+                '[' | '{' => depth += 1,
+                ']' | '}' => depth -= 1,
+                _ if c == sep && depth <= 0 => {
+                    parts.push(std::mem::take(&mut part));
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        part.push(c);
+    }
+    parts.push(part);
+    parts
+        .into_iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 /// The headline rows of a comparison, as a table: each arm's mean and its paired difference.
@@ -364,4 +403,34 @@ fn table(rows: &[orgsim::experiment::compare::Row]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_arm;
+
+    #[test]
+    fn an_arm_label_ends_at_the_first_colon_and_space_before_any_value() {
+        let (label, sets) = parse_arm(r#"at plan: roles.sales.scorecard.components.0.target={"plan":0.95}; org.shared_bonus={"weight":0.5,"on":"a; b"}"#).unwrap();
+        assert_eq!(label, "at plan");
+        assert_eq!(
+            sets,
+            [
+                r#"roles.sales.scorecard.components.0.target={"plan":0.95}"#,
+                r#"org.shared_bonus={"weight":0.5,"on":"a; b"}"#
+            ]
+        );
+        // No label: the colon inside the JSON is the value's, and the message names --arm.
+        let e = parse_arm(r#"roles.sales.scorecard.components.0.target={"plan":0.95}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("--arm 'roles.sales"), "{e}");
+        assert!(
+            e.contains("found no label") && e.contains("for example --arm 'sales at 95% of plan: "),
+            "{e}"
+        );
+        assert!(!e.contains("--set"), "{e}");
+        let e = parse_arm("x: a=1; b").unwrap_err().to_string();
+        assert!(e.contains("found 'b', which is not PATH=VALUE"), "{e}");
+    }
 }

@@ -47,7 +47,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         total: 0,
         known: &known,
     };
-    orgsim::writers::folder::check(&out, force)?;
+    orgsim::writers::folder::check(&out, force, &[])?;
     let id = shards[0].identity();
     let (name, certify) = match &id.of {
         ShardOf::Run { name, certificate } => (name, *certificate),

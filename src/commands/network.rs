@@ -45,7 +45,11 @@ pub fn execute(run: NetworkRun) -> orgsim::Result<()> {
     let out = run
         .out
         .unwrap_or_else(|| PathBuf::from("output").join(folder_name));
-    orgsim::writers::folder::check(&out, run.force)?;
+    orgsim::writers::folder::check(
+        &out,
+        run.force,
+        &["summary.json", "trials.csv", "series.csv", "report.html"],
+    )?;
     let cfg = RunConfig {
         seed: run.seed,
         trials: run.trials,

@@ -120,7 +120,11 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         }
     }
     // A folder the run would refuse is refused now, not after the fit.
-    orgsim::writers::folder::check(&out, force)?;
+    orgsim::writers::folder::check(
+        &out,
+        force,
+        &["summary.json", "trials.csv", "series.csv", "report.html"],
+    )?;
     if !quiet {
         eprintln!(
             "{}: playing the plan and fitting each role's playbook ...",

@@ -88,7 +88,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         Some(s) => orgsim::experiment::sweep::shard_points(grid.len(), s),
         None => 0..grid.len(),
     };
-    orgsim::writers::folder::check(&out, force)?;
+    orgsim::writers::folder::check(&out, force, &["sweep.csv", "sweep.json"])?;
     let how = Fitting {
         threads,
         refit: refit.refit,
@@ -159,12 +159,15 @@ fn check_points(
 ) -> orgsim::Result<String> {
     let mut name = String::new();
     for point in grid {
-        let all: Vec<String> = sets
-            .iter()
-            .cloned()
-            .chain(orgsim::experiment::sweep::point_sets(varies, point))
-            .collect();
-        let model = load::load(source, &all)?;
+        let own = orgsim::experiment::sweep::point_sets(varies, point);
+        let all: Vec<String> = sets.iter().cloned().chain(own.iter().cloned()).collect();
+        let model = load::load(source, &all).map_err(|mut e| {
+            // A value the grid wrote is named by the --vary it came from.
+            for (v, set) in varies.iter().zip(&own) {
+                e = e.through(std::slice::from_ref(set), &format!("--vary {}", v.path));
+            }
+            e
+        })?;
         name = model.scenario.name.clone();
     }
     Ok(name)

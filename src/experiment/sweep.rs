@@ -62,10 +62,12 @@ pub fn parse_vary(arg: &str) -> std::result::Result<Vary, String> {
 /// `FROM:TO:N` as N numbers, or `None` when SPEC is not a range.
 fn parse_range(spec: &str) -> std::result::Result<Option<Vec<String>>, String> {
     let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
-    if parts.len() != 3 {
-        return Ok(None);
-    }
     let expected = "a range FROM:TO:N (numbers, then a whole number of points)";
+    match parts.len() {
+        1 => return Ok(None),
+        3 => {}
+        _ => return Err(format!("expected {expected}, found '{spec}'")),
+    }
     let (Ok(from), Ok(to), Ok(n)) = (
         parts[0].parse::<f64>(),
         parts[1].parse::<f64>(),

@@ -30,10 +30,16 @@ pub fn structural(text: &str, doc: &Value, first: Problem) -> Vec<Problem> {
         .collect();
     extra.sort_by(|a, b| a.path.cmp(&b.path));
     // serde cannot name the choices of a name given as a number; the schema can.
-    let first = match extra.iter().position(|p| p.path == first.path) {
+    let mut first = match extra.iter().position(|p| p.path == first.path) {
         Some(i) if first.expected == crate::scenario::parse::A_NAME => extra.remove(i),
         _ => first,
     };
+    // serde knows a count only as "a whole number (0 or more)"; the schema knows its range.
+    if first.expected.starts_with("a whole number") {
+        if let Some(r) = node_at(root, &first.path).and_then(Range::of_schema) {
+            first.expected = r.expected().replacen("a number", "a whole number", 1);
+        }
+    }
     let mut out = vec![first];
     for p in extra {
         let related = out.iter().any(|q| {
@@ -104,6 +110,42 @@ fn schema_at<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
         };
     }
     Some(node)
+}
+
+/// The schema node that describes the value at a document path (`world.stores`,
+/// `roles[0].levers[1].options[2]`), following `$ref`s, object properties, list items and the
+/// alternatives of `oneOf` and `anyOf` (the first that has the next step); `None` where the
+/// schema does not say.
+pub(crate) fn node_at<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut node = deref(root, root)?;
+    for step in path.replace('[', ".[").split('.').filter(|s| !s.is_empty()) {
+        node = step_into(root, node, step)?;
+    }
+    Some(node)
+}
+
+fn deref<'a>(root: &'a Value, mut node: &'a Value) -> Option<&'a Value> {
+    while let Some(r) = node.get("$ref").and_then(Value::as_str) {
+        node = root.pointer(r.trim_start_matches('#'))?;
+    }
+    Some(node)
+}
+
+fn step_into<'a>(root: &'a Value, node: &'a Value, step: &str) -> Option<&'a Value> {
+    let node = deref(root, node)?;
+    let next = if step.starts_with('[') {
+        node.get("items")
+    } else {
+        node.get("properties").and_then(|p| p.get(step))
+    };
+    if let Some(n) = next {
+        return deref(root, n);
+    }
+    ["oneOf", "anyOf", "allOf"]
+        .iter()
+        .filter_map(|k| node.get(*k).and_then(Value::as_array))
+        .flatten()
+        .find_map(|alt| step_into(root, alt, step))
 }
 
 /// The `kind` names of a tagged enum's variants (from its `oneOf` in the schema).

@@ -38,7 +38,28 @@ pub(crate) fn warnings(s: &Scenario, overrides: &[Override]) -> Vec<Problem> {
     if let Some(shared) = &s.org.shared_bonus {
         plan_factors("org.shared_bonus.scorecard", &shared.scorecard, &mut out);
     }
+    decision_rights(s, &mut out);
     out
+}
+
+/// A gate its own role holds: it approves every request it makes, so nothing is gated. (A
+/// claimant that decides nothing is not warned about: the launch's marketing is one by design,
+/// its claim made by the calendar rather than by play.)
+fn decision_rights(s: &Scenario, out: &mut Vec<Problem>) {
+    for (ri, role) in s.roles.iter().enumerate() {
+        for (li, lever) in role.levers.iter().enumerate() {
+            if lever.approval.as_ref().is_some_and(|a| a.by == role.name) {
+                out.push(
+                    Problem::new(
+                        format!("roles[{ri}].levers[{li}].approval.by"),
+                        "another role than the lever's own",
+                        format!("'{}', the lever's own role", role.name),
+                    )
+                    .hint("a role approves every request it makes, so this gate changes nothing: name the approving role, or delete approval"),
+                );
+            }
+        }
+    }
 }
 
 /// A horizon that is not a whole number of periods: the last period is short.
@@ -217,7 +238,7 @@ mod tests {
     #[test]
     fn each_slip_is_warned_about_at_its_value() {
         type Edit = fn(&mut serde_json::Value);
-        let cases: [(&str, Edit); 6] = [
+        let cases: [(&str, Edit); 7] = [
             ("world.prices.unit_cost", |d| {
                 d["world"]["prices"]["unit_cost"] = 3.5.into()
             }),
@@ -235,6 +256,11 @@ mod tests {
             }),
             ("roles[0].scorecard.components[0].target.plan", |d| {
                 d["roles"][0]["scorecard"]["components"][0]["target"]["plan"] = 3.into()
+            }),
+            ("roles[0].levers[0].approval.by", |d| {
+                let own = d["roles"][0]["name"].clone();
+                d["roles"][0]["levers"][0]["approval"] =
+                    serde_json::json!({ "by": own, "latency_weeks": 0 });
             }),
         ];
         for (path, edit) in cases {

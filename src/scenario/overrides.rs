@@ -68,10 +68,22 @@ pub fn apply_to_doc(doc: &mut Value, sets: &[String]) -> Result<Vec<Override>, V
     let mut problems = Vec::new();
     for arg in sets {
         match apply_set(doc, arg) {
-            Ok(path) => applied.push(Override {
-                arg: arg.clone(),
-                path,
-            }),
+            // Two arguments that write the same value: the last would win in silence.
+            Ok(path) => match applied.iter().find(|o: &&Override| o.path == path) {
+                Some(first) => problems.push(
+                    Problem::new(
+                        &path,
+                        "each value set once",
+                        format!("a second setting of it, after {}", first.arg),
+                    )
+                    .hint("keep the one you mean: orgsim does not guess")
+                    .in_set(arg),
+                ),
+                None => applied.push(Override {
+                    arg: arg.clone(),
+                    path,
+                }),
+            },
             Err(p) => problems.push(p.in_set(arg)),
         }
     }
@@ -510,7 +522,10 @@ mod tests {
     #[test]
     fn a_problem_in_an_argument_names_it_and_says_what_went_wrong() {
         for (arg, line) in [
-            ("world.stores=0x", "--set world.stores=0x: world.stores: expected a whole number (0 or more), found the string '0x'"),
+            ("world.stores=0x", "--set world.stores=0x: world.stores: expected a whole number from 1 to 100000, found the string '0x'"),
+            // serde knows only "a whole number"; the message gives the schema's (the validator's) range.
+            ("world.stores=1e20", "--set world.stores=1e20: world.stores: expected a whole number from 1 to 100000, found the number 1e+20"),
+            ("roles.sales.levers.promo_depth.decide_every_weeks=0.5", "--set roles.sales.levers.promo_depth.decide_every_weeks=0.5: roles[0].levers[0].decide_every_weeks: expected a whole number from 1 to 52, found the number 0.5"),
             ("roles[7].name=x", "--set roles[7].name=x: roles: expected an index from 0 to 4, or one of the names sales, procurement, marketing, retailer, finance, found the index 7"),
             ("world.stores[+]=1", "--set world.stores[+]=1: world.stores: expected a list to append to with [+], found a number"),
             ("roles[99999999999999999999999].name=x", "--set roles[99999999999999999999999].name=x: expected a path like roles[0].levers[1].options, roles.sales.levers.promo_depth.options or roles.sales.scorecard.components[+], found '[99999999999999999999999]', an index far past any list's end"),
@@ -519,6 +534,23 @@ mod tests {
             assert_eq!(problems.len(), 1, "{arg}");
             assert_eq!(problems[0].to_string(), line);
         }
+    }
+
+    #[test]
+    fn a_value_set_twice_is_refused_naming_both_and_appends_are_not_twice() {
+        let problems = set(&["world.stores=5", "world.stores=6"]).expect_err("twice");
+        assert_eq!(
+            problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["--set world.stores=6: world.stores: expected each value set once, found a second setting of it, after world.stores=5 (hint: keep the one you mean: orgsim does not guess)"]
+        );
+        // The same value by two spellings of its path is still twice.
+        assert!(set(&[
+            "roles.sales.levers.promo_depth.options=[0,0.2]",
+            "roles[0].levers[0].options=[0,0.3]"
+        ])
+        .is_err());
+        let c = r#"roles.sales.scorecard.components[+]={"metric":"fill_rate","weight":0.1,"target":0.9}"#;
+        assert!(set(&[c, c]).is_ok(), "two appends write two values");
     }
 
     #[test]

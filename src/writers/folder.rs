@@ -143,10 +143,24 @@ impl Drop for OutputFolder {
     }
 }
 
-/// The checks [`OutputFolder::stage`] makes, leaving nothing behind: a command calls this
-/// before long work, so a folder it would refuse (or cannot write) is refused at once.
-pub fn check(out: &Path, force: bool) -> Result<()> {
-    contents(out, force)?;
+/// The checks [`OutputFolder::stage`] and [`OutputFolder::publish`] make, leaving nothing
+/// behind: a command calls this before long work (a fit, the trials), so a folder it would refuse
+/// (or cannot write) is refused at once. `writes` are the files the command will write; one the
+/// user holds there is refused now, not after the work.
+pub fn check(out: &Path, force: bool, writes: &[&str]) -> Result<()> {
+    let (_, foreign) = contents(out, force)?;
+    if let Some(clash) = foreign
+        .iter()
+        .find(|f| writes.contains(&slash(f).as_str()) || slash(f) == MANIFEST)
+    {
+        return Err(usage(
+            out,
+            &format!(
+                "{} was not written by orgsim and stands where orgsim would write; move it or choose another folder",
+                out.join(clash).display()
+            ),
+        ));
+    }
     // Whether the folder can be written at all, now rather than after the work.
     let probe = staging(out)?;
     let _ = fs::remove_dir(&probe);

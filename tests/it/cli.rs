@@ -463,6 +463,49 @@ fn force_never_writes_over_a_file_orgsim_did_not_write() {
     assert_eq!(names(tmp.path()), ["o"]);
 }
 
+/// Every refusal comes before the work: a user's own file where the run would write is refused
+/// before the playbook is fitted (an empty fit cache stays empty), for `run`, `compare` and `sweep`.
+#[test]
+fn a_users_file_where_orgsim_would_write_is_refused_before_the_fit() {
+    for (command, file) in [
+        ("run", "summary.json"),
+        ("compare", "compare.csv"),
+        ("sweep", "sweep.json"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, cache) = (tmp.path().join("o"), tmp.path().join("cache"));
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::create_dir_all(&cache).unwrap();
+        std::fs::write(out.join(file), "mine").unwrap();
+        let mut args = vec![command, "promo_vs_inventory", "--trials", "5", "--force"];
+        args.extend(["--set", "world.stores=7", "--out", out.to_str().unwrap()]);
+        match command {
+            "compare" => args.extend(["--arm", "clear: strategy.ambiguity=0"]),
+            "sweep" => args.extend(["--vary", "strategy.ambiguity=0,1"]),
+            _ => {}
+        }
+        let o = bin()
+            .env("ORGSIM_CACHE_DIR", &cache)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{command}: {}", text(&o));
+        assert!(
+            text(&o).contains(&format!(
+                "{file} was not written by orgsim and stands where orgsim would write"
+            )),
+            "{command}: {}",
+            text(&o)
+        );
+        assert_eq!(
+            names(&cache),
+            Vec::<String>::new(),
+            "{command} fitted before refusing"
+        );
+        assert_eq!(std::fs::read_to_string(out.join(file)).unwrap(), "mine");
+    }
+}
+
 #[test]
 fn the_current_folder_or_one_above_it_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1039,11 +1082,16 @@ fn compare_refuses_bad_arms_clearly() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("c");
     let cases: &[(&[&str], i32, &str)] = &[
-        (&["--arm", "no colon here"], 2, "no ':' after a label"),
+        (&["--arm", "no colon here"], 2, "found no label"),
+        (
+            &["--arm", r#"roles.sales.scorecard.components.0.target={"plan":0.95}"#],
+            2,
+            "--arm 'roles.sales.scorecard.components.0.target={\"plan\":0.95}': expected 'LABEL: PATH=VALUE; PATH=VALUE', found no label",
+        ),
         (
             &["--arm", ": strategy.ambiguity=0"],
             2,
-            "the label is empty",
+            "found an empty label",
         ),
         (&["--arm", "empty:  ; "], 2, "no PATH=VALUE after the label"),
         (
@@ -1059,7 +1107,7 @@ fn compare_refuses_bad_arms_clearly() {
         (
             &["--arm", "typo: strategy.ambiguty=0"],
             65,
-            "did you mean 'ambiguity'",
+            "--arm 'typo' (strategy.ambiguty=0): strategy.ambiguty: expected one of the keys",
         ),
     ];
     for (extra, code, says) in cases {
@@ -1148,9 +1196,14 @@ fn sweep_refuses_bad_specs_clearly() {
     let out = tmp.path().join("s");
     let cases: &[(&str, i32, &str)] = &[
         ("strategy.ambiguity=0:1:0", 2, "an empty range"),
+        ("strategy.ambiguity=0:1", 2, "expected a range FROM:TO:N"),
         ("strategy.ambiguity", 2, "no '='"),
         ("strategy.ambiguity=0:1:1000000", 2, "at most 10000 points"),
-        ("strategy.ambiguty=0,1", 65, "did you mean 'ambiguity'"),
+        (
+            "strategy.ambiguty=0,1",
+            65,
+            "--vary strategy.ambiguty (strategy.ambiguty=0): ",
+        ),
         ("world.stores=4,0", 65, "world.stores"),
     ];
     for (vary, code, says) in cases {

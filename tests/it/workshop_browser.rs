@@ -468,6 +468,14 @@ fn a_beer_game_is_played_through_the_pages() {
             if week == 2 && role == "retailer" {
                 shots.take(b, "beer-participant", None);
             }
+            if week == 3 && role == "retailer" {
+                // The facilitator watches each link's orders against the customers' demand.
+                let spark =
+                    fac.wait_text(r#"[data-spark="1"] figcaption"#, "the team's orders", |t| {
+                        t.contains("retailer") && t.contains("factory")
+                    });
+                assert!(spark.contains("customers"), "{spark}");
+            }
             b.click("#submit");
             if role == "retailer" {
                 // The factory decides last, and its decision closes the round at once.

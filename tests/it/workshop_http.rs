@@ -761,4 +761,11 @@ fn a_beer_game_is_played_over_http_and_its_debrief_is_the_trial_its_orders_make(
         "{}",
         csv.body
     );
+    let html = get(&a, &server.url(&code, "debrief.html"), None);
+    assert_eq!(html.status, 200);
+    assert!(
+        html.body.contains("Bo (factory)") && html.body.contains("<svg"),
+        "the offline report shows the orders and who made them"
+    );
+    assert!(!html.body.contains("<script"));
 }
