@@ -53,6 +53,13 @@ enum Command {
     /// Serve a workshop: a room plays the roles in their browsers, robots fill the empty seats,
     /// and the debrief shows the room against thousands of simulated plays.
     Serve(commands::serve::Args),
+    /// List every per-trial metric a run writes (the columns of trials.csv), with its unit and
+    /// meaning.
+    Metrics {
+        /// A network scenario's metrics (the Beer Game's) instead.
+        #[arg(long)]
+        network: bool,
+    },
 }
 
 fn main() {
@@ -73,6 +80,7 @@ fn main() {
 
 fn execute(cli: Cli) -> orgsim::Result<()> {
     match cli.command {
+        Command::Metrics { network } => say(&metrics_table(network)),
         Command::List => {
             // Grouped by story, in the order a workshop tells them.
             let mut s = String::new();
@@ -135,4 +143,29 @@ fn execute(cli: Cli) -> orgsim::Result<()> {
         }
         Command::Run(args) => commands::run::execute(args),
     }
+}
+
+/// `orgsim metrics`: every per-trial metric with its unit and meaning, as aligned text.
+fn metrics_table(network: bool) -> String {
+    use orgsim::scenario::meanings::{GLOBAL, NETWORK, ROLE};
+    let mut rows: Vec<(String, &str, &str)> = Vec::new();
+    if network {
+        rows.extend(NETWORK.iter().map(|(m, u, w)| (m.to_string(), *u, *w)));
+    } else {
+        rows.extend(GLOBAL.iter().map(|(m, u, w)| (m.to_string(), *u, *w)));
+        rows.extend(ROLE.iter().map(|(m, u, w)| (format!("<role>_{m}"), *u, *w)));
+    }
+    let (w1, w2) = rows.iter().fold((6, 4), |(a, b), r| {
+        (a.max(r.0.chars().count()), b.max(r.1.chars().count()))
+    });
+    let mut s = format!("{:<w1$}  {:<w2$}  meaning\n", "metric", "unit");
+    for (m, u, w) in rows {
+        s.push_str(&format!("{m:<w1$}  {u:<w2$}  {w}\n"));
+    }
+    s.push_str(if network {
+        "\nEach row of a network run's trials.csv holds these, <point> being each stock point's name.\n"
+    } else {
+        "\nEach row of trials.csv holds these, <role> being each role's name; summary.json gives each one's mean, interval and quantiles.\n"
+    });
+    s
 }

@@ -11,6 +11,7 @@ pub mod limits;
 mod lint;
 pub mod load;
 pub mod locate;
+pub mod meanings;
 pub mod model;
 pub mod network;
 pub mod overrides;

@@ -1682,3 +1682,73 @@ fn a_fitted_playbook_is_remembered_and_never_trusted_blindly() {
     );
     same_as_first("merged");
 }
+
+/// `orgsim metrics` names every column of a run's trials.csv with its unit and meaning.
+#[test]
+fn metrics_lists_every_column_a_run_writes_with_its_meaning() {
+    let o = orgsim(&["metrics"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let listed = String::from_utf8(o.stdout).unwrap();
+    let model = crate::common::model("promo_vs_inventory", &[]);
+    for column in orgsim::stats::metrics::trial_columns(&model) {
+        let generic = model
+            .roles
+            .iter()
+            .find_map(|r| column.strip_prefix(&format!("{}_", r.name)))
+            .filter(|m| orgsim::stats::metrics::ROLE_METRICS.contains(m))
+            .map_or(column.clone(), |m| format!("<role>_{m}"));
+        let line = listed
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(generic.as_str()))
+            .unwrap_or_else(|| panic!("{column} is not listed:\n{listed}"));
+        assert!(
+            line.split_whitespace().count() > 3,
+            "{column} has no meaning: {line}"
+        );
+    }
+    let o = orgsim(&["metrics", "--network"]);
+    let listed = String::from_utf8(o.stdout).unwrap();
+    assert!(listed.contains("amp_<point>") && listed.contains("customers' demand variance"));
+}
+
+/// Many trials of a quick scenario (the issue: --trials 1000000000000 gave no estimate) say how
+/// long, before the fit.
+#[test]
+fn a_trillion_trials_say_how_long_before_the_fit() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = bin()
+        .env("ORGSIM_CACHE_DIR", "")
+        .args(["run", "--trials", "1000000000000", "--no-charts", "--out"])
+        .arg(tmp.path().join("o"))
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    for line in stderr.lines().map_while(Result::ok) {
+        let done = line.contains("this will take about");
+        seen.push(line);
+        if done || seen.len() > 20 {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let said = seen.join("\n");
+    let at = seen
+        .iter()
+        .position(|l| l.contains("this will take about"))
+        .unwrap_or_else(|| panic!("no estimate:\n{said}"));
+    assert!(
+        seen[at].contains(" h ") && seen[at].contains("1000000000000"),
+        "{said}"
+    );
+    assert!(
+        !seen[..at]
+            .iter()
+            .any(|l| l.contains("certifying") || l.contains("trials/s")),
+        "the estimate came after the work began:\n{said}"
+    );
+}
