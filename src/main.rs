@@ -53,6 +53,9 @@ enum Command {
     /// Serve a workshop: a room plays the roles in their browsers, robots fill the empty seats,
     /// and the debrief shows the room against thousands of simulated plays.
     Serve(commands::serve::Args),
+    /// Show a scenario as it will run (defaults filled in, --set applied), or with --paths every
+    /// value --set can change: PATH=VALUE, its range and its meaning.
+    Show(commands::show::Args),
     /// List every per-trial metric a run writes (the columns of trials.csv), with its unit and
     /// meaning.
     Metrics {
@@ -81,6 +84,7 @@ fn main() {
 fn execute(cli: Cli) -> orgsim::Result<()> {
     match cli.command {
         Command::Metrics { network } => say(&metrics_table(network)),
+        Command::Show(args) => commands::show::execute(args),
         Command::List => {
             // Grouped by story, in the order a workshop tells them.
             let mut s = String::new();

@@ -10,6 +10,7 @@ pub mod network;
 pub mod run;
 pub mod serve;
 pub mod shard;
+pub mod show;
 pub mod sweep;
 pub mod trace;
 

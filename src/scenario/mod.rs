@@ -17,5 +17,6 @@ pub mod network;
 pub mod overrides;
 pub mod parse;
 pub mod playbook;
+pub mod settings;
 pub(crate) mod suggest;
 pub mod vocabulary;

@@ -1752,3 +1752,40 @@ fn a_trillion_trials_say_how_long_before_the_fit() {
         "the estimate came after the work began:\n{said}"
     );
 }
+
+/// `orgsim show` prints the scenario as it will run; `--paths` lists every value `--set` takes,
+/// with its range and meaning, after the overrides.
+#[test]
+fn show_prints_the_resolved_scenario_and_every_settable_path() {
+    let o = orgsim(&["show", "promo_vs_inventory", "--set", "world.stores=3"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["world"]["stores"], 3);
+    assert!(doc["warmup_weeks"].is_number(), "defaults are filled in");
+    let o = orgsim(&[
+        "show",
+        "promo_vs_inventory",
+        "--paths",
+        "--set",
+        "world.stores=3",
+    ]);
+    let listed = String::from_utf8(o.stdout).unwrap();
+    let line = listed
+        .lines()
+        .find(|l| l.starts_with("world.stores=3 "))
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert!(
+        line.contains("[a whole number from 1 to 100000]") && line.contains("Number of stores"),
+        "{line}"
+    );
+    assert!(
+        listed.contains("roles.procurement.scorecard.components.0.metric=\"inventory_turns\""),
+        "{listed}"
+    );
+    let o = orgsim(&["show", "beer_game", "--paths"]);
+    assert!(String::from_utf8(o.stdout)
+        .unwrap()
+        .contains("network.stock_points.factory.policy.beta="));
+    let o = orgsim(&["show", "promo_vs_inventory", "--set", "world.stores=0"]);
+    assert_eq!(o.status.code(), Some(65), "{}", text(&o));
+}
