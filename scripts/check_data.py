@@ -20,8 +20,8 @@ import polars as pl
 
 # Columns that are whole numbers or text by design; every other column is a float.
 INTEGER = {"trial", "tick", "week", "week_of_period", "chosen", "pushed", "external", "followed_deck",
-           "weeks_left", "trials"}
-TEXT = {"series", "role", "lever", "rule", "metric", "arm"}
+           "weeks_left", "trials", "seed"}
+TEXT = {"series", "role", "lever", "rule", "metric", "arm", "run_id", "scenario", "scenario_sha256"}
 
 
 def kind_pandas(dtype) -> str:

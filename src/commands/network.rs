@@ -65,7 +65,8 @@ pub fn execute(run: NetworkRun) -> orgsim::Result<()> {
     let outcome = with_progress(run.trials, run.quiet, |progress| {
         // The command drives the run; the folder is its sink, a row per trial.
         let spec = &model.scenario.network;
-        let mut folder = RunFolder::stage(&out, run.force, trial_columns(spec))?;
+        let from = orgsim::writers::network::provenance(&model, &cfg);
+        let mut folder = RunFolder::stage(&out, run.force, trial_columns(spec), from)?;
         let on_trial = &mut |r: &NetworkRow| folder.row(r.trial, &r.metrics, cell);
         let agg = orgsim::run::network::run(spec, &cfg, on_trial, progress, cancel)
             .map_err(|e| e.at(&out))?;

@@ -358,7 +358,8 @@ fn play(
     progress: &dyn Fn(u64),
     cancel: &AtomicBool,
 ) -> orgsim::Result<(RunFolder, Aggregate)> {
-    let mut folder = RunFolder::stage(out, force, trial_columns(model))?;
+    let from = orgsim::writers::output::Provenance::of(model, cfg);
+    let mut folder = RunFolder::stage(out, force, trial_columns(model), from)?;
     let on_trial = &mut |r: &_| folder.trial(r);
     let agg = orgsim::run::organisation::run_shard(model, cfg, shard, on_trial, progress, cancel)
         .map_err(|e| e.at(out))?;

@@ -77,6 +77,18 @@ pub fn cell(out: &mut String, v: f64) {
     }
 }
 
+/// A network run's provenance (the columns its `trials.csv` opens with).
+pub fn provenance(model: &NetworkModel, cfg: &RunConfig) -> crate::writers::output::Provenance {
+    let sets: Vec<&str> = model.overrides.iter().map(|o| o.arg.as_str()).collect();
+    crate::writers::output::Provenance::new(
+        &model.scenario.name,
+        &model.source_sha256,
+        &sets,
+        cfg.seed,
+        cfg.trials,
+    )
+}
+
 /// The contents of `summary.json`.
 pub fn summary_json(model: &NetworkModel, cfg: &RunConfig, agg: &NetworkAggregate) -> String {
     let spec = &model.scenario.network;
@@ -96,6 +108,7 @@ pub fn summary_json(model: &NetworkModel, cfg: &RunConfig, agg: &NetworkAggregat
         .collect();
     let doc = json!({
         "kind": "network",
+        "run_id": provenance(model, cfg).run_id,
         "scenario": model.scenario.name,
         "name": model.name,
         "scenario_sha256": model.source_sha256,

@@ -59,10 +59,15 @@ pub struct RunFolder {
 
 impl RunFolder {
     /// Stages a folder for `out` (refusing one that holds files orgsim did not write, unless
-    /// `force`) and opens its `trials.csv` with the columns `trial`, then `columns`.
-    pub fn stage(out: &Path, force: bool, columns: Vec<String>) -> Result<RunFolder> {
+    /// `force`) and opens its `trials.csv` with the provenance columns, `trial`, then `columns`.
+    pub fn stage(
+        out: &Path,
+        force: bool,
+        columns: Vec<String>,
+        from: Provenance,
+    ) -> Result<RunFolder> {
         let folder = OutputFolder::stage(out, force)?;
-        let csv = TrialsCsv::create(folder.dir(), columns)?;
+        let csv = TrialsCsv::create(folder.dir(), columns, from)?;
         Ok(RunFolder {
             out: out.to_path_buf(),
             folder,
@@ -191,27 +196,89 @@ fn write_from_aggregate(
     Ok(())
 }
 
+/// Where a run's rows came from: the columns every row of `trials.csv` opens with, so that rows
+/// stacked from many runs keep their origin. `run_id` names the run (the same for the same
+/// scenario text, overrides, seed, trial count and orgsim version, so that shards and threads
+/// write the same bytes) and is also in `summary.json`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provenance {
+    /// `run-` and 16 hex digits of the SHA-256 of what makes the run.
+    pub run_id: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// SHA-256 of the scenario's text as read.
+    pub scenario_sha256: String,
+    /// The run's seed.
+    pub seed: u64,
+}
+
+/// The provenance columns, in the order `trials.csv` opens with them (`trial` follows).
+pub const PROVENANCE_COLUMNS: [&str; 4] = ["run_id", "scenario", "scenario_sha256", "seed"];
+
+impl Provenance {
+    /// The provenance of a run of `scenario` (its text's SHA-256 `sha256`) with `overrides`,
+    /// `seed` and `trials`.
+    pub fn new(scenario: &str, sha256: &str, overrides: &[&str], seed: u64, trials: u64) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        // Each part on its own line: no two different runs give the same text.
+        h.update(format!("orgsim {}\n{sha256}\n", env!("CARGO_PKG_VERSION")));
+        for o in overrides {
+            h.update(format!("--set {o}\n"));
+        }
+        h.update(format!("seed {seed}\ntrials {trials}\n"));
+        let hex: String = h.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Provenance {
+            run_id: format!("run-{hex}"),
+            scenario: scenario.to_string(),
+            scenario_sha256: sha256.to_string(),
+            seed,
+        }
+    }
+
+    /// An organisation run's.
+    pub fn of(model: &Model, cfg: &RunConfig) -> Self {
+        let sets: Vec<&str> = model.overrides.iter().map(|o| o.arg.as_str()).collect();
+        Provenance::new(
+            &model.scenario.name,
+            &model.source_sha256,
+            &sets,
+            cfg.seed,
+            cfg.trials,
+        )
+    }
+}
+
 /// A `trials.csv` being written: a buffered CSV writer that names its file in every error.
 pub(crate) struct TrialsCsv {
     path: PathBuf,
     w: csv::Writer<std::io::BufWriter<fs::File>>,
     /// One cell's text, reused for every cell of every row.
     cell: String,
+    /// The provenance cells every row opens with.
+    from: [String; 4],
 }
 
 impl TrialsCsv {
-    /// Creates `dir/trials.csv` and writes its header: `trial`, then `columns`.
-    pub(crate) fn create(dir: &Path, columns: Vec<String>) -> Result<TrialsCsv> {
+    /// Creates `dir/trials.csv` and writes its header: the provenance columns, `trial`, then
+    /// `columns`.
+    pub(crate) fn create(dir: &Path, columns: Vec<String>, from: Provenance) -> Result<TrialsCsv> {
         let path = dir.join("trials.csv");
         let file = fs::File::create(&path).map_err(io(&path))?;
         let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-        let mut header = vec!["trial".to_string()];
+        let mut header: Vec<String> = PROVENANCE_COLUMNS.iter().map(|c| c.to_string()).collect();
+        header.push("trial".to_string());
         header.extend(columns);
         w.write_record(&header).map_err(csv_error(&path))?;
+        let seed = from.seed.to_string();
         Ok(TrialsCsv {
             path,
             w,
             cell: String::with_capacity(32),
+            from: [from.run_id, from.scenario, from.scenario_sha256, seed],
         })
     }
 
@@ -225,6 +292,9 @@ impl TrialsCsv {
     ) -> Result<()> {
         use std::fmt::Write as _;
         let path = &self.path;
+        for f in &self.from {
+            self.w.write_field(f.as_bytes()).map_err(csv_error(path))?;
+        }
         self.cell.clear();
         let _ = write!(self.cell, "{trial}");
         self.w
@@ -420,6 +490,7 @@ pub fn summary_json(model: &Model, cfg: &RunConfig, agg: &Aggregate) -> String {
         .map(|(o, w)| (o.name().to_string(), rounded(w)))
         .collect();
     let doc = json!({
+        "run_id": Provenance::of(model, cfg).run_id,
         "scenario": model.scenario.name,
         "name": model.name,
         "scenario_sha256": model.source_sha256,

@@ -1583,19 +1583,18 @@ fn compare_and_sweep_warn_of_a_setting_that_changes_nothing() {
 fn a_fitted_playbook_is_remembered_and_never_trusted_blindly() {
     let tmp = tempfile::tempdir().unwrap();
     let cache = tmp.path().join("cache");
+    // Six stores, unless `extra` sets another count (a value set twice is refused).
     let run = |cache: &Path, out: &str, extra: &[&str]| {
+        let mut sets = vec!["--set", "horizon_weeks=26"];
+        if !extra.iter().any(|a| a.starts_with("world.stores=")) {
+            sets.extend(["--set", "world.stores=6"]);
+        }
         let o = bin()
             .env("ORGSIM_CACHE_DIR", cache)
             .env("ORGSIM_NO_CERTIFICATE", "true")
-            .args([
-                "run",
-                "--trials",
-                "200",
-                "--no-charts",
-                "--set",
-                "world.stores=6",
-            ])
-            .args(["--set", "horizon_weeks=26", "--out"])
+            .args(["run", "--trials", "200", "--no-charts"])
+            .args(&sets)
+            .arg("--out")
             .arg(tmp.path().join(out))
             .args(extra)
             .output()

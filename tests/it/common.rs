@@ -95,7 +95,8 @@ pub fn run_into(
 ) -> orgsim::writers::output::Outcome {
     use orgsim::writers::output::RunFolder;
     let columns = orgsim::stats::metrics::trial_columns(model);
-    let mut folder = RunFolder::stage(out, info.force, columns).unwrap();
+    let from = orgsim::writers::output::Provenance::of(model, cfg);
+    let mut folder = RunFolder::stage(out, info.force, columns, from).unwrap();
     let never = AtomicBool::new(false);
     let on_trial = &mut |r: &TrialResult| folder.trial(r);
     let agg = orgsim::run::organisation::run(model, cfg, on_trial, &|_| {}, &never).unwrap();
