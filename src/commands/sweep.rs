@@ -12,8 +12,17 @@ pub struct Args {
     pub scenario: String,
     /// A path and its values: a list (strategy.ambiguity=0,0.25,0.5), a range FROM:TO:N
     /// (strategy.ambiguity=0:1:11, ends included) or a JSON array. Repeat for a grid.
-    #[arg(long = "vary", value_name = "PATH=SPEC", required = true)]
+    #[arg(
+        long = "vary",
+        value_name = "PATH=SPEC",
+        required_unless_present = "design"
+    )]
     pub varies: Vec<String>,
+    /// Instead of --vary, a design matrix: a CSV file whose header names scenario paths and whose
+    /// rows are the points (values as --set reads them), run in the file's row order on the same
+    /// trials: SALib's Morris or Sobol samples, a Latin hypercube, any list of points.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "varies")]
+    pub design: Option<PathBuf>,
     /// An override applied at every point, as for `run`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
@@ -40,6 +49,7 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     let Args {
         scenario,
         varies,
+        design,
         sets,
         out,
         shard,
@@ -59,9 +69,29 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
     } = cfg.clone();
     let shard = shard.as_deref().map(parse_shard).transpose()?;
     let vary_args = varies.clone();
-    let (varies, grid) = parse_grid(&varies)?;
+    let (varies, grid) = match &design {
+        Some(path) => {
+            if shard.is_some() {
+                return Err(Error::Usage(
+                    "--design cannot be sharded yet: run the design whole, or split its rows into several files".into(),
+                ));
+            }
+            let text = std::fs::read_to_string(path).map_err(|source| Error::MissingInput {
+                path: path.clone(),
+                source,
+            })?;
+            orgsim::experiment::sweep::parse_design(&text)
+                .map_err(|m| Error::Usage(format!("--design {}: {m}", path.display())))?
+        }
+        None => parse_grid(&varies)?,
+    };
     let source = load::resolve(&scenario)?;
-    let name = check_points(&source, &sets, &varies, &grid)?;
+    // A value the grid wrote is named by where it came from.
+    let origin = |path: &str| match &design {
+        Some(file) => format!("--design {} (column {path})", file.display()),
+        None => format!("--vary {path}"),
+    };
+    let name = check_points(&source, &sets, &varies, &grid, &origin)?;
     let folder_name = match shard {
         Some(s) => format!("sweep-{name}-shard-{}-of-{}", s.index + 1, s.count),
         None => format!("sweep-{name}"),
@@ -103,7 +133,8 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         source: source.name.clone(),
         command: std::env::args().collect(),
         force,
-        charts: !no_charts,
+        // A design's points are no grid to draw lines or a heatmap over.
+        charts: !no_charts && design.is_none(),
     };
     if let Some(job) = &job {
         output::write_sweep_partial(job, range.start, &points, &out, &info)?;
@@ -122,7 +153,11 @@ pub fn execute(args: Args) -> orgsim::Result<()> {
         return Ok(());
     }
     output::write_sweep(&name, &varies, &points, &cfg, &out, &info)?;
-    for path in orgsim::experiment::sweep::inert_axes(&varies, &points) {
+    let inert = match design {
+        Some(_) => Vec::new(),
+        None => orgsim::experiment::sweep::inert_axes(&varies, &points),
+    };
+    for path in inert {
         eprintln!(
             "orgsim: warning: --vary {path} changes nothing: at every setting of the other axes, each of its values gives every metric the same summary (is the setting used by this scenario?)"
         );
@@ -156,15 +191,15 @@ fn check_points(
     sets: &[String],
     varies: &[orgsim::experiment::sweep::Vary],
     grid: &[Vec<String>],
+    origin: &dyn Fn(&str) -> String,
 ) -> orgsim::Result<String> {
     let mut name = String::new();
     for point in grid {
         let own = orgsim::experiment::sweep::point_sets(varies, point);
         let all: Vec<String> = sets.iter().cloned().chain(own.iter().cloned()).collect();
         let model = load::load(source, &all).map_err(|mut e| {
-            // A value the grid wrote is named by the --vary it came from.
             for (v, set) in varies.iter().zip(&own) {
-                e = e.through(std::slice::from_ref(set), &format!("--vary {}", v.path));
+                e = e.through(std::slice::from_ref(set), &origin(&v.path));
             }
             e
         })?;

@@ -103,6 +103,85 @@ fn parse_range(spec: &str) -> std::result::Result<Option<Vec<String>>, String> {
     ))
 }
 
+/// A design matrix (`sweep --design points.csv`): a header of scenario paths, then one row per
+/// point, each cell a value as `--set` reads it (SALib's samplers, a Latin hypercube, any list of
+/// points). Gives one [`Vary`] per column (its values, distinct, in order of appearance) and the
+/// points in the file's row order; or what is wrong, naming the row and column.
+pub fn parse_design(text: &str) -> std::result::Result<(Vec<Vary>, Vec<Vec<String>>), String> {
+    let mut rd = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let paths: Vec<String> = rd
+        .headers()
+        .map_err(|e| format!("expected a header of scenario paths, found {e}"))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if let Some(k) = paths.iter().position(|p| p.is_empty()) {
+        return Err(format!(
+            "column {}: expected a scenario path in the header, found nothing",
+            k + 1
+        ));
+    }
+    if let Some(p) = paths
+        .iter()
+        .enumerate()
+        .find_map(|(k, p)| paths[..k].contains(p).then_some(p))
+    {
+        return Err(format!(
+            "expected each path once in the header, found {p} twice"
+        ));
+    }
+    let mut points = Vec::new();
+    for (i, row) in rd.records().enumerate() {
+        // Line 1 is the header.
+        let row = row.map_err(|e| format!("row {}: {e}", i + 2))?;
+        if row.len() != paths.len() {
+            return Err(format!(
+                "row {}: expected {} values (one per path), found {}",
+                i + 2,
+                paths.len(),
+                row.len()
+            ));
+        }
+        if let Some(k) = row.iter().position(str::is_empty) {
+            return Err(format!(
+                "row {}, column {}: expected a value, found nothing",
+                i + 2,
+                paths[k]
+            ));
+        }
+        points.push(row.iter().map(str::to_string).collect::<Vec<_>>());
+    }
+    if points.is_empty() {
+        return Err("expected at least one row of values after the header, found none".into());
+    }
+    if points.len() > MAX_POINTS {
+        return Err(format!(
+            "expected at most {MAX_POINTS} points, found {}",
+            points.len()
+        ));
+    }
+    let varies = paths
+        .iter()
+        .enumerate()
+        .map(|(k, path)| {
+            let mut values: Vec<String> = Vec::new();
+            for p in &points {
+                if !values.contains(&p[k]) {
+                    values.push(p[k].clone());
+                }
+            }
+            Vary {
+                path: path.clone(),
+                values,
+            }
+        })
+        .collect();
+    Ok((varies, points))
+}
+
 /// Every point of the grid (the first `--vary` outermost), as one value per vary.
 pub fn grid(varies: &[Vary]) -> std::result::Result<Vec<Vec<String>>, String> {
     let size = varies

@@ -1788,3 +1788,84 @@ fn show_prints_the_resolved_scenario_and_every_settable_path() {
     let o = orgsim(&["show", "promo_vs_inventory", "--set", "world.stores=0"]);
     assert_eq!(o.status.code(), Some(65), "{}", text(&o));
 }
+
+/// A design matrix runs its rows in order; a bad one is refused before any fit, naming the file,
+/// the row and the column.
+#[test]
+fn sweep_design_runs_its_rows_in_order_and_refuses_a_bad_one_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let good = write(
+        "good.csv",
+        "strategy.ambiguity,world.demand.promo_elasticity\n1,4\n0,2\n1,2\n",
+    );
+    let out = tmp.path().join("s");
+    let small = [
+        "--set",
+        "world.stores=2",
+        "--set",
+        "horizon_weeks=8",
+        "--trials",
+        "10",
+    ];
+    let mut args = vec![
+        "sweep",
+        "--design",
+        &good,
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(small);
+    let o = orgsim(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let points: Vec<String> = csv
+        .lines()
+        .filter(|l| l.contains(",profit,"))
+        .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+        .collect();
+    assert_eq!(
+        points,
+        ["1.0,4.0", "0.0,2.0", "1.0,2.0"],
+        "the design's row order"
+    );
+    let cases: &[(&str, i32, &str)] = &[
+        ("strategy.ambiguity\n0\n\n1\n", 0, ""),
+        ("strategy.ambiguity,world.stores\n0,2\n1,\n", 2, "row 3, column world.stores: expected a value, found nothing"),
+        ("strategy.ambiguity\n", 2, "expected at least one row of values"),
+        ("world.demand.dip_weeks\n0\n", 65, "(column world.demand.dip_weeks) (world.demand.dip_weeks=0): world.demand.dip_weeks: expected a number from 1 to 12"),
+    ];
+    for (k, (design, code, says)) in cases.iter().enumerate() {
+        let file = write(&format!("d{k}.csv"), design);
+        let out = tmp.path().join(format!("o{k}"));
+        let mut args = vec![
+            "sweep",
+            "--design",
+            &file,
+            "--quiet",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(small);
+        let o = orgsim(&args);
+        assert_eq!(o.status.code(), Some(*code), "{design:?}: {}", text(&o));
+        assert!(text(&o).contains(says), "{design:?}: {}", text(&o));
+        if *code != 0 {
+            assert!(!out.exists(), "{design:?} wrote something");
+        }
+    }
+    let o = orgsim(&[
+        "sweep",
+        "--design",
+        &good,
+        "--vary",
+        "strategy.ambiguity=0,1",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
