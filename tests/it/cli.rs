@@ -1869,3 +1869,52 @@ fn sweep_design_runs_its_rows_in_order_and_refuses_a_bad_one_clearly() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+/// A comparison's report leads with the answer: the arm that serves the strategy best, by how
+/// much, what it does to profit and the shelves, and what it costs each role; then the arms
+/// ranked; shares as percentage points, never as "-0.0000".
+#[test]
+fn a_comparison_report_leads_with_the_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("c");
+    let half = r#"half on profit: org.shared_bonus={"weight":0.5,"scorecard":{"components":[{"metric":"company_profit","weight":1,"target":{"plan":1}}]}}"#;
+    let o = orgsim(&[
+        "compare",
+        "promo_vs_inventory",
+        "--set",
+        "world.stores=4",
+        "--set",
+        "horizon_weeks=16",
+        "--trials",
+        "100",
+        "--quiet",
+        "--arm",
+        "as written again: strategy.ambiguity=0.5",
+        "--arm",
+        half,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let at = |s: &str| page.find(s).unwrap_or_else(|| panic!("no {s:?}"));
+    assert!(at("<h2>The answer</h2>") < at("<h2>The arms ranked on the strategy</h2>"));
+    assert!(at("<h2>The arms ranked on the strategy</h2>") < at("<h2>The arms</h2>"));
+    let answer = &page[at("<h2>The answer</h2>")..at("<h2>The arms ranked")];
+    assert!(
+        answer.contains("half on profit serves the strategy best"),
+        "{answer}"
+    );
+    assert!(
+        answer.contains("points (95% interval"),
+        "availability in points: {answer}"
+    );
+    assert!(
+        answer.contains("of a target bonus"),
+        "what it costs whom: {answer}"
+    );
+    assert!(
+        !page.contains("-0.0000") && !page.contains("+0.0000"),
+        "a zero shown as a signed zero"
+    );
+}

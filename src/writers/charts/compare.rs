@@ -6,7 +6,7 @@ use super::style::{text, XyChart, BLUE, GREY, INK, NOTE_PX, TICK_PX, TITLE_PX, V
 use super::{write_figure, Figure};
 use crate::error::Result;
 use crate::experiment::compare::Row;
-use crate::numbers::signed_to_precision_of;
+use crate::writers::amounts::{change, is_share};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -77,8 +77,8 @@ fn metric_strip<DB: DrawingBackend>(
 ) -> std::result::Result<(), String> {
     let e = |x: DrawingAreaErrorKind<DB::ErrorType>| x.to_string();
     let others = &arms[1..];
-    let (label, plot) = strip.split_horizontally(250);
-    let (plot, numbers) = plot.split_horizontally(WIDTH as i32 - 250 - 250);
+    let (label, plot) = strip.split_horizontally(320);
+    let (plot, numbers) = plot.split_horizontally(WIDTH as i32 - 320 - 250);
     label
         .draw_text(words, &text(TICK_PX + 1.0), (24, 4))
         .map_err(e)?;
@@ -91,7 +91,7 @@ fn metric_strip<DB: DrawingBackend>(
     let hi = found.iter().map(|r| r.diff_ci95[1]).fold(0.0, f64::max);
     let pad = ((hi - lo) * 0.1).max(1e-9);
     let n = others.len() as f64;
-    let mut chart = strip_axes(&plot, (lo - pad)..(hi + pad), n, size)?;
+    let mut chart = strip_axes(&plot, (lo - pad)..(hi + pad), n, size, metric)?;
     for (k, arm) in others.iter().enumerate() {
         let Some(r) = row(rows, arm, metric) else {
             continue;
@@ -121,12 +121,20 @@ fn metric_strip<DB: DrawingBackend>(
         // the axis area.
         let (_, h) = numbers.dim_in_pixel();
         let y_px = ((h as f64 - 30.0) * (k as f64 + 0.5) / n) as i32 - 4;
-        let line = format!(
-            "{} [{}, {}]",
-            signed_to_precision_of(r.diff, size),
-            signed_to_precision_of(r.diff_ci95[0], size),
-            signed_to_precision_of(r.diff_ci95[1], size)
-        );
+        // Short enough for the column: a share's in points, the unit said once.
+        let (d, lo, hi) = (r.diff, r.diff_ci95[0], r.diff_ci95[1]);
+        let line = match is_share(metric) {
+            true => {
+                let pt = |v: f64| change(metric, v, size).replace(" points", "");
+                format!("{} pt [{}, {}]", pt(d), pt(lo), pt(hi))
+            }
+            false => format!(
+                "{} [{}, {}]",
+                change(metric, d, size),
+                change(metric, lo, size),
+                change(metric, hi, size)
+            ),
+        };
         numbers
             .draw_text(&line, &text(TICK_PX - 2.0).color(&INK), (8, y_px))
             .map_err(e)?;
@@ -148,7 +156,10 @@ fn strip_axes<'a, DB: DrawingBackend>(
     x: std::ops::Range<f64>,
     n: f64,
     size: f64,
+    metric: &str,
 ) -> std::result::Result<XyChart<'a, DB>, String> {
+    // A share's axis in percentage points, as its numbers are written; no signed zero.
+    let tick = |v: &f64| change(metric, *v, size).replace(" points", " pt");
     let mut chart = ChartBuilder::on(plot)
         .margin_top(4)
         .margin_bottom(4)
@@ -160,7 +171,7 @@ fn strip_axes<'a, DB: DrawingBackend>(
         .disable_y_mesh()
         .disable_y_axis()
         .x_labels(5)
-        .x_label_formatter(&|v| signed_to_precision_of(*v, size))
+        .x_label_formatter(&tick)
         .label_style(text(TICK_PX - 3.0))
         .light_line_style(WHITE)
         .draw()
@@ -176,7 +187,7 @@ fn strip_axes<'a, DB: DrawingBackend>(
 
 /// An arm's label cut to fit beside the strip.
 fn arm_label(arm: &str) -> String {
-    match arm.char_indices().nth(24) {
+    match arm.char_indices().nth(34) {
         Some((i, _)) => format!("{}…", &arm[..i]),
         None => arm.to_string(),
     }
