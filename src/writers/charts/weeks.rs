@@ -59,6 +59,8 @@ pub(super) fn weekly_mean(ctx: &Ctx, name: &str, scale: f64) -> Vec<f64> {
 pub(super) struct Weeks {
     horizon: usize,
     pub(super) period: usize,
+    /// Whether the labels are at period ends (else at weeks).
+    by_period: bool,
     labels: Vec<f64>,
     /// Mean promotion depth each week, % off.
     pub(super) promo: Vec<f64>,
@@ -72,12 +74,11 @@ impl Weeks {
     pub(super) fn new(ctx: &Ctx) -> Self {
         let horizon = ctx.model.horizon;
         let period = ctx.model.period.max(1);
-        // Label period ends, thinned to at most ~20 labels.
-        let step = period * (horizon / period).div_ceil(20).max(1);
-        let labels = (1..=horizon / step).map(|k| (k * step) as f64).collect();
+        let (labels, by_period) = week_labels(horizon, period);
         Weeks {
             horizon,
             period,
+            by_period,
             labels,
             promo: weekly_mean(ctx, "promo_depth", 100.0),
             stockout: weekly_mean(ctx, "stockout_rate", 100.0),
@@ -104,6 +105,24 @@ impl Weeks {
             .map(|k| (k * self.period) as f64 + 0.5)
             .collect()
     }
+}
+
+/// Where the week axis is labelled, and whether at period ends: at period ends (thinned to about
+/// 20 labels) when there are four periods or more; otherwise (a 13-week launch is one period)
+/// period ends would be one or two labels, so at weeks, thinned to at most 13.
+fn week_labels(horizon: usize, period: usize) -> (Vec<f64>, bool) {
+    let periods = horizon / period.max(1);
+    if periods >= 4 {
+        let step = period * periods.div_ceil(20).max(1);
+        let labels = (1..=horizon / step).map(|k| (k * step) as f64).collect();
+        return (labels, true);
+    }
+    let step = horizon.div_ceil(13).max(1);
+    let labels = (1..=horizon)
+        .filter(|w| *w == 1 || w % step == 0)
+        .map(|w| w as f64)
+        .collect();
+    (labels, false)
 }
 
 // ---------------------------------------------------------------- the panels
@@ -136,10 +155,10 @@ pub(super) fn week_panel<'a, DB: DrawingBackend>(
         .y_label_formatter(&|v| axis_label(*v))
         .label_style(text(TICK_PX))
         .axis_desc_style(text(DESC_PX))
-        .x_desc(if bottom {
-            "week (labels at period ends)"
-        } else {
-            ""
+        .x_desc(match (bottom, weeks.by_period) {
+            (false, _) => "",
+            (true, true) => "week (labels at period ends)",
+            (true, false) => "week",
         })
         .y_desc(y_desc)
         .draw()?;
@@ -224,4 +243,29 @@ pub(super) fn three_panels<DB: DrawingBackend>(body: &DrawingArea<DB, Shift>) ->
     let (g_top, g_rest) = gutter.split_vertically(176);
     let (g_mid, g_low) = g_rest.split_vertically(214);
     [(top, g_top), (mid, g_mid), (low, g_low)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::week_labels;
+
+    #[test]
+    fn the_week_axis_has_labels_to_read_at_any_horizon() {
+        let (year, by_period) = week_labels(52, 4);
+        assert!(by_period && year.len() == 13 && year[0] == 4.0, "{year:?}");
+        // A 13-week launch (one period) and a 6-week workshop: every week, never one label.
+        assert_eq!(
+            week_labels(13, 13).0,
+            (1..=13).map(f64::from).collect::<Vec<_>>()
+        );
+        assert_eq!(week_labels(6, 4).0.len(), 6);
+        // Ten years of four-week periods: period ends, about 20 of them.
+        let (long, _) = week_labels(520, 4);
+        assert!(
+            long.len() <= 20 && long.iter().all(|w| *w as usize % 4 == 0),
+            "{long:?}"
+        );
+        // 26 weeks in one period: thinned to at most 13 week labels.
+        assert!(week_labels(26, 26).0.len() <= 14);
+    }
 }
