@@ -393,6 +393,19 @@ pub fn write_network_compare(
         })
         .collect();
     crate::writers::output::write_compare_files(folder.dir(), rows, arms_json, cfg)?;
+    if info.charts && arms.len() > 1 {
+        let labels: Vec<String> = arms.iter().map(|a| a.label.clone()).collect();
+        let points: Vec<&str> = arms[0]
+            .model
+            .scenario
+            .network
+            .stock_points
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        let metrics = crate::writers::charts::compare::network_forest(&points);
+        crate::writers::charts::compare::write_forest_of(rows, &labels, &metrics, folder.dir())?;
+    }
     folder.publish(object(json!({
         "orgsim_version": env!("CARGO_PKG_VERSION"),
         "command": info.command,

@@ -1918,3 +1918,51 @@ fn a_comparison_report_leads_with_the_answer() {
         "a zero shown as a signed zero"
     );
 }
+
+/// A network comparison draws its forest plot too: the chain's cost, the strategy and each stock
+/// point's order swing, each arm against the first.
+#[test]
+fn a_network_comparison_draws_its_differences() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let o = orgsim(&[
+        "compare",
+        "beer_game",
+        "--trials",
+        "50",
+        "--quiet",
+        "--arm",
+        "count the supply line: network.stock_points.factory.policy.beta=1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let svg = std::fs::read_to_string(out.join("charts/compare_differences.svg")).unwrap();
+    for words in [
+        "the chain&apos;s total cost",
+        "factory&apos;s order swing",
+        "count the supply line",
+    ] {
+        assert!(
+            svg.contains(words) || svg.contains(&words.replace("&apos;", "'")),
+            "{words}"
+        );
+    }
+    let o = orgsim(&[
+        "compare",
+        "beer_game",
+        "--trials",
+        "50",
+        "--quiet",
+        "--no-charts",
+        "--arm",
+        "x: network.stock_points.factory.policy.beta=1",
+        "--out",
+        tmp.path().join("n").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        !tmp.path().join("n/charts").exists(),
+        "--no-charts draws nothing"
+    );
+}

@@ -23,19 +23,55 @@ pub const FOREST: [(&str, &str, bool); 6] = [
     ("divergence_gap", "divergence gap", false),
 ];
 
-/// Draws `dir/charts/compare_differences.{svg,png}`; returns the SVG text.
+/// Draws `dir/charts/compare_differences.{svg,png}` for an organisation's comparison ([`FOREST`]'s
+/// metrics); returns the SVG text.
 pub fn write_forest(rows: &[Row], arms: &[String], dir: &Path) -> Result<String> {
-    write_figure(dir, "compare_differences", &Forest(rows, arms))
+    write_forest_of(rows, arms, &FOREST, dir)
 }
 
-struct Forest<'a>(&'a [Row], &'a [String]);
+/// The metrics a network comparison's forest plot draws: the chain's cost, the strategy,
+/// divergence, and each stock point's order swing (`points`, the stock points' names).
+pub fn network_forest(points: &[&str]) -> Vec<(String, String, bool)> {
+    let mut m: Vec<(String, String, bool)> = [
+        ("total_cost", "the chain's total cost", false),
+        ("strategy_attainment", "strategy attainment", true),
+        ("coordinated_divergence", "coordinated divergence", false),
+        ("divergence_gap", "divergence gap", false),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), *c))
+    .collect();
+    m.extend(
+        points
+            .iter()
+            .map(|p| (format!("amp_{p}"), format!("{p}'s order swing"), false)),
+    );
+    m
+}
+
+/// Draws `dir/charts/compare_differences.{svg,png}` with one strip per metric of `metrics`
+/// (name, words, whether more is better); returns the SVG text.
+pub fn write_forest_of<M: AsRef<str>>(
+    rows: &[Row],
+    arms: &[String],
+    metrics: &[(M, M, bool)],
+    dir: &Path,
+) -> Result<String> {
+    let metrics: Vec<(&str, &str, bool)> = metrics
+        .iter()
+        .map(|(m, w, b)| (m.as_ref(), w.as_ref(), *b))
+        .collect();
+    write_figure(dir, "compare_differences", &Forest(rows, arms, &metrics))
+}
+
+struct Forest<'a>(&'a [Row], &'a [String], &'a [(&'a str, &'a str, bool)]);
 
 impl Figure for Forest<'_> {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
-        draw(root, self.0, self.1)
+        draw(root, self.0, self.1, self.2)
     }
 }
 
@@ -47,6 +83,7 @@ fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     rows: &[Row],
     arms: &[String],
+    metrics: &[(&str, &str, bool)],
 ) -> std::result::Result<(), String> {
     let e = |x: DrawingAreaErrorKind<DB::ErrorType>| x.to_string();
     root.fill(&WHITE).map_err(e)?;
@@ -60,9 +97,9 @@ fn draw<DB: DrawingBackend>(
     );
     top.draw_text(&note, &text(NOTE_PX).color(&GREY), (24, 54))
         .map_err(e)?;
-    let strips = body.split_evenly((FOREST.len(), 1));
-    for (strip, spec) in strips.iter().zip(FOREST) {
-        metric_strip(strip, rows, arms, spec)?;
+    let strips = body.split_evenly((metrics.len(), 1));
+    for (strip, spec) in strips.iter().zip(metrics) {
+        metric_strip(strip, rows, arms, *spec)?;
     }
     Ok(())
 }
@@ -77,11 +114,12 @@ fn metric_strip<DB: DrawingBackend>(
 ) -> std::result::Result<(), String> {
     let e = |x: DrawingAreaErrorKind<DB::ErrorType>| x.to_string();
     let others = &arms[1..];
+    // The metric's words on a line of their own, so that no arm's label runs into them.
+    let (head, strip) = strip.split_vertically(24);
+    head.draw_text(words, &text(TICK_PX + 1.0), (24, 4))
+        .map_err(e)?;
     let (label, plot) = strip.split_horizontally(320);
     let (plot, numbers) = plot.split_horizontally(WIDTH as i32 - 320 - 250);
-    label
-        .draw_text(words, &text(TICK_PX + 1.0), (24, 4))
-        .map_err(e)?;
     let found: Vec<&Row> = others.iter().filter_map(|a| row(rows, a, metric)).collect();
     if found.is_empty() {
         return Ok(());
@@ -89,7 +127,11 @@ fn metric_strip<DB: DrawingBackend>(
     let size = row(rows, &arms[0], metric).map_or(0.0, |r| r.mean);
     let lo = found.iter().map(|r| r.diff_ci95[0]).fold(0.0, f64::min);
     let hi = found.iter().map(|r| r.diff_ci95[1]).fold(0.0, f64::max);
-    let pad = ((hi - lo) * 0.1).max(1e-9);
+    // No arm moves it at all (every difference 0): an axis a little either side of 0.
+    let pad = match hi - lo > 1e-12 {
+        true => (hi - lo) * 0.1,
+        false => size.abs().max(1.0) * 0.05,
+    };
     let n = others.len() as f64;
     let mut chart = strip_axes(&plot, (lo - pad)..(hi + pad), n, size, metric)?;
     for (k, arm) in others.iter().enumerate() {
