@@ -4,7 +4,7 @@
 //! missed. As JSON for the page, as CSV, and as one offline HTML file.
 //!
 //! The shape is the same for both kinds of scenario; what is measured, explained and drawn is
-//! each kind's own ([`organisation`]: profit, stockouts, payouts and levers; [`chain`]: costs,
+//! each kind's own (`organisation`: profit, stockouts, payouts and levers; `chain`: costs,
 //! amplification and orders).
 
 mod chain;
