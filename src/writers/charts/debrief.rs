@@ -24,12 +24,21 @@ pub struct TeamLine<'a> {
 
 /// The debrief chart as an SVG document (`plays` is the reference run's aggregate).
 pub fn room_over_plays(model: &Model, plays: &Aggregate, teams: &[TeamLine]) -> Result<String> {
+    let ctx = Ctx { model, agg: plays };
+    svg_document(HEIGHT, |root| draw(root, &ctx, teams))
+}
+
+/// A chart drawn by `draw` on a page `height` pixels tall, as an SVG document that names the
+/// fonts a browser has (the page is shown inline, not as a file with its font embedded).
+fn svg_document(
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Drawn,
+) -> Result<String> {
     register_font();
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        let ctx = Ctx { model, agg: plays };
-        draw(&root, &ctx, teams)
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        draw(&root)
             .and_then(|_| Ok(root.present()?))
             .map_err(|e| Error::Drawing {
                 path: "debrief chart".into(),
@@ -168,22 +177,8 @@ pub fn chain_over_plays(
     plays: &crate::sim::network::NetworkAggregate,
     teams: &[ChainLine],
 ) -> Result<String> {
-    register_font();
-    let mut svg = String::new();
     let height = 150 + 170 * points.len() as u32;
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        draw_chain(&root, name, points, plays, teams)
-            .and_then(|_| Ok(root.present()?))
-            .map_err(|e| Error::Drawing {
-                path: "debrief chart".into(),
-                message: e.0,
-            })?;
-    }
-    Ok(svg.replace(
-        "font-family=\"sans-serif\"",
-        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
-    ))
+    svg_document(height, |root| draw_chain(root, name, points, plays, teams))
 }
 
 fn draw_chain<DB: DrawingBackend>(
