@@ -526,16 +526,19 @@
       }
     }
 
+    // Whether the decision form shows: not after the act, nor once this seat has decided or has
+    // nothing to decide this week (a hidden form is drawn afresh when it shows again).
+    function showDecision(st, active, decided) {
+      const on = !!st.view && st.phase !== "ended" && st.phase !== "interval" && !(active && (decided || !st.acts_this_week));
+      $("decision").hidden = !on;
+      if (!on) leversKey = "";
+      return on;
+    }
+
     // A stock point's one decision: how many units to order from upstream.
     function renderOrder(st, active, decided) {
-      const form = $("decision");
+      if (!showDecision(st, active, decided)) return;
       const view = st.view;
-      if (!view || st.phase === "ended" || st.phase === "interval" || (active && (decided || !st.acts_this_week))) {
-        form.hidden = true;
-        leversKey = "";
-        return;
-      }
-      form.hidden = false;
       const canSubmit = active && st.acts_this_week && !decided && !submitting;
       $("submit").disabled = !canSubmit;
       $("submit").textContent = st.phase === "lobby" ? "Opens when the game starts" : "Place order";
@@ -601,14 +604,8 @@
     }
 
     function renderLevers(st, active, decided) {
-      const form = $("decision");
+      if (!showDecision(st, active, decided)) return;
       const view = st.view;
-      if (!view || st.phase === "ended" || st.phase === "interval" || (active && (decided || !st.acts_this_week))) {
-        form.hidden = true;
-        leversKey = "";
-        return;
-      }
-      form.hidden = false;
       const round = st.act + "|" + st.week;
       if (picks.key !== round) picks = { key: round, values: {} };
       const key = round + "|" + st.phase + "|" + JSON.stringify(view.levers) + "|" + JSON.stringify(st.words);
